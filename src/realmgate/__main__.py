@@ -1,0 +1,5 @@
+"""``python -m realmgate``."""
+
+from realmgate.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Admin REST services; ``AdminError`` becomes ``{"errorMessage": ...}``."""

@@ -1,0 +1,1 @@
+"""Identity brokering: realmgate as a client of upstream OpenID Connect providers."""

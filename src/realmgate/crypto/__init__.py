@@ -1,0 +1,1 @@
+"""Passwords, secrets and realm keys, on argon2-cffi, joserfc and cryptography."""

@@ -1,0 +1,1 @@
+"""Keycloak JSON representations <-> model; realm defaults; realm import and export."""

@@ -1,0 +1,88 @@
+"""The one error tree of the OAuth/OIDC endpoints.
+
+``description`` is public (goes into ``error_description``); ``detail`` is for the log only and
+never reaches a response. The web layer translates these in a single place.
+"""
+
+from __future__ import annotations
+
+
+class OAuthError(Exception):
+    error: str = "server_error"
+    status: int = 400
+
+    def __init__(self, description: str, *, detail: str | None = None, status: int | None = None) -> None:
+        super().__init__(description)
+        self.description = description
+        self.detail = detail
+        if status is not None:
+            self.status = status
+
+    def body(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}
+
+
+class InvalidRequest(OAuthError):
+    error = "invalid_request"
+
+
+class InvalidClient(OAuthError):
+    error = "invalid_client"
+    status = 401
+
+
+class InvalidGrant(OAuthError):
+    error = "invalid_grant"
+
+
+class UnauthorizedClient(OAuthError):
+    error = "unauthorized_client"
+
+
+class UnsupportedGrantType(OAuthError):
+    error = "unsupported_grant_type"
+
+
+class UnsupportedResponseType(OAuthError):
+    error = "unsupported_response_type"
+
+
+class InvalidScope(OAuthError):
+    error = "invalid_scope"
+
+
+class InvalidToken(OAuthError):
+    error = "invalid_token"
+    status = 401
+
+
+class InsufficientScope(OAuthError):
+    error = "insufficient_scope"
+    status = 403
+
+
+class AccessDenied(OAuthError):
+    error = "access_denied"
+
+
+class LoginRequired(OAuthError):
+    error = "login_required"
+
+
+class InvalidRedirectUri(OAuthError):
+    """Never redirected: the redirect_uri itself is untrusted, so this is an error page."""
+
+    error = "invalid_redirect_uri"
+
+
+class RealmNotFound(OAuthError):
+    error = "Realm does not exist"
+    status = 404
+
+    def body(self) -> dict[str, str]:
+        return {"error": self.error}
+
+
+class ServerError(OAuthError):
+    error = "server_error"
+    status = 500

@@ -1,0 +1,1 @@
+"""Persistence: repository protocols (``interface``) and their SQLAlchemy implementation (``sql``)."""

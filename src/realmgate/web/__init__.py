@@ -1,0 +1,1 @@
+"""HTTP layer (Starlette): parses requests once, calls services, renders results."""
