@@ -1,0 +1,183 @@
+"""Compact JWS signing and verification for realm tokens and upstream tokens (joserfc).
+
+Rules that keep this safe against the classic JWT attacks:
+
+- the caller passes an allow-list of algorithms; ``none`` is refused whatever the list says;
+- the key's own algorithm/type must fit the header's ``alg`` (an RSA key never verifies an
+  ``HS256`` token, so a public key can never be reused as an HMAC secret);
+- upstream JWKS entries of type ``oct`` are ignored: HMAC keys are never taken from a JWKS.
+
+Only the signature is checked here; expiry, audience and issuer belong to the caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Collection, Mapping, Sequence
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
+
+from realmgate.model.keys import RealmKey
+
+_Key = RSAKey | ECKey | OctKey | OKPKey
+
+# Header alg -> the JWK key type that can carry it.
+_KTY_FOR_ALG: Mapping[str, str] = {
+    **{f"RS{n}": "RSA" for n in (256, 384, 512)},
+    **{f"PS{n}": "RSA" for n in (256, 384, 512)},
+    **{f"ES{n}": "EC" for n in (256, 384, 512)},
+    **{f"HS{n}": "oct" for n in (256, 384, 512)},
+    "EdDSA": "OKP",
+}
+
+
+class BadSignature(Exception):
+    """The token is malformed, uses a refused algorithm, or its signature does not verify."""
+
+
+class UnknownKey(BadSignature):
+    """No key has the token's ``kid``: the caller may refresh the upstream JWKS and retry."""
+
+
+def _b64decode(part: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise BadSignature("malformed token") from exc
+
+
+def _json_object(raw: bytes) -> dict[str, object]:
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise BadSignature("malformed token") from exc
+    if not isinstance(value, dict):
+        raise BadSignature("malformed token")
+    return value
+
+
+def _parts(token: str) -> list[str]:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise BadSignature("malformed token")
+    return parts
+
+
+def unverified_header(token: str) -> dict[str, object]:
+    """The JOSE header, without any verification (to choose a key)."""
+    return _json_object(_b64decode(_parts(token)[0]))
+
+
+def unverified_claims(token: str) -> dict[str, object]:
+    """The payload as a JSON object, without any verification (never trust it for decisions)."""
+    return _json_object(_b64decode(_parts(token)[1]))
+
+
+def _checked_alg(token: str, algorithms: Collection[str]) -> tuple[str, str | None]:
+    header = unverified_header(token)
+    alg, kid = header.get("alg"), header.get("kid")
+    if not isinstance(alg, str) or alg.lower() == "none" or alg not in algorithms or alg not in _KTY_FOR_ALG:
+        raise BadSignature("token algorithm not allowed")
+    if kid is not None and not isinstance(kid, str):
+        raise BadSignature("malformed kid")
+    return alg, kid
+
+
+def _realm_signing_key(key: RealmKey, *, private: bool) -> _Key:
+    if key.key_type == "OCT":
+        return OctKey.import_key(_b64decode(key.private_material))
+    material = key.private_material if private else (key.public_pem or key.private_material)
+    if key.key_type == "RSA":
+        return RSAKey.import_key(material)
+    if key.key_type == "EC":
+        return ECKey.import_key(material)
+    raise ValueError(f"key type {key.key_type} cannot sign")
+
+
+def sign(claims: Mapping[str, object], key: RealmKey, *, typ: str = "JWT") -> str:
+    """Sign ``claims`` with a realm key; the header carries ``alg``, ``typ`` and ``kid``."""
+    if key.algorithm not in _KTY_FOR_ALG:
+        raise ValueError(f"{key.algorithm} is not a signature algorithm")
+    header = {"alg": key.algorithm, "typ": typ, "kid": key.kid}
+    payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+    return jws.serialize_compact(
+        header, payload, _realm_signing_key(key, private=True), algorithms=[key.algorithm]
+    )
+
+
+def _verify_with(token: str, key: _Key, alg: str) -> dict[str, object] | None:
+    try:
+        result = jws.deserialize_compact(token, key, algorithms=[alg])
+    except (JoseError, ValueError):
+        return None
+    return _json_object(result.payload)
+
+
+def verify(token: str, keys: Sequence[RealmKey], *, algorithms: Collection[str]) -> dict[str, object]:
+    """Verify a token signed by one of the realm's own keys; returns its claims."""
+    alg, kid = _checked_alg(token, algorithms)
+    candidates = [k for k in keys if k.enabled and k.algorithm == alg and (kid is None or k.kid == kid)]
+    for candidate in candidates:
+        claims = _verify_with(token, _realm_signing_key(candidate, private=False), alg)
+        if claims is not None:
+            return claims
+    raise BadSignature("invalid token signature")
+
+
+def _jwk_fits(jwk: Mapping[str, object], alg: str) -> bool:
+    return (
+        jwk.get("kty") == _KTY_FOR_ALG[alg]
+        and jwk.get("alg") in (None, alg)
+        and jwk.get("use") in (None, "sig")
+    )
+
+
+def _import_public_jwk(jwk: Mapping[str, object]) -> _Key | None:
+    public = {k: v for k, v in jwk.items() if isinstance(v, str | list)}
+    try:
+        if jwk.get("kty") == "RSA":
+            return RSAKey.import_key(public)
+        if jwk.get("kty") == "EC":
+            return ECKey.import_key(public)
+        if jwk.get("kty") == "OKP":
+            return OKPKey.import_key(public)
+    except (JoseError, ValueError, TypeError):
+        return None
+    return None
+
+
+def verify_with_jwks(
+    token: str, jwks: Sequence[Mapping[str, object]], *, algorithms: Collection[str]
+) -> dict[str, object]:
+    """Verify an upstream token against its provider's published keys.
+
+    Raises ``UnknownKey`` when the token names a ``kid`` the set does not contain (the keys
+    may have rotated), ``BadSignature`` otherwise.
+    """
+    alg, kid = _checked_alg(token, [a for a in algorithms if not a.startswith("HS")])
+    if kid is not None:
+        named = [j for j in jwks if j.get("kid") == kid and j.get("kty") != "oct"]
+        if not named:
+            raise UnknownKey("no key with this kid")
+        candidates = [j for j in named if _jwk_fits(j, alg)]
+    else:
+        candidates = [j for j in jwks if _jwk_fits(j, alg)]
+    for jwk in candidates:
+        key = _import_public_jwk(jwk)
+        claims = None if key is None else _verify_with(token, key, alg)
+        if claims is not None:
+            return claims
+    raise BadSignature("invalid token signature")
+
+
+def verify_with_secret(token: str, secret: str, *, algorithms: Collection[str]) -> dict[str, object]:
+    """Verify an HMAC-signed token (an upstream ID token signed with our client secret)."""
+    alg, _ = _checked_alg(token, [a for a in algorithms if a.startswith("HS")])
+    claims = _verify_with(token, OctKey.import_key(secret.encode("utf-8")), alg)
+    if claims is None:
+        raise BadSignature("invalid token signature")
+    return claims
