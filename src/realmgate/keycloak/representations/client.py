@@ -1,0 +1,74 @@
+"""ClientRepresentation <-> ``Client``; ClientScopeRepresentation <-> ``ClientScope``.
+
+Nested ``protocolMappers`` are converted too. Scope role mappings and the client's roles are
+separate resources (``scopeMappings``/``roles.client`` in a realm file) handled by the import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from realmgate.keycloak.representations._mapping import (
+    JsonObject,
+    RepresentationError,
+    Spec,
+    from_rep,
+    names,
+    to_rep,
+    unknown_fields,
+)
+from realmgate.keycloak.representations.protocol_mapper import MAPPERS_NEW_IDS, MAPPERS_WITH_IDS
+from realmgate.model.client import Client, ClientScope
+
+IGNORED_CLIENT_FIELDS = names(
+    """
+    registeredNodes authorizationServicesEnabled authorizationSettings access origin
+    registrationAccessToken clientTemplate useTemplateConfig useTemplateScope useTemplateMappers
+    directGrantsOnly defaultRoles authenticationFlowBindingOverrides
+    """
+)
+
+CLIENT_SPEC = Spec(
+    cls=Client,
+    internal=frozenset({"realm_id", "scope_role_ids"}),
+    converters={"protocol_mappers": MAPPERS_NEW_IDS},
+    ignored=IGNORED_CLIENT_FIELDS,
+)
+_CLIENT_SPEC_WITH_IDS = replace(CLIENT_SPEC, converters={"protocol_mappers": MAPPERS_WITH_IDS})
+
+CLIENT_SCOPE_SPEC = Spec(
+    cls=ClientScope,
+    internal=frozenset({"realm_id", "scope_role_ids"}),
+    converters={"protocol_mappers": MAPPERS_NEW_IDS},
+)
+_CLIENT_SCOPE_SPEC_WITH_IDS = replace(CLIENT_SCOPE_SPEC, converters={"protocol_mappers": MAPPERS_WITH_IDS})
+
+
+def client_to_rep(client: Client) -> JsonObject:
+    return to_rep(CLIENT_SPEC, client)
+
+
+def client_from_rep(
+    rep: Mapping[str, object], base: Client, *, with_id: bool = False
+) -> tuple[Client, list[str]]:
+    """Apply ``rep`` onto ``base`` (a new client from ``defaults.new_client`` or the stored one)."""
+    spec = _CLIENT_SPEC_WITH_IDS if with_id else CLIENT_SPEC
+    client = from_rep(spec, rep, base, with_id=with_id)
+    if not client.client_id:
+        raise RepresentationError("clientId", "is required")
+    return client, unknown_fields(spec, rep)
+
+
+def client_scope_to_rep(scope: ClientScope) -> JsonObject:
+    return to_rep(CLIENT_SCOPE_SPEC, scope)
+
+
+def client_scope_from_rep(
+    rep: Mapping[str, object], base: ClientScope, *, with_id: bool = False
+) -> tuple[ClientScope, list[str]]:
+    spec = _CLIENT_SCOPE_SPEC_WITH_IDS if with_id else CLIENT_SCOPE_SPEC
+    scope = from_rep(spec, rep, base, with_id=with_id)
+    if not scope.name:
+        raise RepresentationError("name", "is required")
+    return scope, unknown_fields(spec, rep)
