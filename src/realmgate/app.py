@@ -1,0 +1,97 @@
+"""Composition root: the only module that wires the web layer to the SQL store.
+
+``build_app(settings)`` returns the Starlette app; its lifespan opens the store (unless the
+caller already did, as the CLI does to report errors cleanly), creates the shared upstream HTTP
+client and publishes an ``AppContext`` on ``app.state.ctx``. ``app_from_env`` is the factory
+uvicorn calls in each worker process of ``--workers N``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from realmgate.bootstrap import run_setup
+from realmgate.clock import Clock, system_clock
+from realmgate.settings import Settings, settings_from_env
+from realmgate.store.interface import Store
+from realmgate.upstream_http import new_client
+from realmgate.web.context import AppContext
+from realmgate.web.errors import EXCEPTION_HANDLERS, UnhandledErrorMiddleware
+from realmgate.web.metrics import Metrics, RequestMetricsMiddleware
+from realmgate.web.pages import build_templates
+from realmgate.web.routes import all_routes
+from realmgate.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+
+
+async def open_store(settings: Settings, *, migrate: bool) -> Store:
+    """Open the SQL store named by ``--db-url``; raises ``DatabaseUrlError``/``Unavailable``."""
+    from realmgate.store.sql import open_store as open_sql_store
+
+    return await open_sql_store(settings.db_url, migrate=migrate)
+
+
+async def prepare_store(settings: Settings, *, clock: Clock = system_clock) -> Store:
+    """Open (and migrate) the store, then bootstrap master and import realms; for the first
+    process only. Closes the store again if set-up fails."""
+    store = await open_store(settings, migrate=True)
+    try:
+        await run_setup(store, settings, clock=clock)
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Starlette:
+    """The web application. With ``store`` given, the app uses it and closes it at shutdown;
+    otherwise the lifespan opens one (running set-up first when ``settings.run_setup``)."""
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if store is not None:
+            active = store
+        elif settings.run_setup:
+            active = await prepare_store(settings, clock=clock)
+        else:
+            active = await open_store(settings, migrate=False)
+        http = new_client()
+        app.state.ctx = AppContext(
+            settings=settings,
+            store=active,
+            clock=clock,
+            http=http,
+            metrics=metrics,
+            templates=build_templates(),
+        )
+        try:
+            yield
+        finally:
+            await http.aclose()
+            await active.close()
+
+    middleware = [
+        Middleware(RequestMetricsMiddleware, metrics=metrics),
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(UnhandledErrorMiddleware),
+        Middleware(BodyLimitMiddleware, limit=settings.http_max_body_size),
+    ]
+    return Starlette(
+        routes=all_routes(),
+        middleware=middleware,
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+        lifespan=lifespan,
+    )
+
+
+def app_from_env() -> Starlette:
+    """uvicorn factory for worker processes: settings from ``REALMGATE_*`` set by the parent."""
+    from realmgate.web.logging import configure_logging
+
+    settings = settings_from_env()
+    configure_logging(settings.log_level)
+    return build_app(settings)

@@ -1,0 +1,151 @@
+"""First-start work, done once per start before serving: the ``master`` realm and its admin,
+then ``--import-realm`` files.
+
+Like Keycloak: the admin comes from ``KC_BOOTSTRAP_ADMIN_*`` (or ``KEYCLOAK_ADMIN*``) and an
+existing user of that name is never touched; a realm that already exists is skipped with a log
+line, never overwritten. Failures raise ``SetupError`` with a one-line message for stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from realmgate.model.role import Role
+from realmgate.model.user import User
+from realmgate.settings import Settings
+from realmgate.store.interface import Store, Tx
+
+log = logging.getLogger("realmgate.bootstrap")
+MASTER = "master"
+# Realm roles of master that the admin API checks (the admin-API work refines their composites).
+MASTER_ADMIN_ROLES: tuple[tuple[str, str], ...] = (
+    ("admin", "${role_admin}"),
+    ("create-realm", "${role_create-realm}"),
+)
+
+
+class SetupError(Exception):
+    """Start-up cannot continue; ``str(exc)`` is one line naming the file or setting at fault."""
+
+
+async def ensure_master(tx: Tx, *, now: int) -> str:
+    """Create the master realm if missing and make sure its admin roles exist; returns its id."""
+    realm = await tx.realms.get_by_name(MASTER)
+    if realm is None:
+        from realmgate.keycloak.defaults import create_realm
+
+        realm = await create_realm(tx, MASTER, now=now)
+        log.info("Created realm %s", MASTER)
+    for name, description in MASTER_ADMIN_ROLES:
+        if await tx.roles.get_realm_role(realm.id, name) is None:
+            from realmgate.crypto.secrets import new_id
+
+            await tx.roles.add(Role(id=new_id(), realm_id=realm.id, name=name, description=description))
+    return realm.id
+
+
+async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, now: int) -> bool:
+    """Create the bootstrap admin unless a user of that name exists; True when created."""
+    from realmgate.crypto.passwords import new_password_credential
+    from realmgate.crypto.secrets import new_id
+
+    username = username.lower()
+    if await tx.users.get_by_username(realm_id, username) is not None:
+        return False
+    realm = await tx.realms.get(realm_id)
+    assert realm is not None
+    user = User(id=new_id(), realm_id=realm_id, username=username, created_timestamp=now * 1000)
+    await tx.users.add(user)
+    credential = new_password_credential(
+        user.id, password, now_ms=now * 1000, policy=realm.password_policy
+    )
+    await tx.credentials.add(credential)
+    admin_role = await tx.roles.get_realm_role(realm_id, "admin")
+    assert admin_role is not None
+    role_ids = [admin_role.id]
+    if realm.default_role_id:
+        role_ids.append(realm.default_role_id)
+    await tx.users.grant_roles(realm_id, user.id, role_ids)
+    return True
+
+
+async def bootstrap_master(store: Store, settings: Settings, *, now: int) -> None:
+    async with store.tx() as tx:
+        realm_id = await ensure_master(tx, now=now)
+        username, password = settings.bootstrap_admin_username, settings.bootstrap_admin_password
+        if username is None or password is None:
+            return
+        if await ensure_admin(tx, realm_id, username, password, now=now):
+            log.info("Created bootstrap admin user %r in realm %s", username.lower(), MASTER)
+        else:
+            log.info("Admin user %r already exists in realm %s; left unchanged", username.lower(), MASTER)
+
+
+def realm_files(path: str) -> list[Path]:
+    """``path`` itself, or the ``*.json`` files of a directory in name order."""
+    target = Path(path)
+    if target.is_dir():
+        files = sorted(p for p in target.glob("*.json") if p.is_file())
+        if not files:
+            raise SetupError(f"No *.json realm files in directory {path}")
+        return files
+    if not target.is_file():
+        raise SetupError(f"Realm file {path} does not exist")
+    return [target]
+
+
+def read_realm_file(path: Path) -> dict[str, object]:
+    """Parse one realm file; its top level must be an object with a ``realm`` name."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SetupError(f"Cannot read realm file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        rep = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SetupError(f"Realm file {path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(rep, dict) or not isinstance(rep.get("realm"), str) or not rep["realm"]:
+        raise SetupError(f"Realm file {path} must be a JSON object with a \"realm\" name")
+    return rep
+
+
+async def import_realm_rep(
+    store: Store, rep: Mapping[str, object], *, source: str, now: int, override: bool = False
+) -> bool:
+    """Import one realm representation in one transaction; False when it exists and is kept."""
+    from realmgate.keycloak.realm_import import RealmFileError, import_realm
+
+    name = str(rep["realm"])
+    try:
+        async with store.tx() as tx:
+            existing = await tx.realms.get_by_name(name)
+            if existing is not None:
+                if not override:
+                    return False
+                await tx.realms.delete(existing.id)
+            await import_realm(tx, rep, source=source, now=now)
+    except RealmFileError as exc:
+        raise SetupError(f"Invalid realm file {source}: {exc}") from None
+    return True
+
+
+async def import_realms(store: Store, path: str, *, now: int, override: bool = False) -> None:
+    """Import every realm file under ``path``; existing realms are skipped unless ``override``."""
+    for file in realm_files(path):
+        rep = read_realm_file(file)
+        if await import_realm_rep(store, rep, source=str(file), now=now, override=override):
+            log.info("Imported realm %s from %s", rep["realm"], file)
+        else:
+            log.info("Realm %s already exists; not imported from %s", rep["realm"], file)
+
+
+async def run_setup(store: Store, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
+    """Everything a starting server does to the database before serving its first request."""
+    now = int(clock())
+    await bootstrap_master(store, settings, now=now)
+    if settings.import_realm:
+        await import_realms(store, settings.import_realm, now=now)

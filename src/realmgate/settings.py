@@ -1,0 +1,220 @@
+"""Process settings: one typed, validated record built from flags and ``REALMGATE_*`` variables.
+
+Every flag has an environment twin (``--db-url`` <-> ``REALMGATE_DB_URL``); a flag given on the
+command line wins over the variable. Validation happens once, at start, and fails with a
+``SettingsError`` whose message is one line fit for stderr, so a typo never becomes a traceback.
+
+This module is imported on the start-up path, so it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+from urllib.parse import urlsplit
+
+DEFAULT_DB_URL = "sqlite+aiosqlite:///./data/realmgate.db"
+ENV_PREFIX = "REALMGATE_"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+PROXY_HEADER_MODES = ("xforwarded",)
+
+Mode = Literal["dev", "prod"]
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the flag and its env variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One server flag: its name on the command line, its env variable and its help text."""
+
+    name: str  # without the leading dashes, e.g. "http-port"
+    help: str
+    metavar: str | None = None
+
+    @property
+    def option(self) -> str:
+        return f"--{self.name}"
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper().replace("-", "_")
+
+    @property
+    def attr(self) -> str:
+        return self.name.replace("-", "_")
+
+
+SERVER_FLAGS: tuple[Flag, ...] = (
+    Flag("http-port", "TCP port to listen on (default 8080).", "PORT"),
+    Flag("http-host", "Address to listen on (default 0.0.0.0).", "HOST"),
+    Flag(
+        "db-url",
+        f"Database URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB "
+        f"(start-dev default {DEFAULT_DB_URL}).",
+        "URL",
+    ),
+    Flag(
+        "hostname",
+        "Public URL (https://id.example.com) or host name of the server; issuer and links use it.",
+        "URL",
+    ),
+    Flag("import-realm", "Realm JSON file, or a directory of *.json files, imported at start.", "PATH"),
+    Flag("proxy-headers", "Trust X-Forwarded-* headers from a reverse proxy: 'xforwarded'.", "MODE"),
+    Flag("workers", "Number of worker processes (default 1).", "N"),
+    Flag("log-level", "debug, info, warning or error (default info).", "LEVEL"),
+    Flag("http-max-body-size", "Largest accepted request body in bytes (default 1048576).", "BYTES"),
+)
+FLAGS_BY_ATTR = {flag.attr: flag for flag in SERVER_FLAGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Validated settings of one server process (all fields already checked)."""
+
+    mode: Mode = "dev"
+    http_port: int = 8080
+    http_host: str = "0.0.0.0"  # noqa: S104 - listening on all interfaces is the documented default
+    db_url: str = DEFAULT_DB_URL
+    # Full URL (scheme://host[:port][/path], no trailing slash) or a bare host name.
+    hostname: str | None = None
+    import_realm: str | None = None
+    proxy_headers: str | None = None
+    workers: int = 1
+    log_level: str = "info"
+    http_max_body_size: int = 1024 * 1024
+    # First-start admin of the master realm (Keycloak's variables, not flags).
+    bootstrap_admin_username: str | None = None
+    bootstrap_admin_password: str | None = field(default=None, repr=False)
+    # False in worker processes: the parent already migrated, bootstrapped and imported.
+    run_setup: bool = True
+
+    @property
+    def hostname_is_url(self) -> bool:
+        return self.hostname is not None and "://" in self.hostname
+
+    @property
+    def trust_forwarded(self) -> bool:
+        return self.proxy_headers == "xforwarded"
+
+    def to_env(self) -> dict[str, str]:
+        """The ``REALMGATE_*`` variables that rebuild these settings (for worker processes)."""
+        env: dict[str, str] = {}
+        for flag in SERVER_FLAGS:
+            value = getattr(self, flag.attr)
+            if value is not None:
+                env[flag.env] = str(value)
+        env[ENV_PREFIX + "MODE"] = self.mode
+        return env
+
+
+def _bootstrap_admin(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Keycloak 26's variables first, then the older ``KEYCLOAK_ADMIN`` pair."""
+    for user_var, password_var in (
+        ("KC_BOOTSTRAP_ADMIN_USERNAME", "KC_BOOTSTRAP_ADMIN_PASSWORD"),
+        ("KEYCLOAK_ADMIN", "KEYCLOAK_ADMIN_PASSWORD"),
+    ):
+        username = env.get(user_var)
+        if username:
+            password = env.get(password_var)
+            if not password:
+                raise SettingsError(f"{user_var} is set but {password_var} is empty")
+            return username, password
+    return None, None
+
+
+def _int(flag: Flag, raw: str, *, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{flag.option} ({flag.env}) must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{flag.option} ({flag.env}) must be between {low} and {high}, got {value}")
+    return value
+
+
+def _hostname(flag: Flag, raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    if "://" in value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise SettingsError(
+                f"{flag.option} ({flag.env}) must be a URL like https://id.example.com, got {raw!r}"
+            )
+        return value
+    if not value or any(ch in value for ch in "/?#@ "):
+        raise SettingsError(f"{flag.option} ({flag.env}) must be a host name or a URL, got {raw!r}")
+    return value
+
+
+def _choice(flag: Flag, raw: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{flag.option} ({flag.env}) must be one of {', '.join(choices)}; got {raw!r}")
+    return value
+
+
+def load_settings(
+    mode: Mode,
+    given: Mapping[str, object | None],
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge command-line values (``given``, by attribute name; None = not given) over env vars.
+
+    Raises ``SettingsError`` with a one-line message on the first invalid or missing value.
+    """
+    env = os.environ if env is None else env
+    raw: dict[str, str] = {}
+    for flag in SERVER_FLAGS:
+        value = given.get(flag.attr)
+        if value is None:
+            value = env.get(flag.env) or None
+        if value is not None:
+            raw[flag.attr] = str(value)
+
+    if mode == "prod":
+        for required in ("hostname", "db_url"):
+            if required not in raw:
+                f = FLAGS_BY_ATTR[required]
+                raise SettingsError(
+                    f"'start' needs {f.option} (or {f.env}); use 'start-dev' for a local server"
+                )
+
+    updates: dict[str, object] = {
+        attr: _PARSERS[attr](FLAGS_BY_ATTR[attr], value) for attr, value in raw.items()
+    }
+    username, password = _bootstrap_admin(env)
+    updates["bootstrap_admin_username"] = username
+    updates["bootstrap_admin_password"] = password
+    return replace(Settings(mode=mode), **updates)  # type: ignore[arg-type]
+
+
+def _db_url(flag: Flag, raw: str) -> str:
+    """Only the shape is checked here; the store names an unsupported driver precisely."""
+    value = raw.strip()
+    if "://" not in value:
+        raise SettingsError(f"{flag.option} ({flag.env}) must be a URL like {DEFAULT_DB_URL}, got {raw!r}")
+    return value
+
+
+_PARSERS: dict[str, Callable[[Flag, str], object]] = {
+    "http_port": lambda f, v: _int(f, v, low=0, high=65535),
+    "http_host": lambda f, v: v.strip(),
+    "db_url": _db_url,
+    "hostname": _hostname,
+    "import_realm": lambda f, v: v,
+    "proxy_headers": lambda f, v: _choice(f, v, PROXY_HEADER_MODES),
+    "workers": lambda f, v: _int(f, v, low=1, high=256),
+    "log_level": lambda f, v: _choice(f, v, LOG_LEVELS),
+    "http_max_body_size": lambda f, v: _int(f, v, low=1024, high=1 << 30),
+}
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings of a worker process: everything comes from ``REALMGATE_*`` set by the parent."""
+    env = os.environ if env is None else env
+    mode: Mode = "prod" if env.get(ENV_PREFIX + "MODE") == "prod" else "dev"
+    return replace(load_settings(mode, {}, env), run_setup=False)
