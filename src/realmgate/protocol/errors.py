@@ -86,3 +86,21 @@ class RealmNotFound(OAuthError):
 class ServerError(OAuthError):
     error = "server_error"
     status = 500
+
+
+class InteractionRequired(OAuthError):
+    error = "interaction_required"
+
+
+class RequestNotSupported(OAuthError):
+    error = "request_not_supported"
+
+
+class RequestUriNotSupported(OAuthError):
+    error = "request_uri_not_supported"
+
+
+class ClientNotFound(OAuthError):
+    """Authorization request naming an unknown or disabled client: an error page, never a redirect."""
+
+    error = "invalid_client"

@@ -1,0 +1,209 @@
+"""The authorization endpoint's rules (RFC 6749 §4.1, OIDC Core §3.1.2).
+
+Validation happens in two phases. Until the client and its ``redirect_uri`` are proven, every
+error is raised as a plain ``OAuthError`` and shown as an error page (redirecting to an
+unverified URI would make us an open redirector). After that, errors are
+``RedirectableError``: sent back to the client with ``error``, ``state`` and ``iss``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
+
+from realmgate.model.client import Client
+from realmgate.protocol import pkce
+from realmgate.protocol.errors import (
+    ClientNotFound,
+    InvalidRequest,
+    OAuthError,
+    RequestNotSupported,
+    RequestUriNotSupported,
+    UnauthorizedClient,
+    UnsupportedResponseType,
+)
+from realmgate.protocol.params import optional
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.redirect_uri import verify_redirect_uri
+from realmgate.protocol.scopes import OPENID, decide_scopes, split_scope
+
+RESPONSE_MODES = ("query", "fragment", "form_post")
+PROMPTS = ("none", "login", "consent", "select_account")
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTarget:
+    """Where and how the authorization response goes."""
+
+    redirect_uri: str
+    response_mode: str
+    state: str | None
+    issuer: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthRequest:
+    client_id: str
+    redirect_uri: str
+    response_mode: str
+    scope: str
+    state: str | None = None
+    nonce: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    prompt: str | None = None
+    max_age: int | None = None
+    login_hint: str | None = None
+    ui_locales: str | None = None
+    idp_hint: str | None = None  # kc_idp_hint: the broker login starts straight at this provider
+    acr_values: str | None = None
+
+    def target(self, issuer: str) -> ResponseTarget:
+        return ResponseTarget(self.redirect_uri, self.response_mode, self.state, issuer)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> AuthRequest:
+        return cls(**data)  # type: ignore[arg-type]
+
+
+class RedirectableError(Exception):
+    """An authorization error to send back to the (proven) redirect URI."""
+
+    def __init__(self, error: OAuthError, target: ResponseTarget) -> None:
+        super().__init__(error.description)
+        self.error = error
+        self.target = target
+
+
+def _client(config: RealmConfig, params: Mapping[str, str]) -> Client:
+    client_id = optional(params, "client_id")
+    if client_id is None:
+        raise InvalidRequest("Missing parameter: client_id")
+    client = config.clients.get(client_id)
+    if client is None or client.protocol != "openid-connect":
+        raise ClientNotFound("Client not found.")
+    if not client.enabled:
+        raise ClientNotFound("Client disabled.")
+    if client.bearer_only:
+        raise ClientNotFound("Bearer-only clients are not allowed to initiate browser login.")
+    return client
+
+
+def _response_mode(params: Mapping[str, str]) -> str:
+    mode = optional(params, "response_mode")
+    if mode is not None and mode in RESPONSE_MODES:
+        return mode
+    response_type = optional(params, "response_type") or ""
+    return "fragment" if ("token" in response_type.split(" ")) else "query"
+
+
+def _max_age(params: Mapping[str, str]) -> int | None:
+    raw = optional(params, "max_age")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise InvalidRequest("Invalid parameter: max_age")
+    return int(raw)
+
+
+def _prompt(params: Mapping[str, str]) -> str | None:
+    prompts = split_scope(optional(params, "prompt"))
+    if not prompts:
+        return None
+    if any(p not in PROMPTS for p in prompts) or ("none" in prompts and len(prompts) > 1):
+        raise InvalidRequest("Invalid parameter: prompt")
+    return "login" if "login" in prompts else prompts[0]
+
+
+def parse_authorization_request(
+    config: RealmConfig, params: Mapping[str, str], *, issuer: str
+) -> AuthRequest:
+    """The validated request, an ``OAuthError`` (error page) or a ``RedirectableError``."""
+    client = _client(config, params)
+    scope = optional(params, "scope") or ""
+    redirect_uri = verify_redirect_uri(
+        optional(params, "redirect_uri"), client, required=OPENID in split_scope(scope)
+    )
+    target = ResponseTarget(redirect_uri, _response_mode(params), optional(params, "state"), issuer)
+    try:
+        return _validated(config, client, params, target, scope)
+    except OAuthError as error:
+        raise RedirectableError(error, target) from None
+
+
+def _validated(
+    config: RealmConfig, client: Client, params: Mapping[str, str], target: ResponseTarget, scope: str
+) -> AuthRequest:
+    response_type = optional(params, "response_type")
+    if response_type is None:
+        raise InvalidRequest("Missing parameter: response_type")
+    if response_type != "code":
+        raise UnsupportedResponseType(
+            "Client is not allowed to initiate browser login with given response_type."
+        )
+    mode = optional(params, "response_mode")
+    if mode is not None and mode not in RESPONSE_MODES:
+        raise InvalidRequest("Invalid parameter: response_mode")
+    if not client.standard_flow_enabled:
+        raise UnauthorizedClient(
+            "Client is not allowed to initiate browser login with given response_type. "
+            "Standard flow is disabled for the client."
+        )
+    if optional(params, "request") is not None:
+        raise RequestNotSupported("Request object is not supported")
+    if optional(params, "request_uri") is not None:
+        raise RequestUriNotSupported("request_uri is not supported")
+    decide_scopes(config, client, scope)  # invalid_scope early, like Keycloak
+    challenge = pkce.check_challenge(
+        client, optional(params, "code_challenge"), optional(params, "code_challenge_method")
+    )
+    return AuthRequest(
+        client_id=client.client_id,
+        redirect_uri=target.redirect_uri,
+        response_mode=target.response_mode,
+        scope=scope,
+        state=target.state,
+        nonce=optional(params, "nonce"),
+        code_challenge=challenge[0] if challenge else None,
+        code_challenge_method=challenge[1] if challenge else None,
+        prompt=_prompt(params),
+        max_age=_max_age(params),
+        login_hint=optional(params, "login_hint"),
+        ui_locales=optional(params, "ui_locales"),
+        idp_hint=optional(params, "kc_idp_hint"),
+        acr_values=optional(params, "acr_values"),
+    )
+
+
+def response_params(target: ResponseTarget, values: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """Response parameters in Keycloak's order: state, session_state, iss (RFC 9207), then the rest."""
+    ordered: list[tuple[str, str]] = []
+    if target.state is not None:
+        ordered.append(("state", target.state))
+    extra = {k: v for k, v in values.items() if v is not None}
+    if "session_state" in extra:
+        ordered.append(("session_state", extra.pop("session_state") or ""))
+    ordered.append(("iss", target.issuer))
+    ordered.extend((k, v) for k, v in extra.items() if v is not None)
+    return ordered
+
+
+def error_params(error: OAuthError, target: ResponseTarget) -> list[tuple[str, str]]:
+    params = [("error", error.error), ("error_description", error.description)]
+    if target.state is not None:
+        params.append(("state", target.state))
+    params.append(("iss", target.issuer))
+    return params
+
+
+def redirect_location(target: ResponseTarget, params: list[tuple[str, str]]) -> str:
+    """The URL for query/fragment modes (``form_post`` is rendered by the web layer)."""
+    encoded = urlencode(params)
+    if target.response_mode == "fragment":
+        return f"{target.redirect_uri}#{encoded}"
+    separator = "&" if "?" in target.redirect_uri else "?"
+    return f"{target.redirect_uri}{separator}{encoded}"

@@ -1,0 +1,63 @@
+"""Authorization codes: short-lived, single use, and replay-evident.
+
+A code is a random value stored in ``tx.single_use`` (any instance may redeem it). Redeeming
+atomically consumes it and leaves a "used" marker; a second redemption finds the marker, so it
+is not just refused but also detaches the client session the first redemption created: every
+token issued from that code stops working (RFC 6749 §4.1.2, OIDC code reuse tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from realmgate.crypto.secrets import new_secret
+from realmgate.protocol.errors import InvalidGrant
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.sessions import detach_client
+from realmgate.store.interface import Tx
+
+CODE_NOT_VALID = "Code not valid"
+# How long a used marker outlives the code (so late replays are still caught).
+USED_MARKER_TTL = 600
+
+
+@dataclass(frozen=True, slots=True)
+class CodeData:
+    client_id: str  # public client id
+    redirect_uri: str
+    session_id: str
+    user_id: str
+    scope: str
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    fresh_login: bool
+
+
+def _key(prefix: str, code: str) -> str:
+    return f"{prefix}:{hashlib.sha256(code.encode('utf-8')).hexdigest()}"
+
+
+async def issue_code(tx: Tx, config: RealmConfig, data: CodeData, *, now: int) -> str:
+    code = new_secret(32)
+    expires = now + config.realm.access_code_lifespan
+    await tx.single_use.put(_key("code", code), json.dumps(asdict(data)), expires)
+    return code
+
+
+async def redeem_code(tx: Tx, config: RealmConfig, code: str, *, now: int) -> CodeData:
+    """The code's data, once. A replay raises ``invalid_grant`` after revoking its tokens."""
+    raw = await tx.single_use.consume(_key("code", code), now)
+    if raw is None:
+        used = await tx.single_use.get(_key("code-used", code), now)
+        if used is not None:
+            marker = json.loads(used)
+            await detach_client(tx, config.realm, marker["session_id"], marker["client_internal_id"])
+        raise InvalidGrant(CODE_NOT_VALID, detail="unknown, expired or reused code")
+    data = CodeData(**json.loads(raw))
+    client = config.clients.get(data.client_id)
+    marker = {"session_id": data.session_id, "client_internal_id": client.id if client else ""}
+    await tx.single_use.put(_key("code-used", code), json.dumps(marker), now + USED_MARKER_TTL)
+    return data

@@ -1,0 +1,23 @@
+"""One module per OAuth grant type; each turns a ``GrantRequest`` into issued tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from realmgate.model.client import Client
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.store.interface import Tx
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRequest:
+    """A token request after client authentication."""
+
+    tx: Tx
+    config: RealmConfig
+    client: Client
+    params: Mapping[str, str]
+    issuer: str
+    now: int
+    ip_address: str | None

@@ -1,0 +1,39 @@
+"""``grant_type=authorization_code``: redeem a code for tokens (RFC 6749 §4.1.3, RFC 7636)."""
+
+from __future__ import annotations
+
+from realmgate.protocol import pkce
+from realmgate.protocol.codes import redeem_code
+from realmgate.protocol.errors import InvalidGrant
+from realmgate.protocol.grants import GrantRequest
+from realmgate.protocol.params import optional, required
+from realmgate.protocol.scopes import decide_scopes
+from realmgate.protocol.sessions import active_session
+from realmgate.protocol.tokens import Grant, IssuedTokens, issue_tokens
+
+
+async def grant(req: GrantRequest) -> IssuedTokens:
+    code = required(req.params, "code")
+    data = await redeem_code(req.tx, req.config, code, now=req.now)
+    if data.client_id != req.client.client_id:
+        raise InvalidGrant("Auth error", detail="code issued to another client")
+    if optional(req.params, "redirect_uri") != data.redirect_uri:
+        raise InvalidGrant("Incorrect redirect_uri")
+    pkce.check_verifier(
+        data.code_challenge, data.code_challenge_method, optional(req.params, "code_verifier")
+    )
+    realm = req.config.realm
+    session = await active_session(req.tx, realm, data.session_id, req.now)
+    if session is None or req.client.id not in session.client_sessions:
+        raise InvalidGrant("Session not active")
+    user = await req.tx.users.get(realm.id, data.user_id)
+    if user is None or not user.enabled:
+        raise InvalidGrant("User disabled or not found")
+    decision = decide_scopes(req.config, req.client, data.scope)
+    return await issue_tokens(
+        req.tx,
+        req.config,
+        Grant(req.client, user, decision, session, nonce=data.nonce, fresh_login=data.fresh_login),
+        issuer=req.issuer,
+        now=req.now,
+    )

@@ -1,0 +1,34 @@
+"""``grant_type=password`` (Keycloak's "direct access grants"): log in without a browser."""
+
+from __future__ import annotations
+
+from realmgate.protocol.errors import InvalidGrant, UnauthorizedClient
+from realmgate.protocol.grants import GrantRequest
+from realmgate.protocol.login import LoginFailure, authenticate
+from realmgate.protocol.params import optional, required
+from realmgate.protocol.scopes import decide_scopes
+from realmgate.protocol.sessions import new_session, with_client
+from realmgate.protocol.tokens import Grant, IssuedTokens, issue_tokens
+
+
+async def grant(req: GrantRequest) -> IssuedTokens:
+    if not req.client.direct_access_grants_enabled:
+        raise UnauthorizedClient("Client not allowed for direct access grants")
+    username = required(req.params, "username")
+    password = optional(req.params, "password") or ""
+    decision = decide_scopes(req.config, req.client, optional(req.params, "scope"))
+    try:
+        user = await authenticate(req.tx, req.config, username, password, now=req.now)
+    except LoginFailure as failure:
+        if failure.disabled:
+            raise InvalidGrant("Account disabled") from None
+        raise InvalidGrant("Invalid user credentials", status=401) from None
+    if user.required_actions:
+        raise InvalidGrant("Account is not fully set up")
+    realm = req.config.realm
+    session = new_session(realm, user, now=req.now, ip_address=req.ip_address, offline=decision.offline)
+    session = with_client(session, req.client, now=req.now, redirect_uri=None)
+    await req.tx.sessions.add(session)
+    return await issue_tokens(
+        req.tx, req.config, Grant(req.client, user, decision, session), issuer=req.issuer, now=req.now
+    )

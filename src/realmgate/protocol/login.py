@@ -1,0 +1,79 @@
+"""Checking a username (or email) and password, for the login form and the password grant.
+
+Failures are deliberately vague ("Invalid username or password.") so the form cannot be used to
+find out which accounts exist; a disabled account is only reported after the right password.
+A password stored with an outdated hash (e.g. imported Keycloak pbkdf2) is rehashed to the
+realm's policy on a successful login.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from dataclasses import replace
+
+from realmgate.crypto import passwords
+from realmgate.model.user import User
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.store.interface import Tx
+
+INVALID_CREDENTIALS = "Invalid username or password."
+ACCOUNT_DISABLED = "Account is disabled, contact your administrator."
+
+
+class LoginFailure(Exception):
+    """The user could not be authenticated; ``message`` is safe to show."""
+
+    def __init__(self, message: str, *, disabled: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.disabled = disabled
+
+
+async def find_user(tx: Tx, config: RealmConfig, login: str) -> User | None:
+    """By username, else (when the realm allows it) by a unique email address."""
+    name = login.strip().lower()
+    if not name:
+        return None
+    user = await tx.users.get_by_username(config.realm.id, name)
+    if user is None and "@" in name and config.realm.login_with_email_allowed:
+        matches = await tx.users.get_by_email(config.realm.id, name)
+        user = matches[0] if len(matches) == 1 else None
+    if user is not None and user.service_account_client_id is not None:
+        return None  # service accounts cannot log in interactively
+    return user
+
+
+async def _password_ok(tx: Tx, config: RealmConfig, user: User, password: str, now: int) -> bool:
+    for credential in await tx.credentials.list(user.id):
+        if credential.type != passwords.PASSWORD_TYPE:
+            continue
+        if not passwords.verify_password(password, credential.secret_data, credential.credential_data):
+            continue
+        policy = config.realm.password_policy
+        if passwords.needs_rehash(credential.credential_data, policy=policy):
+            secret_data, credential_data = passwords.hash_password(password, policy=policy)
+            await tx.credentials.update(
+                replace(credential, secret_data=secret_data, credential_data=credential_data)
+            )
+        return True
+    return False
+
+
+@functools.cache
+def _decoy() -> tuple[str, str]:
+    """A hash to verify against when the user does not exist, so both paths take as long."""
+    return passwords.hash_password(secrets.token_urlsafe(16))
+
+
+async def authenticate(tx: Tx, config: RealmConfig, login: str, password: str, *, now: int) -> User:
+    """The user whose credentials these are, or ``LoginFailure``."""
+    user = await find_user(tx, config, login)
+    if user is None or not password:
+        passwords.verify_password(password or "-", *_decoy())
+        raise LoginFailure(INVALID_CREDENTIALS)
+    if not await _password_ok(tx, config, user, password, now):
+        raise LoginFailure(INVALID_CREDENTIALS)
+    if not user.enabled:
+        raise LoginFailure(ACCOUNT_DISABLED, disabled=True)
+    return user

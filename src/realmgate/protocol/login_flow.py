@@ -1,0 +1,165 @@
+"""The browser login: SSO cookie, login steps, and the code that ends an authorization.
+
+A login step is the state between showing the login form and accepting it: the validated
+``AuthRequest``, a CSRF token, and the auth-session cookie value it is bound to. It lives in
+``tx.single_use`` under a random tab id (carried in the form's action URL), so any instance can
+finish a login another began. The broker reads ``step.request.idp_hint`` and, after an upstream
+login, calls ``complete`` like the password form does.
+
+The SSO cookie holds an HS512-signed pointer to the user session; the session itself is checked
+in the database on every use, so a logout on one instance ends SSO everywhere.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass
+
+from realmgate.crypto import jws
+from realmgate.crypto.secrets import new_id, new_secret
+from realmgate.model.session import UserSession
+from realmgate.model.user import User
+from realmgate.protocol import keys
+from realmgate.protocol.authorize import AuthRequest, response_params
+from realmgate.protocol.codes import CodeData, issue_code
+from realmgate.protocol.errors import LoginRequired
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.scopes import decide_scopes
+from realmgate.protocol.sessions import active_session, auth_time, new_session, with_client
+from realmgate.store.interface import Tx
+
+SSO_COOKIE = "KEYCLOAK_IDENTITY"
+SESSION_COOKIE = "KEYCLOAK_SESSION"
+AUTH_SESSION_COOKIE = "AUTH_SESSION_ID"
+RESTART_COOKIE = "KC_RESTART"
+SSO_TYP = "Serialized-ID"
+
+
+def sso_cookie_value(config: RealmConfig, session: UserSession, *, issuer: str, now: int) -> str:
+    claims = {
+        "iat": now,
+        "jti": new_id(),
+        "iss": issuer,
+        "sub": session.user_id,
+        "typ": SSO_TYP,
+        "sid": session.id,
+    }
+    return jws.sign(claims, keys.hmac_key(config), typ="JWT")
+
+
+async def sso_session(
+    tx: Tx, config: RealmConfig, cookie: str | None, *, issuer: str, now: int
+) -> tuple[UserSession, User] | None:
+    """The active session and enabled user the SSO cookie points to, if any."""
+    if not cookie:
+        return None
+    claims = keys.verify_own(config, cookie, symmetric=True)
+    if claims is None or claims.get("typ") != SSO_TYP or claims.get("iss") != issuer:
+        return None
+    sid = claims.get("sid")
+    if not isinstance(sid, str):
+        return None
+    session = await active_session(tx, config.realm, sid, now)
+    if session is None or session.offline or session.user_id != claims.get("sub"):
+        return None
+    user = await tx.users.get(config.realm.id, session.user_id)
+    if user is None or not user.enabled:
+        return None
+    return session, user
+
+
+def needs_login(request: AuthRequest, session: UserSession | None, *, now: int) -> bool:
+    """Whether the form must be shown; ``prompt=none`` turns that into ``login_required``."""
+    show = (
+        session is None
+        or request.prompt == "login"
+        or (request.max_age is not None and auth_time(session) + request.max_age < now)
+    )
+    if show and request.prompt == "none":
+        raise LoginRequired("Login required")
+    return show
+
+
+@dataclass(frozen=True, slots=True)
+class LoginStep:
+    tab_id: str
+    auth_session_id: str
+    csrf: str
+    request: AuthRequest
+
+    def csrf_ok(self, auth_session_cookie: str | None, csrf: str | None) -> bool:
+        """Both the auth-session cookie and the form's token must match this step."""
+        if not auth_session_cookie or not csrf:
+            return False
+        cookie_ok = hmac.compare_digest(auth_session_cookie.encode(), self.auth_session_id.encode())
+        token_ok = hmac.compare_digest(csrf.encode(), self.csrf.encode())
+        return cookie_ok and token_ok
+
+
+def _step_key(tab_id: str) -> str:
+    return f"login-step:{tab_id}"
+
+
+async def start_login(
+    tx: Tx, config: RealmConfig, request: AuthRequest, *, auth_session_id: str, now: int
+) -> LoginStep:
+    step = LoginStep(new_secret(16), auth_session_id, new_secret(24), request)
+    value = json.dumps({"auth_session_id": auth_session_id, "csrf": step.csrf, "request": request.to_json()})
+    await tx.single_use.put(_step_key(step.tab_id), value, now + config.realm.access_code_lifespan_login)
+    return step
+
+
+async def load_step(tx: Tx, tab_id: str, *, now: int) -> LoginStep | None:
+    """The pending step, or None when it expired or was already used ("start again")."""
+    raw = await tx.single_use.get(_step_key(tab_id), now) if tab_id else None
+    if raw is None:
+        return None
+    data = json.loads(raw)
+    return LoginStep(tab_id, data["auth_session_id"], data["csrf"], AuthRequest.from_json(data["request"]))
+
+
+async def finish_step(tx: Tx, step: LoginStep) -> None:
+    await tx.single_use.delete(_step_key(step.tab_id))
+
+
+async def new_login_session(
+    tx: Tx, config: RealmConfig, request: AuthRequest, user: User, *, now: int, ip_address: str | None
+) -> UserSession:
+    """A user session for a user who just authenticated (form or broker)."""
+    client = config.clients[request.client_id]
+    offline = decide_scopes(config, client, request.scope).offline
+    session = new_session(config.realm, user, now=now, ip_address=ip_address, offline=offline)
+    await tx.sessions.add(session)
+    return session
+
+
+async def complete(
+    tx: Tx,
+    config: RealmConfig,
+    request: AuthRequest,
+    session: UserSession,
+    *,
+    fresh_login: bool,
+    issuer: str,
+    now: int,
+) -> list[tuple[str, str]]:
+    """Attach the client to the session, issue a code, and return the response parameters."""
+    client = config.clients[request.client_id]
+    if client.id not in session.client_sessions or session.client_sessions[client.id].redirect_uri != (
+        request.redirect_uri
+    ):
+        await tx.sessions.update(with_client(session, client, now=now, redirect_uri=request.redirect_uri))
+    data = CodeData(
+        client_id=client.client_id,
+        redirect_uri=request.redirect_uri,
+        session_id=session.id,
+        user_id=session.user_id,
+        scope=request.scope,
+        nonce=request.nonce,
+        code_challenge=request.code_challenge,
+        code_challenge_method=request.code_challenge_method,
+        fresh_login=fresh_login,
+    )
+    code = await issue_code(tx, config, data, now=now)
+    return response_params(request.target(issuer), {"session_state": session.id, "code": code})

@@ -1,0 +1,112 @@
+"""Logout: RP-Initiated Logout 1.0 and Keycloak's back-channel ``POST logout``.
+
+RP-initiated logout identifies the client by ``id_token_hint`` (accepted even when expired, as
+the spec allows) or ``client_id``; ``post_logout_redirect_uri`` must be registered in the
+client's ``post.logout.redirect.uris`` attribute (``##``-separated; ``+`` means the redirect
+URIs). When nothing identifies the client, the user confirms first, so a stray link cannot log
+anyone out. Ending a session deletes it from the database: every instance sees it at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from realmgate.model.client import Client
+from realmgate.protocol.client_auth import authenticate_client
+from realmgate.protocol.errors import InvalidGrant, InvalidRequest
+from realmgate.protocol.keys import verify_own
+from realmgate.protocol.params import optional, required
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.redirect_uri import match_redirect_uri
+from realmgate.protocol.sessions import end_session
+from realmgate.protocol.tokens import ID, OFFLINE, REFRESH, read_token
+from realmgate.store.interface import Tx
+
+POST_LOGOUT_ATTRIBUTE = "post.logout.redirect.uris"
+
+
+@dataclass(frozen=True, slots=True)
+class LogoutPlan:
+    """What an RP-initiated logout will do once (if needed) confirmed."""
+
+    session_id: str | None  # the session named by the id_token_hint, else the SSO session
+    redirect: str | None  # post-logout redirect, with ``state``
+    confirm: bool  # ask the user first
+    client: Client | None
+
+
+def post_logout_uris(client: Client) -> list[str]:
+    registered = [u for u in client.attributes.get(POST_LOGOUT_ATTRIBUTE, "").split("##") if u]
+    expanded: list[str] = []
+    for uri in registered:
+        expanded.extend(client.redirect_uris if uri == "+" else [uri])
+    return expanded
+
+
+def _hint_claims(config: RealmConfig, hint: str, issuer: str) -> Mapping[str, object]:
+    claims = verify_own(config, hint, symmetric=False)
+    if claims is None or claims.get("iss") != issuer or claims.get("typ") != ID:
+        raise InvalidRequest("Invalid id_token_hint")
+    return claims
+
+
+def plan_logout(
+    config: RealmConfig, params: Mapping[str, str], *, sso_session_id: str | None, issuer: str
+) -> LogoutPlan:
+    """Validate an RP-initiated logout request; ``InvalidRequest`` errors become an error page."""
+    hint = optional(params, "id_token_hint")
+    client_id = optional(params, "client_id")
+    claims = _hint_claims(config, hint, issuer) if hint else None
+    if claims is not None:
+        azp = claims.get("azp") or claims.get("aud")
+        if client_id is not None and client_id != azp:
+            raise InvalidRequest("Parameter client_id different than the client in id_token_hint")
+        client_id = azp if isinstance(azp, str) else None
+    client = config.clients.get(client_id) if client_id else None
+    if client_id is not None and client is None:
+        raise InvalidRequest("Invalid parameter: client_id")
+    redirect_uri = optional(params, "post_logout_redirect_uri")
+    redirect = None
+    if redirect_uri is not None:
+        if client is None:
+            raise InvalidRequest(
+                "Either the parameter client_id or the parameter id_token_hint is required when "
+                "post_logout_redirect_uri is used."
+            )
+        if not match_redirect_uri(redirect_uri, post_logout_uris(client), client.root_url):
+            raise InvalidRequest("Invalid redirect uri")
+        state = optional(params, "state")
+        redirect = redirect_uri
+        if state is not None:
+            redirect += ("&" if "?" in redirect_uri else "?") + urlencode({"state": state})
+    sid = claims.get("sid") if claims is not None else None
+    return LogoutPlan(
+        session_id=sid if isinstance(sid, str) else sso_session_id,
+        redirect=redirect,
+        confirm=client is None,
+        client=client,
+    )
+
+
+async def backchannel_logout(
+    tx: Tx,
+    config: RealmConfig,
+    params: Mapping[str, str],
+    *,
+    authorization: str | None,
+    issuer: str,
+    now: int,
+) -> None:
+    """Keycloak adapters' ``POST logout`` with ``refresh_token``: end that token's session."""
+    client = authenticate_client(config, params, authorization)
+    token = required(params, "refresh_token")
+    claims = read_token(config, token, symmetric=True, issuer=issuer, now=now)
+    if claims is None or claims.get("typ") not in (REFRESH, OFFLINE):
+        raise InvalidGrant("Invalid refresh token")
+    if claims.get("azp") != client.client_id:
+        raise InvalidGrant("Invalid refresh token", detail="token of another client")
+    sid = claims.get("sid")
+    if isinstance(sid, str):
+        await end_session(tx, config.realm, sid)

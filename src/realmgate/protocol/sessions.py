@@ -1,0 +1,87 @@
+"""User sessions (the SSO session) and client sessions: creation, expiry, ending.
+
+Sessions live in the database so any instance can refresh, check or end them. A session is
+over when its idle time (since the last refresh) or its maximum lifespan has passed; offline
+sessions only know the offline idle timeout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from realmgate.crypto.secrets import new_id
+from realmgate.model.client import Client
+from realmgate.model.realm import Realm
+from realmgate.model.session import ClientSession, UserSession
+from realmgate.model.user import User
+from realmgate.store.interface import Tx
+
+AUTH_TIME_NOTE = "AUTH_TIME"
+IDP_NOTE = "identity_provider"
+
+
+def session_expires_at(realm: Realm, session: UserSession) -> int:
+    """When the session ends if nothing refreshes it (epoch seconds)."""
+    if session.offline:
+        return session.last_refresh + realm.offline_session_idle_timeout
+    return min(
+        session.last_refresh + realm.sso_session_idle_timeout,
+        session.started + realm.sso_session_max_lifespan,
+    )
+
+
+def is_active(realm: Realm, session: UserSession, now: int) -> bool:
+    return session.state == "ACTIVE" and now < session_expires_at(realm, session)
+
+
+def auth_time(session: UserSession) -> int:
+    note = session.notes.get(AUTH_TIME_NOTE)
+    return int(note) if note and note.isdigit() else session.started
+
+
+def new_session(
+    realm: Realm, user: User, *, now: int, ip_address: str | None, offline: bool = False
+) -> UserSession:
+    return UserSession(
+        id=new_id(),
+        realm_id=realm.id,
+        user_id=user.id,
+        login_username=user.username,
+        started=now,
+        last_refresh=now,
+        ip_address=ip_address,
+        offline=offline,
+        notes={AUTH_TIME_NOTE: str(now)},
+    )
+
+
+def with_client(session: UserSession, client: Client, *, now: int, redirect_uri: str | None) -> UserSession:
+    """The session with a (new) client session for ``client``."""
+    client_session = ClientSession(client_id=client.id, started=now, redirect_uri=redirect_uri)
+    return replace(session, client_sessions={**session.client_sessions, client.id: client_session})
+
+
+async def active_session(tx: Tx, realm: Realm, session_id: str, now: int) -> UserSession | None:
+    """The session if it exists and is still active; an expired one is removed on the way."""
+    session = await tx.sessions.get(realm.id, session_id)
+    if session is None:
+        return None
+    if not is_active(realm, session, now):
+        await tx.sessions.delete(realm.id, session_id)
+        return None
+    return session
+
+
+async def end_session(tx: Tx, realm: Realm, session_id: str) -> None:
+    """End a user session for every instance (deleting a missing one is not an error)."""
+    if await tx.sessions.get(realm.id, session_id) is not None:
+        await tx.sessions.delete(realm.id, session_id)
+
+
+async def detach_client(tx: Tx, realm: Realm, session_id: str, client_internal_id: str) -> None:
+    """Remove one client's session from a user session (its tokens stop working)."""
+    session = await tx.sessions.get(realm.id, session_id, for_update=True)
+    if session is None or client_internal_id not in session.client_sessions:
+        return
+    remaining = {k: v for k, v in session.client_sessions.items() if k != client_internal_id}
+    await tx.sessions.update(replace(session, client_sessions=remaining))

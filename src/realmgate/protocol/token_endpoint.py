@@ -1,0 +1,48 @@
+"""The token endpoint: authenticate the client, then run the requested grant."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from realmgate.protocol.client_auth import authenticate_client
+from realmgate.protocol.errors import InvalidRequest, UnsupportedGrantType
+from realmgate.protocol.grants import (
+    GrantRequest,
+    authorization_code,
+    client_credentials,
+    password,
+    refresh_token,
+)
+from realmgate.protocol.params import optional
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.tokens import IssuedTokens
+from realmgate.store.interface import Tx
+
+GRANTS: Mapping[str, Callable[[GrantRequest], Awaitable[IssuedTokens]]] = {
+    "authorization_code": authorization_code.grant,
+    "refresh_token": refresh_token.grant,
+    "password": password.grant,
+    "client_credentials": client_credentials.grant,
+}
+
+
+async def token_request(
+    tx: Tx,
+    config: RealmConfig,
+    params: Mapping[str, str],
+    *,
+    authorization: str | None,
+    issuer: str,
+    now: int,
+    ip_address: str | None,
+) -> tuple[str, IssuedTokens]:
+    """``(grant_type, tokens)``; every failure is an ``OAuthError``."""
+    grant_type = optional(params, "grant_type")
+    if grant_type is None:
+        raise InvalidRequest("Missing form parameter: grant_type")
+    handler = GRANTS.get(grant_type)
+    client = authenticate_client(config, params, authorization)
+    if handler is None:
+        raise UnsupportedGrantType("Unsupported grant_type")
+    request = GrantRequest(tx, config, client, params, issuer, now, ip_address)
+    return grant_type, await handler(request)

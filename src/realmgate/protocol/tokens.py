@@ -1,0 +1,174 @@
+"""Issuing access, ID and refresh tokens, and reading them back.
+
+Access tokens carry Keycloak's claims (``exp iat auth_time jti iss aud sub typ azp sid acr
+allowed-origins realm_access resource_access scope`` and the profile claims), produced by the
+protocol mappers. ID tokens are for the client itself (``aud`` = client id) with ``nonce`` and
+``at_hash``. Refresh tokens are HS512 JWTs of ``typ`` ``Refresh`` (``Offline`` for offline
+access) that only this server reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+from realmgate.crypto import jws
+from realmgate.crypto.secrets import new_id
+from realmgate.model.client import Client
+from realmgate.model.session import UserSession
+from realmgate.model.user import User
+from realmgate.protocol import keys
+from realmgate.protocol.claims import mapped_claims, mapping_context
+from realmgate.protocol.mappers import Claims, TokenKind
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.scopes import ScopeDecision
+from realmgate.protocol.sessions import auth_time, session_expires_at
+from realmgate.store.interface import Tx
+
+BEARER = "Bearer"
+REFRESH = "Refresh"
+OFFLINE = "Offline"
+ID = "ID"
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a grant decided: tokens for ``user`` at ``client`` with these scopes."""
+
+    client: Client
+    user: User
+    decision: ScopeDecision
+    session: UserSession | None  # None for client_credentials (no session is written)
+    nonce: str | None = None
+    fresh_login: bool = True
+    refresh: bool = True  # issue a refresh token
+    extra_notes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    response: dict[str, object]
+    access_claims: Claims
+    refresh_jti: str | None
+    key_created: bool  # an EC key was created: the realm cache must be refreshed
+
+
+def access_lifespan(config: RealmConfig, client: Client) -> int:
+    override = client.attributes.get("access.token.lifespan", "")
+    return int(override) if override.isdigit() and int(override) > 0 else config.realm.access_token_lifespan
+
+
+def at_hash(access_token: str) -> str:
+    """OIDC Core §3.1.3.6: left half of the SHA-256 of the token (all our algs are *256 or wider;
+    Keycloak also hashes with SHA-256 for RS256/ES256)."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+
+
+def _session_notes(grant: Grant) -> dict[str, str]:
+    notes = dict(grant.session.notes) if grant.session is not None else {}
+    notes.update(grant.extra_notes)
+    return notes
+
+
+async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str, now: int) -> IssuedTokens:
+    client, session = grant.client, grant.session
+    ctx = await mapping_context(
+        tx,
+        config,
+        client,
+        grant.user,
+        grant.decision,
+        session_notes=_session_notes(grant),
+        fresh_login=grant.fresh_login,
+    )
+    expires = now + access_lifespan(config, client)
+    if session is not None and not session.offline:
+        expires = min(expires, session.started + config.realm.sso_session_max_lifespan)
+    base: Claims = {"exp": expires, "iat": now}
+    if session is not None:
+        base["auth_time"] = auth_time(session)
+    base.update({"jti": new_id(), "iss": issuer})
+
+    access: Claims = {**base, "sub": grant.user.id, "typ": BEARER, "azp": client.client_id}
+    if session is not None:
+        access["sid"] = session.id
+    access.update(mapped_claims(ctx, grant.decision, TokenKind.ACCESS))
+    access["scope"] = grant.decision.scope_string
+    access_key, created = await keys.signing_key(
+        tx, config, keys.wanted_algorithm(config, client, keys.ACCESS_ALG_ATTRIBUTE), now=now
+    )
+    access_token = jws.sign(access, access_key, typ="JWT")
+
+    response: dict[str, object] = {
+        "access_token": access_token,
+        "expires_in": expires - now,
+        "refresh_expires_in": 0,
+    }
+    refresh_jti: str | None = None
+    if grant.refresh and session is not None:
+        refresh_jti = new_id()
+        refresh_exp = session_expires_at(config.realm, session)
+        refresh: Claims = {
+            "exp": refresh_exp,
+            "iat": now,
+            "jti": refresh_jti,
+            "iss": issuer,
+            "aud": issuer,
+            "sub": grant.user.id,
+            "typ": OFFLINE if session.offline else REFRESH,
+            "azp": client.client_id,
+            "sid": session.id,
+            "scope": grant.decision.scope_string,
+        }
+        if grant.nonce is not None:
+            refresh["nonce"] = grant.nonce
+        response["refresh_expires_in"] = 0 if session.offline else refresh_exp - now
+        response["refresh_token"] = jws.sign(refresh, keys.hmac_key(config), typ="JWT")
+    response["token_type"] = BEARER
+    if grant.decision.openid:
+        id_claims: Claims = {
+            **base,
+            "aud": client.client_id,
+            "sub": grant.user.id,
+            "typ": ID,
+            "azp": client.client_id,
+        }
+        if grant.nonce is not None:
+            id_claims["nonce"] = grant.nonce
+        if session is not None:
+            id_claims["sid"] = session.id
+        id_claims["at_hash"] = at_hash(access_token)
+        id_claims.update(mapped_claims(ctx, grant.decision, TokenKind.ID))
+        id_claims["aud"] = client.client_id
+        id_key, id_created = await keys.signing_key(
+            tx, config, keys.wanted_algorithm(config, client, keys.ID_ALG_ATTRIBUTE), now=now
+        )
+        created = created or id_created
+        response["id_token"] = jws.sign(id_claims, id_key, typ="JWT")
+    response["not-before-policy"] = max(config.realm.not_before, client.not_before)
+    if session is not None:
+        response["session_state"] = session.id
+    response["scope"] = grant.decision.scope_string
+    return IssuedTokens(response, access, refresh_jti, created)
+
+
+def read_token(config: RealmConfig, token: str, *, symmetric: bool, issuer: str, now: int) -> Claims | None:
+    """Claims of one of our tokens if its signature, issuer and expiry hold; else None."""
+    claims = keys.verify_own(config, token, symmetric=symmetric)
+    if claims is None or claims.get("iss") != issuer:
+        return None
+    exp = claims.get("exp")
+    if not isinstance(exp, int) or exp <= now:
+        return None
+    return claims
+
+
+def not_before_ok(config: RealmConfig, client: Client | None, user: User, claims: Claims) -> bool:
+    """Tokens issued before a realm/client/user "not before" push are no longer valid."""
+    iat = claims.get("iat")
+    if not isinstance(iat, int):
+        return False
+    limit = max(config.realm.not_before, user.not_before, client.not_before if client else 0)
+    return iat >= limit
