@@ -1,0 +1,1 @@
+"""The OpenID Connect connector (providerId ``oidc`` and ``keycloak-oidc``)."""

@@ -1,0 +1,50 @@
+"""Connectors by Keycloak ``providerId``: the one place that knows which provider types exist.
+
+The admin API lists them (``providers/{id}``), parses ``import-config`` documents and validates
+configs through this table; the web layer builds connectors with ``create_connector``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from realmgate.broker.connector import IdentityConnector
+from realmgate.broker.errors import UnknownProvider
+from realmgate.broker.oidc.config import KEYCLOAK_OIDC, OIDC, validate_config
+from realmgate.broker.oidc.connector import ConnectorDeps, OIDCConnector
+from realmgate.broker.oidc.discovery import parse_discovery
+from realmgate.model.identity_provider import IdentityProvider
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderType:
+    id: str
+    name: str
+    create: Callable[[IdentityProvider, ConnectorDeps], IdentityConnector]
+    validate: Callable[..., None]
+    parse_metadata: Callable[[bytes | str | Mapping[str, object]], dict[str, str | None]]
+
+    def info(self) -> dict[str, str]:
+        """``GET /admin/realms/{r}/identity-provider/providers/{id}``."""
+        return {"id": self.id, "name": self.name}
+
+
+PROVIDER_TYPES: Mapping[str, ProviderType] = {
+    OIDC: ProviderType(OIDC, "OpenID Connect v1.0", OIDCConnector, validate_config, parse_discovery),
+    KEYCLOAK_OIDC: ProviderType(
+        KEYCLOAK_OIDC, "Keycloak OpenID Connect", OIDCConnector, validate_config, parse_discovery
+    ),
+}
+
+
+def provider_type(provider_id: str) -> ProviderType:
+    try:
+        return PROVIDER_TYPES[provider_id]
+    except KeyError:
+        raise UnknownProvider(f"Could not find factory for identity provider: {provider_id}") from None
+
+
+def create_connector(idp: IdentityProvider, deps: ConnectorDeps) -> IdentityConnector:
+    """A connector for this configured provider; ``ConfigInvalid`` if its config is unusable."""
+    return provider_type(idp.provider_id).create(idp, deps)
