@@ -60,9 +60,7 @@ async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, n
     assert realm is not None
     user = User(id=new_id(), realm_id=realm_id, username=username, created_timestamp=now * 1000)
     await tx.users.add(user)
-    credential = new_password_credential(
-        user.id, password, now_ms=now * 1000, policy=realm.password_policy
-    )
+    credential = new_password_credential(user.id, password, now_ms=now * 1000, policy=realm.password_policy)
     await tx.credentials.add(credential)
     admin_role = await tx.roles.get_realm_role(realm_id, "admin")
     assert admin_role is not None
@@ -109,7 +107,7 @@ def read_realm_file(path: Path) -> dict[str, object]:
     except json.JSONDecodeError as exc:
         raise SetupError(f"Realm file {path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
     if not isinstance(rep, dict) or not isinstance(rep.get("realm"), str) or not rep["realm"]:
-        raise SetupError(f"Realm file {path} must be a JSON object with a \"realm\" name")
+        raise SetupError(f'Realm file {path} must be a JSON object with a "realm" name')
     return rep
 
 

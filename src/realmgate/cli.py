@@ -102,7 +102,10 @@ async def _serve(settings: Settings, sock: socket.socket, started_at: float) -> 
         if server.started:
             log.info(
                 "realmgate %s (%s mode) listening on %s; started in %.2f s",
-                __version__, settings.mode, _display_url(settings, sock), time.perf_counter() - started_at,
+                __version__,
+                settings.mode,
+                _display_url(settings, sock),
+                time.perf_counter() - started_at,
             )
 
     announcer = asyncio.create_task(announce())
@@ -129,8 +132,13 @@ def _serve_workers(settings: Settings, sock: socket.socket) -> int:
     config = uvicorn.Config(
         "realmgate.app:app_from_env", factory=True, workers=settings.workers, **_uvicorn_options(settings)
     )
-    log.info("realmgate %s (%s mode) listening on %s with %d workers",
-             __version__, settings.mode, _display_url(settings, sock), settings.workers)
+    log.info(
+        "realmgate %s (%s mode) listening on %s with %d workers",
+        __version__,
+        settings.mode,
+        _display_url(settings, sock),
+        settings.workers,
+    )
     Multiprocess(config, sockets=[sock]).run()
     return 0
 
@@ -234,16 +242,24 @@ def build_parser() -> argparse.ArgumentParser:
     source = imp.add_mutually_exclusive_group(required=True)
     source.add_argument("--file", help="A realm JSON file.")
     source.add_argument("--dir", help="A directory of realm *.json files.")
-    imp.add_argument("--override", choices=("true", "false"), default="true",
-                     help="Replace realms that already exist (default true, as Keycloak).")
+    imp.add_argument(
+        "--override",
+        choices=("true", "false"),
+        default="true",
+        help="Replace realms that already exist (default true, as Keycloak).",
+    )
     _add_flags(imp, ("db_url", "log_level"))
     imp.set_defaults(handler=cmd_import)
 
     exp = commands.add_parser("export", help="Export a realm to a JSON file.")
     exp.add_argument("--realm", required=True, help="Name of the realm to export.")
     exp.add_argument("--file", required=True, help="File to write.")
-    exp.add_argument("--users", choices=("realm_file", "same_file", "skip"), default="realm_file",
-                     help="Include users in the realm file (default) or skip them.")
+    exp.add_argument(
+        "--users",
+        choices=("realm_file", "same_file", "skip"),
+        default="realm_file",
+        help="Include users in the realm file (default) or skip them.",
+    )
     _add_flags(exp, ("db_url", "log_level"))
     exp.set_defaults(handler=cmd_export)
     return parser

@@ -174,11 +174,13 @@ def start_server(
     port: int | None = None,
     workdir: Path | None = None,
     ready_timeout: float = READY_TIMEOUT,
+    flags_as_env: bool = False,
 ) -> ServerProcess:
     """Start a server and wait until ``/health/ready`` answers 200.
 
     ``db_url`` reuses an existing database (e.g. a second instance on the first one's database);
     otherwise a new one is made for ``db``. ``admin`` sets KC_BOOTSTRAP_ADMIN_* (None: unset).
+    ``flags_as_env`` passes host, port, database and import path as ``REALMGATE_*`` variables.
     """
     workdir = workdir or Path(tempfile.mkdtemp(prefix="realmgate-e2e-"))
     pg_database = None
@@ -192,10 +194,15 @@ def start_server(
     if admin is not None:
         extra_env.setdefault("KC_BOOTSTRAP_ADMIN_USERNAME", admin[0])
         extra_env.setdefault("KC_BOOTSTRAP_ADMIN_PASSWORD", admin[1])
-    cmd = [PYTHON, "-m", "realmgate", command, "--http-host", "127.0.0.1", "--http-port", str(port),
-           "--db-url", db_url, *args]
+    flags = {"http-host": "127.0.0.1", "http-port": str(port), "db-url": db_url}
     if import_realm is not None:
-        cmd += ["--import-realm", str(import_realm)]
+        flags["import-realm"] = str(import_realm)
+    cmd = [PYTHON, "-m", "realmgate", command, *args]
+    for name, value in flags.items():
+        if flags_as_env:
+            extra_env["REALMGATE_" + name.upper().replace("-", "_")] = value
+        else:
+            cmd += [f"--{name}", value]
     log_path = workdir / f"server-{port}.log"
     started = time.monotonic()
     with log_path.open("wb") as log_file:

@@ -52,3 +52,55 @@ def test_invalid_port_from_env_names_the_variable(tmp_path: Path) -> None:
 def test_unknown_proxy_mode_is_refused(tmp_path: Path) -> None:
     result = run_cli(["start-dev", "--db-url", sqlite_url(tmp_path), "--proxy-headers", "everything"])
     assert_clean_failure(result, "--proxy-headers", "xforwarded")
+
+
+def test_unsupported_database_url(tmp_path: Path) -> None:
+    result = run_cli(["start-dev", "--http-port", str(free_port()), "--db-url", "mysql://root@localhost/rg"])
+    assert_clean_failure(result, "mysql")
+
+
+def test_unreachable_database() -> None:
+    url = "postgresql+asyncpg://postgres@127.0.0.1:1/realmgate"
+    result = run_cli(["start-dev", "--http-port", str(free_port()), "--db-url", url])
+    line = assert_clean_failure(result)
+    assert "127.0.0.1" in line or "connect" in line.lower(), line
+
+
+def test_missing_realm_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    result = run_cli(
+        [
+            "start-dev",
+            "--http-port",
+            str(free_port()),
+            "--db-url",
+            sqlite_url(tmp_path),
+            "--import-realm",
+            str(missing),
+        ]
+    )
+    assert_clean_failure(result, str(missing))
+
+
+def test_unreadable_realm_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"realm": "broken", ', encoding="utf-8")
+    result = run_cli(
+        [
+            "start-dev",
+            "--http-port",
+            str(free_port()),
+            "--db-url",
+            sqlite_url(tmp_path),
+            "--import-realm",
+            str(bad),
+        ]
+    )
+    assert_clean_failure(result, str(bad), "not valid JSON")
+
+
+def test_invalid_realm_file_content(tmp_path: Path) -> None:
+    bad = tmp_path / "invalid.json"
+    bad.write_text('{"realm": "invalid", "accessTokenLifespan": "soon"}', encoding="utf-8")
+    result = run_cli(["import", "--file", str(bad), "--db-url", sqlite_url(tmp_path)])
+    assert_clean_failure(result, str(bad))

@@ -1,0 +1,175 @@
+"""The web platform seen from outside: health, metrics, headers, limits, logs, start-up modes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from tests.e2e.harness import ServerProcess, drop_pg_database, free_port
+
+from realmgate.crypto.passwords import verify_password
+
+StartServer = Callable[..., ServerProcess]
+
+
+def get(server: ServerProcess, path: str, **kwargs: object) -> httpx.Response:
+    return httpx.get(server.url(path), timeout=10.0, **kwargs)  # type: ignore[arg-type]
+
+
+def test_live_and_ready_report_up(any_server: ServerProcess) -> None:
+    live = get(any_server, "/health/live")
+    assert live.status_code == 200
+    assert live.json() == {"status": "UP", "checks": []}
+    ready = get(any_server, "/health/ready")
+    assert ready.status_code == 200
+    body = ready.json()
+    assert body["status"] == "UP"
+    assert [check["status"] for check in body["checks"]] == ["UP"]
+
+
+def test_ready_is_503_when_the_database_goes_away(start_server: StartServer) -> None:
+    server = start_server(db="postgres")
+    assert server.pg_database is not None
+    drop_pg_database(server.pg_database)  # WITH (FORCE) also cuts the server's connections
+    ready = get(server, "/health/ready")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "DOWN"
+    assert get(server, "/health/live").status_code == 200
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text format (labels must match exactly, in any order)."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        sample_labels = dict(re.findall(r'(\w+)="([^"]*)"', line[line.index("{") : line.index("}")]))
+        if sample_labels == labels:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_template(server: ServerProcess) -> None:
+    before = get(server, "/metrics").text
+    for _ in range(3):
+        assert get(server, "/health/live").status_code == 200
+    assert get(server, "/no/such/thing-12345").status_code == 404
+    after = get(server, "/metrics")
+    assert after.status_code == 200
+    assert after.headers["content-type"].startswith("text/plain")
+    labels = {"route": "/health/live", "method": "GET", "status": "200"}
+    assert metric(after.text, "realmgate_http_requests_total", **labels) == (
+        metric(before, "realmgate_http_requests_total", **labels) + 3
+    )
+    assert metric(after.text, "realmgate_http_request_duration_seconds_count", route="/health/live") >= 3
+    assert "# TYPE realmgate_http_request_duration_seconds histogram" in after.text
+    assert "# TYPE realmgate_logins_total counter" in after.text
+    assert "# TYPE realmgate_tokens_issued_total counter" in after.text
+    # Raw paths never become labels (unbounded cardinality): unmatched requests share one label.
+    assert "thing-12345" not in after.text
+    assert (
+        metric(after.text, "realmgate_http_requests_total", route="unmatched", method="GET", status="404")
+        >= 1
+    )
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/no/such/path"])
+def test_security_headers_on_every_response(server: ServerProcess, path: str) -> None:
+    response = get(server, path)
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "server" not in response.headers
+    assert "strict-transport-security" not in response.headers  # plain HTTP frontend
+
+
+def test_unknown_realm_is_keycloaks_404(server: ServerProcess) -> None:
+    response = get(server, "/realms/no-such-realm-xyz/protocol/openid-connect/certs")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Realm does not exist"}
+
+
+def test_unknown_path_is_json_404(server: ServerProcess) -> None:
+    response = get(server, "/definitely/not/here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["error"]
+
+
+def test_body_over_limit_is_413(server: ServerProcess) -> None:
+    big = b"x" * (1024 * 1024 + 1)
+    response = httpx.post(server.url("/health/live"), content=big, timeout=10.0)
+    assert response.status_code == 413
+
+
+def test_streamed_body_over_limit_is_413(start_server: StartServer) -> None:
+    """Without Content-Length (chunked) the limit is enforced while reading."""
+    server = start_server(args=["--http-max-body-size", "2048"])
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(8):
+            yield b"y" * 1024
+
+    # A form-reading endpoint consumes the body; /realms/... reads it after routing.
+    response = httpx.post(
+        server.url("/realms/master/protocol/openid-connect/token"),
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        timeout=10.0,
+    )
+    assert response.status_code == 413
+
+
+def test_access_log_has_no_query_string(server: ServerProcess) -> None:
+    assert get(server, "/health/live", params={"code": "SECRET-CODE-4711"}).status_code == 200
+    logs = server.logs()
+    assert "GET /health/live 200" in logs
+    assert "SECRET-CODE-4711" not in logs
+
+
+def test_flags_work_as_environment_variables(start_server: StartServer) -> None:
+    server = start_server(flags_as_env=True)
+    assert get(server, "/health/ready").status_code == 200
+    assert f"127.0.0.1:{server.port}" in server.base_url
+
+
+def test_several_workers_serve(start_server: StartServer) -> None:
+    server = start_server(args=["--workers", "2"])
+    for _ in range(5):
+        assert get(server, "/health/ready").status_code == 200
+    assert "2 workers" in server.logs()
+
+
+def test_start_serves_with_hostname_and_db_url(start_server: StartServer) -> None:
+    port = free_port()
+    server = start_server(command="start", port=port, args=["--hostname", f"http://id.example.test:{port}"])
+    assert get(server, "/health/ready").status_code == 200
+    assert "prod mode" in server.logs()
+
+
+async def test_existing_admin_is_not_overwritten(start_server: StartServer) -> None:
+    first = start_server()
+    first.stop()
+    second = start_server(db_url=first.db_url, admin=("admin", "another-password"), workdir=first.workdir)
+    second.stop()
+    assert "already exists" in second.logs()
+
+    from realmgate.store.sql import open_store
+
+    store = await open_store(first.db_url, migrate=False)
+    try:
+        async with store.tx() as tx:
+            master = await tx.realms.get_by_name("master")
+            assert master is not None
+            admin = await tx.users.get_by_username(master.id, "admin")
+            assert admin is not None
+            (credential,) = [c for c in await tx.credentials.list(admin.id) if c.type == "password"]
+            role = await tx.roles.get_realm_role(master.id, "admin")
+            assert role is not None
+            assert role.id in await tx.users.role_ids(master.id, admin.id)
+    finally:
+        await store.close()
+    assert verify_password("admin", credential.secret_data, credential.credential_data)
+    assert not verify_password("another-password", credential.secret_data, credential.credential_data)
