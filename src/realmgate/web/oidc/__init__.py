@@ -1,0 +1,30 @@
+"""HTTP endpoints of the OpenID Connect provider, on Keycloak's paths."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from realmgate.web.oidc import authorize, discovery, logout, token
+
+_REALM = "/realms/{realm}"
+_OIDC = _REALM + "/protocol/openid-connect"
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route(_REALM, discovery.realm_info, methods=["GET"]),
+        Route(_REALM + "/.well-known/openid-configuration", discovery.well_known, methods=["GET"]),
+        Route(_REALM + "/.well-known/oauth-authorization-server", discovery.well_known, methods=["GET"]),
+        Route(_OIDC + "/certs", discovery.certs, methods=["GET"]),
+        Route(_OIDC + "/auth", authorize.authorization, methods=["GET", "POST"]),
+        Route(_REALM + "/login-actions/authenticate", authorize.authenticate_form, methods=["GET", "POST"]),
+        Route(_OIDC + "/token", token.token, methods=["POST", "OPTIONS"]),
+        Route(_OIDC + "/token/introspect", token.introspect, methods=["POST"]),
+        Route(_OIDC + "/revoke", token.revoke, methods=["POST", "OPTIONS"]),
+        Route(_OIDC + "/userinfo", token.userinfo, methods=["GET", "POST", "OPTIONS"]),
+        Route(_OIDC + "/logout", logout.logout, methods=["GET", "POST"]),
+        Route(_OIDC + "/login-status-iframe.html", discovery.login_status_iframe, methods=["GET"]),
+        Route(_OIDC + "/login-status-iframe.html/init", discovery.login_status_init, methods=["GET"]),
+        Route(_OIDC + "/3p-cookies/step1.html", discovery.third_party_cookies_step1, methods=["GET"]),
+        Route(_OIDC + "/3p-cookies/step2.html", discovery.third_party_cookies_step2, methods=["GET"]),
+    ]

@@ -1,0 +1,169 @@
+"""The authorization endpoint and the login form that may interrupt it.
+
+``GET|POST .../auth`` validates the request; with a usable SSO session it answers at once,
+otherwise it stores a login step and shows the form. The form posts to
+``/realms/{realm}/login-actions/authenticate?tab_id=...`` (Keycloak's path), which checks the
+step, its CSRF token and auth-session cookie, then the password.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from realmgate.crypto.secrets import new_secret
+from realmgate.protocol import login_flow
+from realmgate.protocol.authorize import (
+    RedirectableError,
+    error_params,
+    parse_authorization_request,
+)
+from realmgate.protocol.errors import OAuthError
+from realmgate.protocol.login import LoginFailure, authenticate
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.sessions import session_expires_at
+from realmgate.web.context import get_ctx
+from realmgate.web.oidc.responses import realm_cookie_path, send_response, set_sso_cookies
+from realmgate.web.oidc.support import (
+    client_ip,
+    form_params,
+    issuer,
+    now,
+    query_params,
+    realm_name,
+    transaction,
+)
+from realmgate.web.pages import error_page, render_page
+from realmgate.web.security import set_cookie
+
+
+def display_name(config: RealmConfig) -> str:
+    return config.realm.display_name or config.realm.name
+
+
+def login_providers(config: RealmConfig, step: login_flow.LoginStep) -> list[dict[str, str]]:
+    """Buttons for "Or sign in with": ``{alias, display_name, login_url}``. Filled by the broker."""
+    return []
+
+
+async def authorization(request: Request) -> Response:
+    try:
+        params = await form_params(request) if request.method == "POST" else query_params(request)
+        async with transaction(request) as (tx, config, _):
+            try:
+                auth = parse_authorization_request(config, params, issuer=issuer(request))
+                current = await login_flow.sso_session(
+                    tx,
+                    config,
+                    request.cookies.get(login_flow.SSO_COOKIE),
+                    issuer=issuer(request),
+                    now=now(request),
+                )
+                session = current[0] if current else None
+                try:
+                    show_form = login_flow.needs_login(auth, session, now=now(request))
+                except OAuthError as error:  # prompt=none without a usable session
+                    raise RedirectableError(error, auth.target(issuer(request))) from None
+                if not show_form and session is not None:
+                    result = await login_flow.complete(
+                        tx, config, auth, session, fresh_login=False, issuer=issuer(request), now=now(request)
+                    )
+                    return send_response(request, auth.target(issuer(request)), result)
+            except RedirectableError as redirect:
+                return send_response(request, redirect.target, error_params(redirect.error, redirect.target))
+            auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or new_secret(24)
+            step = await login_flow.start_login(
+                tx, config, auth, auth_session_id=auth_session_id, now=now(request)
+            )
+    except OAuthError as error:
+        return error_page(request, error.description, status=error.status)
+    response = login_page(request, config, step, username=auth.login_hint or "")
+    path = realm_cookie_path(config.realm.name)
+    set_cookie(response, login_flow.AUTH_SESSION_COOKIE, auth_session_id, path=path, max_age=None)
+    restart = base64.urlsafe_b64encode(urlencode(params).encode()).decode()
+    set_cookie(response, login_flow.RESTART_COOKIE, restart, path=path, max_age=None)
+    return response
+
+
+def login_page(
+    request: Request,
+    config: RealmConfig,
+    step: login_flow.LoginStep,
+    *,
+    username: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    action = f"{issuer(request)}/login-actions/authenticate?" + urlencode(
+        {"tab_id": step.tab_id, "client_id": step.request.client_id}
+    )
+    context = {
+        "realm_display_name": display_name(config),
+        "action_url": action,
+        "username": username,
+        "error": error,
+        "csrf_token": step.csrf,
+        "providers": login_providers(config, step),
+    }
+    return render_page(request, "login.html", context, status=status)
+
+
+def restart_url(request: Request) -> str | None:
+    """The original authorization request from the restart cookie, to begin again."""
+    raw = request.cookies.get(login_flow.RESTART_COOKIE)
+    if not raw:
+        return None
+    try:
+        query = base64.urlsafe_b64decode(raw.encode()).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return f"{issuer(request)}/protocol/openid-connect/auth?{query}"
+
+
+async def authenticate_form(request: Request) -> Response:
+    """``POST /realms/{realm}/login-actions/authenticate``: the login form's submission."""
+    ctx = get_ctx(request)
+    try:
+        form = await form_params(request)
+    except OAuthError as error:
+        return error_page(request, error.description)
+    tab_id = request.query_params.get("tab_id", "")
+    async with transaction(request) as (tx, config, _):
+        step = await login_flow.load_step(tx, tab_id, now=now(request))
+        if step is None or request.method != "POST":
+            return render_page(
+                request,
+                "login-expired.html",
+                {"realm_display_name": display_name(config), "restart_url": restart_url(request)},
+                status=400,
+            )
+        if not step.csrf_ok(request.cookies.get(login_flow.AUTH_SESSION_COOKIE), form.get("csrf_token")):
+            return error_page(
+                request,
+                "Invalid request: the login form could not be verified. Please start again.",
+                status=400,
+                retry_url=restart_url(request),
+            )
+        username = form.get("username", "")
+        try:
+            user = await authenticate(tx, config, username, form.get("password", ""), now=now(request))
+        except LoginFailure as failure:
+            ctx.metrics.login(False)
+            return login_page(request, config, step, username=username, error=failure.message)
+        await login_flow.finish_step(tx, step)
+        session = await login_flow.new_login_session(
+            tx, config, step.request, user, now=now(request), ip_address=client_ip(request)
+        )
+        result = await login_flow.complete(
+            tx, config, step.request, session, fresh_login=True, issuer=issuer(request), now=now(request)
+        )
+        identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
+        lifetime = session_expires_at(config.realm, session) - now(request)
+    ctx.metrics.login(True)
+    response = send_response(request, step.request.target(issuer(request)), result)
+    set_sso_cookies(response, realm_name(request), identity, session.id, max(lifetime, 0))
+    return response

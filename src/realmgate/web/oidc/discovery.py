@@ -1,0 +1,110 @@
+"""Published realm metadata: discovery, realm info, JWKS, and keycloak-js's helper pages."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from realmgate.protocol import discovery
+from realmgate.protocol.redirect_uri import origin_allowed
+from realmgate.web.oidc.support import backend, transaction
+from realmgate.web.urls import frontend_base
+
+# Metadata may be cached briefly by clients; it changes only with configuration.
+PUBLIC_CACHE = {"cache-control": "no-cache"}
+
+
+async def well_known(request: Request) -> Response:
+    async with transaction(request) as (_, config, _d):
+        document = discovery.discovery_document(
+            config, frontend=frontend_base(request), backend=backend(request)
+        )
+    return JSONResponse(document, headers={**PUBLIC_CACHE, "access-control-allow-origin": "*"})
+
+
+async def realm_info(request: Request) -> Response:
+    async with transaction(request) as (_, config, _d):
+        info = discovery.realm_info(config, frontend=frontend_base(request))
+    return JSONResponse(info, headers=PUBLIC_CACHE)
+
+
+async def certs(request: Request) -> Response:
+    async with transaction(request) as (_, config, _d):
+        body = discovery.jwks(config)
+    return JSONResponse(body, headers={**PUBLIC_CACHE, "access-control-allow-origin": "*"})
+
+
+async def login_status_init(request: Request) -> Response:
+    """keycloak-js asks whether its origin may use the session iframe (204 yes, 403 no)."""
+    client_id, origin = request.query_params.get("client_id"), request.query_params.get("origin")
+    async with transaction(request) as (_, config, _d):
+        client = config.clients.get(client_id or "")
+        allowed = client is not None and origin is not None and origin_allowed(origin, client)
+    return Response(status_code=204 if allowed else 403)
+
+
+async def login_status_iframe(request: Request) -> Response:
+    return script_page("Login status", _SESSION_IFRAME_SCRIPT)
+
+
+async def third_party_cookies_step1(request: Request) -> Response:
+    return script_page("3rd party cookies", _STEP1_SCRIPT)
+
+
+async def third_party_cookies_step2(request: Request) -> Response:
+    return script_page("3rd party cookies", _STEP2_SCRIPT)
+
+
+def script_page(title: str, script: str) -> HTMLResponse:
+    """A tiny page whose one inline script is allowed by hash (our CSP forbids inline code),
+    framable by the applications that load it."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    html = (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><script>{script}</script></body></html>"
+    )
+    headers = {
+        "content-security-policy": f"default-src 'none'; script-src 'sha256-{digest}'",
+        "x-frame-options": "ALLOWALL",
+        "cache-control": "no-cache",
+    }
+    return HTMLResponse(html, headers=headers)
+
+
+# Answers keycloak-js's "clientId sessionState" messages by comparing with the session cookie.
+_SESSION_IFRAME_SCRIPT = """
+function cookie(name) {
+  var parts = document.cookie.split("; ");
+  for (var i = 0; i < parts.length; i++) {
+    var kv = parts[i].split("=");
+    if (kv[0] === name) { return decodeURIComponent(kv.slice(1).join("=")); }
+  }
+  return null;
+}
+window.addEventListener("message", function (event) {
+  if (typeof event.data !== "string") { return; }
+  var data = event.data.split(" ");
+  if (data.length !== 2) { event.source.postMessage("error", event.origin); return; }
+  var session = cookie("KEYCLOAK_SESSION");
+  event.source.postMessage(session && session === data[1] ? "unchanged" : "changed", event.origin);
+}, false);
+"""
+
+_STEP1_SCRIPT = """
+document.cookie = "KEYCLOAK_3P_COOKIE_SAMESITE=supported; Max-Age=60; SameSite=None; Secure";
+document.cookie = "KEYCLOAK_3P_COOKIE=supported; Max-Age=60";
+window.location.replace("step2.html");
+"""
+
+_STEP2_SCRIPT = """
+if (document.cookie.indexOf("KEYCLOAK_3P_COOKIE") !== -1) {
+  document.cookie = "KEYCLOAK_3P_COOKIE_SAMESITE=; Max-Age=0; SameSite=None; Secure";
+  document.cookie = "KEYCLOAK_3P_COOKIE=; Max-Age=0";
+  window.parent.postMessage("supported", "*");
+} else {
+  window.parent.postMessage("unsupported", "*");
+}
+"""

@@ -1,0 +1,144 @@
+"""Shared plumbing of the OIDC handlers: parameters, realm snapshot, issuer, CORS, transactions.
+
+Handlers stay thin: parse the request once (duplicate parameters refused), load the realm
+snapshot, call one protocol function, and render its result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from realmgate.protocol.errors import InvalidRequest, OAuthError
+from realmgate.protocol.params import single_valued
+from realmgate.protocol.realm_cache import RealmCache, RealmConfig
+from realmgate.protocol.redirect_uri import origin_allowed
+from realmgate.store.interface import Tx
+from realmgate.web.context import get_ctx
+from realmgate.web.urls import backend_base, frontend_base
+
+log = logging.getLogger("realmgate.oidc")
+NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
+FORM = "application/x-www-form-urlencoded"
+
+
+def realm_cache(request: Request) -> RealmCache:
+    """One snapshot cache per application (kept on ``app.state``)."""
+    cache: RealmCache | None = getattr(request.app.state, "oidc_realm_cache", None)
+    if cache is None:
+        cache = RealmCache()
+        request.app.state.oidc_realm_cache = cache
+    return cache
+
+
+def now(request: Request) -> int:
+    return int(get_ctx(request).clock())
+
+
+def realm_name(request: Request) -> str:
+    name: str = request.path_params["realm"]
+    return name
+
+
+def issuer(request: Request) -> str:
+    from realmgate.protocol.discovery import realm_url
+
+    return realm_url(frontend_base(request), realm_name(request))
+
+
+def backend(request: Request) -> str:
+    return backend_base(request)
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def query_params(request: Request) -> dict[str, str]:
+    return single_valued(request.query_params.multi_items())
+
+
+async def form_params(request: Request) -> dict[str, str]:
+    """The urlencoded body (the only body format OAuth endpoints accept)."""
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    body = await request.body()
+    if content_type != FORM:
+        if not body:
+            return {}
+        raise InvalidRequest("Content-Type must be application/x-www-form-urlencoded")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest("Request body is not UTF-8") from exc
+    return single_valued(pairs)
+
+
+@dataclass(slots=True)
+class Deferred:
+    """An OAuth error decided inside a transaction whose writes must still be committed
+    (e.g. a replayed code revokes tokens *and* fails)."""
+
+    error: OAuthError | None = None
+
+
+@asynccontextmanager
+async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig, Deferred]]:
+    """A transaction with the realm snapshot. An ``OAuthError`` raised in the block is a
+    decision, not a crash: the transaction commits, then the error is raised."""
+    deferred = Deferred()
+    async with get_ctx(request).store.tx() as tx:
+        config = await realm_cache(request).load(tx, realm_name(request))
+        try:
+            yield tx, config, deferred
+        except OAuthError as error:
+            deferred.error = error
+    if deferred.error is not None:
+        raise deferred.error
+
+
+def json_response(
+    body: Mapping[str, object], *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    return JSONResponse(dict(body), status_code=status, headers={**NO_STORE, **(headers or {})})
+
+
+def cors_headers(request: Request, config: RealmConfig, client_id: str | None) -> dict[str, str]:
+    """CORS headers for a response to ``client_id``, when the request's Origin is allowed."""
+    origin = request.headers.get("origin")
+    client = config.clients.get(client_id) if client_id else None
+    if not origin or client is None or not origin_allowed(origin, client):
+        return {}
+    return {
+        "access-control-allow-origin": origin,
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "Access-Control-Allow-Methods",
+        "vary": "Origin",
+    }
+
+
+def preflight(request: Request) -> Response:
+    """Answer a CORS preflight; the real response is then checked against the client's origins."""
+    origin = request.headers.get("origin")
+    headers = {
+        "access-control-allow-methods": "GET, POST, OPTIONS",
+        "access-control-allow-headers": "Authorization, Content-Type",
+        "access-control-max-age": "3600",
+    }
+    if origin:
+        headers.update({"access-control-allow-origin": origin, "access-control-allow-credentials": "true"})
+    return Response(status_code=200, headers=headers)
+
+
+def error_response(
+    request: Request, error: OAuthError, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """An OAuth error as JSON (for handlers that add headers, e.g. CORS, to their errors)."""
+    if error.detail:
+        log.info("%s %s: %s (%s)", request.method, request.url.path, error.error, error.detail)
+    return json_response(error.body(), status=error.status, headers=headers)

@@ -1,0 +1,135 @@
+"""Back-channel endpoints: token, userinfo, introspection, revocation."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from realmgate.protocol import introspection, revocation
+from realmgate.protocol.errors import InvalidToken, OAuthError
+from realmgate.protocol.params import optional
+from realmgate.protocol.token_endpoint import token_request
+from realmgate.protocol.userinfo import userinfo as userinfo_claims
+from realmgate.web.context import get_ctx
+from realmgate.web.oidc.support import (
+    client_ip,
+    cors_headers,
+    error_response,
+    form_params,
+    issuer,
+    json_response,
+    now,
+    preflight,
+    query_params,
+    realm_cache,
+    transaction,
+)
+
+
+async def token(request: Request) -> Response:
+    if request.method == "OPTIONS":
+        return preflight(request)
+    params = await form_params(request)
+    metrics = get_ctx(request).metrics
+    failure: OAuthError | None = None
+    async with transaction(request) as (tx, config, _):
+        cors = cors_headers(request, config, params.get("client_id"))
+        try:
+            grant_type, issued = await token_request(
+                tx,
+                config,
+                params,
+                authorization=request.headers.get("authorization"),
+                issuer=issuer(request),
+                now=now(request),
+                ip_address=client_ip(request),
+            )
+        except OAuthError as error:
+            failure = error  # committed anyway: a replayed code has just revoked its tokens
+    if failure is not None:
+        if params.get("grant_type") == "password":
+            metrics.login(False)
+        return error_response(request, failure, headers=cors)
+    if issued.key_created:
+        realm_cache(request).forget(config.realm.id)
+    if grant_type == "password":
+        metrics.login(True)
+    metrics.token_issued(grant_type)
+    azp = issued.access_claims.get("azp")
+    return json_response(
+        issued.response, headers=cors_headers(request, config, azp if isinstance(azp, str) else None)
+    )
+
+
+def _bearer(request: Request, form: dict[str, str]) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return optional(form, "access_token")
+
+
+async def userinfo(request: Request) -> Response:
+    if request.method == "OPTIONS":
+        return preflight(request)
+    form = await form_params(request) if request.method == "POST" else query_params(request)
+    access_token = _bearer(request, form)
+    async with transaction(request) as (tx, config, _):
+        try:
+            claims = await userinfo_claims(tx, config, access_token, issuer=issuer(request), now=now(request))
+        except InvalidToken as error:
+            return _invalid_token(error)
+        azp = _azp(access_token)
+        cors = cors_headers(request, config, azp)
+    return json_response(claims, headers=cors)
+
+
+def _azp(access_token: str | None) -> str | None:
+    from realmgate.crypto import jws
+
+    try:
+        azp = jws.unverified_claims(access_token or "").get("azp")
+    except jws.BadSignature:
+        return None
+    return azp if isinstance(azp, str) else None
+
+
+def _invalid_token(error: InvalidToken) -> Response:
+    return json_response(
+        error.body(),
+        status=401,
+        headers={
+            "www-authenticate": f'Bearer error="invalid_token", error_description="{error.description}"'
+        },
+    )
+
+
+async def introspect(request: Request) -> Response:
+    params = await form_params(request)
+    async with transaction(request) as (tx, config, _):
+        body = await introspection.introspect(
+            tx,
+            config,
+            params,
+            authorization=request.headers.get("authorization"),
+            issuer=issuer(request),
+            now=now(request),
+        )
+    return json_response(body)
+
+
+async def revoke(request: Request) -> Response:
+    if request.method == "OPTIONS":
+        return preflight(request)
+    params = await form_params(request)
+    async with transaction(request) as (tx, config, _):
+        cors = cors_headers(request, config, params.get("client_id"))
+        await revocation.revoke(
+            tx,
+            config,
+            params,
+            authorization=request.headers.get("authorization"),
+            issuer=issuer(request),
+            now=now(request),
+        )
+    return Response(status_code=200, headers=cors)
