@@ -1,0 +1,26 @@
+"""Identity provider mappers: what the upstream says about a user becomes local roles,
+groups, attributes and session notes, kept in step on every login as the sync mode says.
+
+Pure functions over data: the broker flow builds a ``MapperContext`` and a ``UserState``,
+resolves the role and group references (``refs``), calls ``apply.plan_login`` and applies
+the returned ``MappingPlan`` in its transaction. The admin API uses ``registry`` for the
+``mapper-types`` endpoint, validation and rename propagation.
+"""
+
+from realmgate.broker.mappers.apply import plan_login, preprocess_plan
+from realmgate.broker.mappers.context import MapperContext, UserState
+from realmgate.broker.mappers.effects import MappingPlan
+from realmgate.broker.mappers.provenance import MapperGrant, MapperGrantRepo
+from realmgate.broker.mappers.refs import Directory, ResolvedDirectory
+
+__all__ = [
+    "Directory",
+    "MapperContext",
+    "MapperGrant",
+    "MapperGrantRepo",
+    "MappingPlan",
+    "ResolvedDirectory",
+    "UserState",
+    "plan_login",
+    "preprocess_plan",
+]

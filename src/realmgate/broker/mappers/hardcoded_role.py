@@ -1,0 +1,34 @@
+"""``oidc-hardcoded-role-idp-mapper``: every user of the provider gets one role."""
+
+from __future__ import annotations
+
+from realmgate.broker.mappers.base import ROLE_TYPE, Config, ConfigProperty
+from realmgate.broker.mappers.context import MapperContext, UserState
+from realmgate.broker.mappers.effects import Effect
+from realmgate.broker.mappers.granting import ROLE, RoleGrantingMapper
+
+
+class HardcodedRoleMapper(RoleGrantingMapper):
+    id = "oidc-hardcoded-role-idp-mapper"
+    name = "Hardcoded Role"
+    category = "Role Importer"
+    help_text = "When user is imported from provider, hardcode a role mapping for it."
+    properties = (
+        ConfigProperty(
+            ROLE,
+            "Role",
+            "Role to grant to user.  Click 'Select Role' button to browse roles, or just type it in the "
+            "textbox.  To reference a client role the syntax is clientname.clientrole, i.e. myclient.myrole",
+            ROLE_TYPE,
+        ),
+    )
+
+    def applies(self, config: Config, ctx: MapperContext) -> bool:
+        return True
+
+    def update_legacy(self, config: Config, ctx: MapperContext, user: UserState) -> list[Effect]:
+        """Keycloak's legacy hardcoded role does nothing on later logins."""
+        return []
+
+
+MAPPER = HardcodedRoleMapper()
