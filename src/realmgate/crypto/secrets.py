@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets as _secrets
+import string
 import uuid
 
 
@@ -21,6 +22,14 @@ def new_id() -> str:
 def new_secret(nbytes: int = 32) -> str:
     """``nbytes`` of randomness, base64url-encoded without padding."""
     return _secrets.token_urlsafe(nbytes)
+
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def new_client_secret(length: int = 32) -> str:
+    """A client secret shaped like Keycloak's: ``length`` random letters and digits."""
+    return "".join(_secrets.choice(_ALNUM) for _ in range(length))
 
 
 def _as_bytes(value: str | bytes) -> bytes:

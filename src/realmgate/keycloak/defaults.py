@@ -1,0 +1,218 @@
+"""What a fresh Keycloak realm contains, and Keycloak's defaults for a new client.
+
+``create_realm`` inserts a realm with its built-in roles, clients, client scopes, default role
+and keys. ``ensure_builtins`` adds whatever of that is missing, so realm import reuses it: a
+realm file that omits the built-in clients or roles still gets them, as Keycloak does (client
+scopes are added only when the file has no ``clientScopes`` at all, again like Keycloak).
+Everything already present is left exactly as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from realmgate.crypto.realm_keys import generate_default_keys
+from realmgate.crypto.secrets import new_client_secret, new_id
+from realmgate.keycloak.builtin_clients import (
+    MASTER,
+    ClientSpec,
+    RoleSpec,
+    admin_client_spec,
+    builtin_client_specs,
+    client_mappers,
+)
+from realmgate.keycloak.builtin_scopes import (
+    DEFAULT_SCOPES,
+    OPTIONAL_SCOPES,
+    SAML_SCOPES,
+    builtin_client_scopes,
+)
+from realmgate.model.client import Client
+from realmgate.model.realm import Realm
+from realmgate.model.role import Role
+from realmgate.store.interface import Tx
+
+MASTER_ACCESS_TOKEN_LIFESPAN = 60
+OFFLINE_ACCESS = "offline_access"
+UMA_AUTHORIZATION = "uma_authorization"
+MASTER_ADMIN_ROLE = "admin"
+CREATE_REALM_ROLE = "create-realm"
+# The default role's composites: realm roles, then (client, role) pairs.
+_DEFAULT_ROLE_REALM = (OFFLINE_ACCESS, UMA_AUTHORIZATION)
+_DEFAULT_ROLE_CLIENT = (("account", "view-profile"), ("account", "manage-account"))
+
+
+def settle_secret(client: Client) -> Client:
+    """Confidential clients need a secret (generated like Keycloak's); public ones have none."""
+    if client.public_client:
+        return dataclasses.replace(client, secret=None) if client.secret is not None else client
+    if not client.secret and client.client_authenticator_type == "client-secret":
+        return dataclasses.replace(client, secret=new_client_secret())
+    return client
+
+
+def new_client(realm: Realm, client_id: str, **fields: Any) -> Client:
+    """A client with Keycloak's defaults: the realm's default/optional scopes (OIDC ones) and,
+    when confidential, a generated secret. ``fields`` (model field names) override defaults."""
+    oidc = fields.get("protocol", "openid-connect") == "openid-connect"
+    defaults: dict[str, Any] = {
+        "id": new_id(),
+        "default_client_scopes": tuple(
+            s for s in realm.default_default_client_scopes if not (oidc and s in SAML_SCOPES)
+        ),
+        "optional_client_scopes": tuple(
+            s for s in realm.default_optional_client_scopes if not (oidc and s in SAML_SCOPES)
+        ),
+    }
+    client = Client(**{**defaults, **fields, "realm_id": realm.id, "client_id": client_id})
+    return client if "secret" in fields else settle_secret(client)
+
+
+async def _ensure_role(
+    tx: Tx,
+    realm_id: str,
+    name: str,
+    *,
+    client_id: str | None = None,
+    description: str | None = None,
+    composite_ids: Sequence[str] = (),
+) -> Role:
+    """The existing role of that name, or a new one with the given composites."""
+    if client_id is None:
+        existing = await tx.roles.get_realm_role(realm_id, name)
+    else:
+        existing = await tx.roles.get_client_role(realm_id, client_id, name)
+    if existing is not None:
+        return existing
+    role = Role(
+        id=new_id(),
+        realm_id=realm_id,
+        name=name,
+        description=description,
+        client_id=client_id,
+        composite_ids=tuple(composite_ids),
+    )
+    await tx.roles.add(role)
+    return role
+
+
+async def _ensure_client_roles(
+    tx: Tx, realm_id: str, client: Client, roles: Sequence[RoleSpec]
+) -> dict[str, Role]:
+    """Create the client's roles (leaves first, so composites can point at them)."""
+    made: dict[str, Role] = {}
+    for spec in sorted(roles, key=lambda r: len(r.composites)):
+        composite_ids = [made[name].id for name in spec.composites if name in made]
+        made[spec.name] = await _ensure_role(
+            tx,
+            realm_id,
+            spec.name,
+            client_id=client.id,
+            description=spec.description,
+            composite_ids=composite_ids,
+        )
+    return made
+
+
+async def _ensure_client(tx: Tx, realm: Realm, spec: ClientSpec) -> tuple[Client, bool]:
+    existing = await tx.clients.get_by_client_id(realm.id, spec.client_id)
+    if existing is not None:
+        return existing, False
+    client = new_client(
+        realm, spec.client_id, **dict(spec.fields), protocol_mappers=client_mappers(spec.mappers)
+    )
+    await tx.clients.add(client)
+    return client, True
+
+
+async def _scope_role_ids(tx: Tx, realm_id: str, pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    ids: list[str] = []
+    for client_id, role_name in pairs:
+        owner = await tx.clients.get_by_client_id(realm_id, client_id)
+        role = None if owner is None else await tx.roles.get_client_role(realm_id, owner.id, role_name)
+        if role is not None:
+            ids.append(role.id)
+    return tuple(ids)
+
+
+async def _ensure_scopes(tx: Tx, realm: Realm, offline_role: Role) -> Realm:
+    present = {scope.name for scope in await tx.client_scopes.list(realm.id)}
+    for scope in builtin_client_scopes(realm.id, offline_access_role_id=offline_role.id):
+        if scope.name not in present:
+            await tx.client_scopes.add(scope)
+    if realm.default_default_client_scopes or realm.default_optional_client_scopes:
+        return realm
+    return dataclasses.replace(
+        realm, default_default_client_scopes=DEFAULT_SCOPES, default_optional_client_scopes=OPTIONAL_SCOPES
+    )
+
+
+async def _ensure_default_role(tx: Tx, realm: Realm) -> Realm:
+    if realm.default_role_id is not None and await tx.roles.get(realm.id, realm.default_role_id) is not None:
+        return realm
+    composite_ids = [(await _ensure_role(tx, realm.id, name)).id for name in _DEFAULT_ROLE_REALM]
+    composite_ids += await _scope_role_ids(tx, realm.id, _DEFAULT_ROLE_CLIENT)
+    role = await _ensure_role(
+        tx,
+        realm.id,
+        f"default-roles-{realm.name}",
+        description="${role_default-roles}",
+        composite_ids=composite_ids,
+    )
+    return dataclasses.replace(realm, default_role_id=role.id)
+
+
+async def ensure_realm_admin_client(tx: Tx, master: Realm, realm_name: str) -> Client:
+    """The ``{realm_name}-realm`` client in master with the admin roles of that realm; master's
+    ``admin`` role is made to contain all of them (Keycloak's master admin model)."""
+    spec = admin_client_spec(f"{realm_name}-realm", f"{realm_name} Realm")
+    client, _ = await _ensure_client(tx, master, spec)
+    roles = await _ensure_client_roles(tx, master.id, client, spec.roles)
+    create_realm_role = await _ensure_role(
+        tx, master.id, CREATE_REALM_ROLE, description="${role_" + CREATE_REALM_ROLE + "}"
+    )
+    admin = await _ensure_role(tx, master.id, MASTER_ADMIN_ROLE, description="${role_admin}")
+    wanted = (create_realm_role.id, *(role.id for role in roles.values()))
+    missing = tuple(role_id for role_id in wanted if role_id not in admin.composite_ids)
+    if missing:
+        await tx.roles.update(dataclasses.replace(admin, composite_ids=admin.composite_ids + missing))
+    return client
+
+
+async def ensure_builtins(tx: Tx, realm: Realm, *, now: int, with_scopes: bool = True) -> Realm:
+    """Add the built-in roles, clients, scopes, default role and keys that ``realm`` lacks.
+
+    The realm must already be stored; the updated realm (default scopes, default role) is
+    saved and returned.
+    """
+    offline = await _ensure_role(tx, realm.id, OFFLINE_ACCESS, description="${role_offline-access}")
+    await _ensure_role(tx, realm.id, UMA_AUTHORIZATION, description="${role_uma_authorization}")
+    if with_scopes:
+        realm = await _ensure_scopes(tx, realm, offline)
+    for spec in builtin_client_specs(realm.name):
+        if spec.client_id == f"{MASTER}-realm":
+            await ensure_realm_admin_client(tx, realm, MASTER)
+            continue
+        client, created = await _ensure_client(tx, realm, spec)
+        await _ensure_client_roles(tx, realm.id, client, spec.roles)
+        if created and spec.scope_roles:
+            scope_ids = await _scope_role_ids(tx, realm.id, spec.scope_roles)
+            await tx.clients.update(dataclasses.replace(client, scope_role_ids=scope_ids))
+    realm = await _ensure_default_role(tx, realm)
+    if not await tx.keys.list(realm.id):
+        for key in generate_default_keys(realm.id, now=now, realm_name=realm.name):
+            await tx.keys.add(key)
+    await tx.realms.update(realm)
+    return realm
+
+
+async def create_realm(tx: Tx, name: str, *, now: int, realm: Realm | None = None) -> Realm:
+    """Insert a realm with a fresh Keycloak realm's contents; ``realm`` gives its settings."""
+    if realm is None:
+        realm = Realm(id=new_id(), name=name)
+        if name == MASTER:
+            realm = dataclasses.replace(realm, access_token_lifespan=MASTER_ACCESS_TOKEN_LIFESPAN)
+    await tx.realms.add(dataclasses.replace(realm, name=name))
+    return await ensure_builtins(tx, dataclasses.replace(realm, name=name), now=now)

@@ -1,0 +1,160 @@
+"""A fresh realm has Keycloak's roles, clients, client scopes, default role and keys."""
+
+from __future__ import annotations
+
+from realmgate.crypto.realm_keys import active_key
+from realmgate.keycloak.defaults import create_realm, ensure_realm_admin_client, new_client
+from realmgate.model.role import Role
+from realmgate.store.interface import Store
+
+NOW = 1_700_000_000
+
+
+async def _role_names(store: Store, realm_id: str, ids: tuple[str, ...]) -> set[str]:
+    async with store.tx() as tx:
+        roles = await tx.roles.get_many(realm_id, list(ids))
+        clients = {c.id: c.client_id for c in await tx.clients.list(realm_id)}
+    return {f"{clients[r.client_id]}/{r.name}" if r.client_id else r.name for r in roles}
+
+
+async def test_fresh_realm_contents(store: Store) -> None:
+    async with store.tx() as tx:
+        realm = await create_realm(tx, "demo", now=NOW)
+    async with store.tx() as tx:
+        stored = await tx.realms.get_by_name("demo")
+        assert stored == realm
+        assert realm.access_token_lifespan == 300
+        clients = {c.client_id: c for c in await tx.clients.list(realm.id)}
+        scopes = {s.name: s for s in await tx.client_scopes.list(realm.id)}
+        realm_roles = {r.name: r for r in await tx.roles.list_realm_roles(realm.id)}
+        keys = await tx.keys.list(realm.id)
+        management_roles = {
+            r.name: r for r in await tx.roles.list_client_roles(realm.id, clients["realm-management"].id)
+        }
+    assert set(clients) == {
+        "account",
+        "account-console",
+        "admin-cli",
+        "broker",
+        "realm-management",
+        "security-admin-console",
+    }
+    assert clients["account"].name == "${client_account}"
+    assert clients["account"].redirect_uris == ("/realms/demo/account/*",)
+    assert clients["admin-cli"].public_client and clients["admin-cli"].direct_access_grants_enabled
+    assert not clients["admin-cli"].standard_flow_enabled
+    assert clients["realm-management"].bearer_only and clients["realm-management"].secret
+    assert clients["security-admin-console"].redirect_uris == ("/admin/demo/console/*",)
+    assert clients["security-admin-console"].protocol_mappers[0].config["claim.name"] == "locale"
+    assert clients["account"].default_client_scopes == (
+        "profile",
+        "email",
+        "roles",
+        "web-origins",
+        "acr",
+        "basic",
+    )
+    assert clients["account"].optional_client_scopes == (
+        "offline_access",
+        "address",
+        "phone",
+        "microprofile-jwt",
+    )
+
+    assert set(scopes) == {
+        "acr",
+        "address",
+        "basic",
+        "email",
+        "microprofile-jwt",
+        "offline_access",
+        "phone",
+        "profile",
+        "role_list",
+        "roles",
+        "web-origins",
+    }
+    profile = {m.name: m for m in scopes["profile"].protocol_mappers}
+    assert profile["username"].protocol_mapper == "oidc-usermodel-attribute-mapper"
+    assert profile["username"].config["claim.name"] == "preferred_username"
+    assert profile["full name"].protocol_mapper == "oidc-full-name-mapper"
+    assert profile["updated at"].config["jsonType.label"] == "long"
+    email = {m.name: m for m in scopes["email"].protocol_mappers}
+    assert email["email verified"].protocol_mapper == "oidc-usermodel-property-mapper"
+    roles_scope = {m.name: m.protocol_mapper for m in scopes["roles"].protocol_mappers}
+    assert roles_scope == {
+        "realm roles": "oidc-usermodel-realm-role-mapper",
+        "client roles": "oidc-usermodel-client-role-mapper",
+        "audience resolve": "oidc-audience-resolve-mapper",
+    }
+    basic = {m.name: m for m in scopes["basic"].protocol_mappers}
+    assert basic["sub"].protocol_mapper == "oidc-sub-mapper"
+    assert basic["auth_time"].config["user.session.note"] == "AUTH_TIME"
+    assert scopes["roles"].attributes["include.in.token.scope"] == "false"
+    assert scopes["role_list"].protocol == "saml"
+    assert scopes["offline_access"].scope_role_ids == (realm_roles["offline_access"].id,)
+
+    assert set(realm_roles) == {"default-roles-demo", "offline_access", "uma_authorization"}
+    assert realm.default_role_id == realm_roles["default-roles-demo"].id
+    assert await _role_names(store, realm.id, realm_roles["default-roles-demo"].composite_ids) == {
+        "offline_access",
+        "uma_authorization",
+        "account/view-profile",
+        "account/manage-account",
+    }
+    admin: Role = management_roles["realm-admin"]
+    assert len(admin.composite_ids) == 18 and len(management_roles) == 19
+    assert await _role_names(store, realm.id, management_roles["view-users"].composite_ids) == {
+        "realm-management/query-users",
+        "realm-management/query-groups",
+    }
+    assert realm.default_default_client_scopes == (
+        "role_list",
+        "profile",
+        "email",
+        "roles",
+        "web-origins",
+        "acr",
+        "basic",
+    )
+
+    assert sorted(k.algorithm for k in keys) == ["AES", "HS512", "RS256", "RSA-OAEP"]
+    assert active_key(keys, "RS256") is not None
+
+
+async def test_master_realm(store: Store) -> None:
+    async with store.tx() as tx:
+        master = await create_realm(tx, "master", now=NOW)
+        other = await create_realm(tx, "other", now=NOW)
+        await ensure_realm_admin_client(tx, master, other.name)
+    async with store.tx() as tx:
+        assert master.access_token_lifespan == 60
+        clients = {c.client_id: c for c in await tx.clients.list(master.id)}
+        assert "realm-management" not in clients
+        assert {"master-realm", "other-realm"} <= set(clients)
+        admin = await tx.roles.get_realm_role(master.id, "admin")
+        assert admin is not None
+    names = await _role_names(store, master.id, admin.composite_ids)
+    assert {"create-realm", "master-realm/realm-admin", "other-realm/manage-users"} <= names
+
+
+async def test_new_client_defaults(store: Store) -> None:
+    async with store.tx() as tx:
+        realm = await create_realm(tx, "demo", now=NOW)
+    confidential = new_client(realm, "app")
+    assert confidential.secret and len(confidential.secret) == 32
+    assert confidential.default_client_scopes == ("profile", "email", "roles", "web-origins", "acr", "basic")
+    assert "role_list" not in confidential.default_client_scopes
+    public = new_client(realm, "spa", public_client=True)
+    assert public.secret is None and public.realm_id == realm.id
+    assert new_client(realm, "x", secret="given").secret == "given"
+
+
+async def test_create_realm_with_given_settings(store: Store) -> None:
+    from realmgate.model.realm import Realm
+
+    async with store.tx() as tx:
+        realm = await create_realm(
+            tx, "custom", now=NOW, realm=Realm(id="rid", name="ignored", access_token_lifespan=77)
+        )
+    assert (realm.id, realm.name, realm.access_token_lifespan) == ("rid", "custom", 77)
