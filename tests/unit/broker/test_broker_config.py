@@ -108,7 +108,10 @@ def test_unusable_config_is_refused_at_runtime() -> None:
             "The 'Validating public key' is required when 'Validate signatures' enabled "
             "and 'Use JWKS URL' disabled",
         ),
-        ({"clientAuthMethod": "tls_client_auth"}, "Unsupported client authentication method: tls_client_auth"),
+        (
+            {"clientAuthMethod": "tls_client_auth"},
+            "Unsupported client authentication method: tls_client_auth",
+        ),
         ({"syncMode": "SOMETIMES"}, "Invalid sync mode: SOMETIMES"),
     ],
 )
@@ -124,7 +127,12 @@ def test_valid_configs_pass() -> None:
     validate_config("keycloak-oidc", {**BASE, "tokenUrl": "http://keycloak-slave:8080/realms/s/token"})
     validate_config(
         "oidc",
-        {**BASE, "validateSignature": "true", "useJwksUrl": "true", "jwksUrl": "https://idp.example.com/certs"},
+        {
+            **BASE,
+            "validateSignature": "true",
+            "useJwksUrl": "true",
+            "jwksUrl": "https://idp.example.com/certs",
+        },
     )
     validate_config("oidc", {**BASE, "pkceEnabled": "true", "pkceMethod": "plain"})
     validate_config("oidc", {**BASE, "jwksUrl": "http://idp.example.com/certs"}, ssl_required="none")
@@ -149,7 +157,9 @@ def test_mask_on_update_keeps_the_stored_secret() -> None:
 @pytest.mark.parametrize("key", ["tokenUrl", "clientId", "clientAuthMethod", "tokenIntrospectionUrl"])
 def test_mask_is_refused_when_the_secret_would_go_elsewhere(key: str) -> None:
     with pytest.raises(ConfigInvalid) as err:
-        merge_secret_on_update(BASE, {**BASE, key: "https://attacker.example/token", "clientSecret": SECRET_MASK})
+        merge_secret_on_update(
+            BASE, {**BASE, key: "https://attacker.example/token", "clientSecret": SECRET_MASK}
+        )
     assert key in err.value.message
     # A new secret typed with the new destination is fine.
     merged = merge_secret_on_update(BASE, {**BASE, key: "https://new.example/token", "clientSecret": "typed"})
