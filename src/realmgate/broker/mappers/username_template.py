@@ -24,7 +24,7 @@ TARGET = "target"
 DEFAULT_TEMPLATE = "${ALIAS}.${CLAIM.preferred_username}"
 TARGETS: tuple[IdentityTarget, ...] = ("LOCAL", "BROKER_ID", "BROKER_USERNAME")
 
-_SUBSTITUTION = re.compile(r"\$\{([^}]+?)(?:\s*\|\s*(\S+)\s*)?\}")
+_SUBSTITUTION = re.compile(r"\$\{([^}|]+?)(?:\s*\|\s*([^}\s]+)\s*)?\}")
 _TRANSFORMS = {"lowercase": str.lower, "uppercase": str.upper}
 
 
