@@ -1,0 +1,37 @@
+"""Run the Alembic migrations from code (no ``alembic.ini``), under a lock.
+
+Two processes starting together must not both create tables: on PostgreSQL the upgrade runs in
+one transaction holding a transaction-scoped advisory lock; on SQLite the transaction begins with
+``BEGIN IMMEDIATE`` (see ``store.py``), which takes the database's write lock. The second process
+waits, then finds the schema at head and does nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Any constant unique to realmgate: the key of the PostgreSQL advisory lock.
+_PG_LOCK_KEY = 0x7265616C6D676174  # "realmgat"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for our migrations, optionally bound to ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(conn: AsyncConnection) -> None:
+    """Upgrade the database behind ``conn`` to the newest revision and commit."""
+    async with conn.begin():
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), "head"))

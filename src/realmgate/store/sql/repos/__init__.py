@@ -1,0 +1,1 @@
+"""One module per group of repositories; ``base`` holds what they share."""

@@ -1,0 +1,131 @@
+"""Identity providers, their mappers, and users' links to upstream accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.user import FederatedIdentity
+from realmgate.store.sql import rows
+from realmgate.store.sql import tables as t
+from realmgate.store.sql.repos.base import Repo, integrity_error
+
+_F = t.federated_identities.c
+_I = t.identity_providers.c
+_M = t.idp_mappers.c
+
+
+class SqlFederatedIdentityRepo(Repo):
+    __slots__ = ()
+
+    async def list_for_user(self, realm_id: str, user_id: str) -> Sequence[FederatedIdentity]:
+        stmt = (
+            select(t.federated_identities)
+            .where(_F.realm_id == realm_id, _F.user_id == user_id)
+            .order_by(_F.identity_provider)
+        )
+        return [rows.FEDERATED_IDENTITY.from_row(r) for r in await self._all(stmt)]
+
+    async def get_by_upstream(self, realm_id: str, alias: str, idp_user_id: str) -> FederatedIdentity | None:
+        stmt = select(t.federated_identities).where(
+            _F.realm_id == realm_id, _F.identity_provider == alias, _F.idp_user_id == idp_user_id
+        )
+        row = await self._first(stmt)
+        return None if row is None else rows.FEDERATED_IDENTITY.from_row(row)
+
+    async def add(self, link: FederatedIdentity) -> None:
+        what = f"Link to {link.identity_provider}"
+        await self._insert(t.federated_identities, rows.FEDERATED_IDENTITY.to_row(link), what)
+
+    async def update(self, link: FederatedIdentity) -> None:
+        await self._update(
+            t.federated_identities,
+            {"realm_id": link.realm_id, "user_id": link.user_id, "identity_provider": link.identity_provider},
+            rows.FEDERATED_IDENTITY.to_row(link),
+            f"Link to {link.identity_provider}",
+            unique=[("realm_id", "identity_provider", "idp_user_id")],
+        )
+
+    async def delete(self, realm_id: str, user_id: str, alias: str) -> None:
+        key = {"realm_id": realm_id, "user_id": user_id, "identity_provider": alias}
+        await self._delete(t.federated_identities, key, "Link")
+
+    async def rename_alias(self, realm_id: str, old_alias: str, new_alias: str) -> None:
+        stmt = (
+            update(t.federated_identities)
+            .where(_F.realm_id == realm_id, _F.identity_provider == old_alias)
+            .values(identity_provider=new_alias)
+        )
+        try:
+            await self._conn.execute(stmt)
+        except IntegrityError as exc:
+            raise integrity_error(exc, f"Link to {new_alias}") from exc
+
+
+class SqlIdentityProviderRepo(Repo):
+    __slots__ = ()
+
+    async def get(self, realm_id: str, alias: str, *, for_update: bool = False) -> IdentityProvider | None:
+        stmt = select(t.identity_providers).where(_I.realm_id == realm_id, _I.alias == alias)
+        row = await self._first(stmt, for_update=for_update)
+        return None if row is None else rows.IDENTITY_PROVIDER.from_row(row)
+
+    async def list(self, realm_id: str) -> Sequence[IdentityProvider]:
+        stmt = select(t.identity_providers).where(_I.realm_id == realm_id).order_by(_I.alias)
+        return [rows.IDENTITY_PROVIDER.from_row(r) for r in await self._all(stmt)]
+
+    async def add(self, idp: IdentityProvider) -> None:
+        what = f"Identity Provider {idp.alias}"
+        await self._insert(t.identity_providers, rows.IDENTITY_PROVIDER.to_row(idp), what)
+        self._config_changed(idp.realm_id)
+
+    async def update(self, idp: IdentityProvider) -> None:
+        await self._update(
+            t.identity_providers,
+            {"internal_id": idp.internal_id, "realm_id": idp.realm_id},
+            rows.IDENTITY_PROVIDER.to_row(idp),
+            f"Identity Provider {idp.alias}",
+            unique=[("realm_id", "alias")],
+        )
+        self._config_changed(idp.realm_id)
+
+    async def delete(self, realm_id: str, alias: str) -> None:
+        await self._conn.execute(
+            delete(t.idp_mappers).where(_M.realm_id == realm_id, _M.identity_provider_alias == alias)
+        )
+        await self._conn.execute(
+            delete(t.federated_identities).where(_F.realm_id == realm_id, _F.identity_provider == alias)
+        )
+        await self._delete(t.identity_providers, {"realm_id": realm_id, "alias": alias}, "Identity Provider")
+        self._config_changed(realm_id)
+
+
+class SqlIdentityProviderMapperRepo(Repo):
+    __slots__ = ()
+
+    async def get(self, realm_id: str, id: str) -> IdentityProviderMapper | None:
+        row = await self._first(select(t.idp_mappers).where(_M.id == id, _M.realm_id == realm_id))
+        return None if row is None else rows.IDP_MAPPER.from_row(row)
+
+    async def list(self, realm_id: str, alias: str | None = None) -> Sequence[IdentityProviderMapper]:
+        stmt = select(t.idp_mappers).where(_M.realm_id == realm_id)
+        if alias is not None:
+            stmt = stmt.where(_M.identity_provider_alias == alias)
+        mappers = [rows.IDP_MAPPER.from_row(r) for r in await self._all(stmt)]
+        return sorted(mappers, key=lambda m: (m.identity_provider_alias, m.name, m.id))
+
+    async def add(self, mapper: IdentityProviderMapper) -> None:
+        await self._insert(t.idp_mappers, rows.IDP_MAPPER.to_row(mapper), f"Mapper {mapper.name}")
+        self._config_changed(mapper.realm_id)
+
+    async def update(self, mapper: IdentityProviderMapper) -> None:
+        key = {"id": mapper.id, "realm_id": mapper.realm_id}
+        await self._update(t.idp_mappers, key, rows.IDP_MAPPER.to_row(mapper), f"Mapper {mapper.name}")
+        self._config_changed(mapper.realm_id)
+
+    async def delete(self, realm_id: str, id: str) -> None:
+        await self._delete(t.idp_mappers, {"id": id, "realm_id": realm_id}, "Mapper")
+        self._config_changed(realm_id)

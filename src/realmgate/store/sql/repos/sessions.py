@@ -1,0 +1,129 @@
+"""User sessions and single-use values: the hot paths of every login and token request.
+
+A session is one row; its client sessions and notes ride in the JSON ``data`` column, so the
+refresh-time update is one statement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+
+from realmgate.model.session import UserSession
+from realmgate.store.sql import rows
+from realmgate.store.sql import tables as t
+from realmgate.store.sql.repos.base import LIKE_ESCAPE, Repo, contains_pattern, page
+
+_S = t.user_sessions.c
+
+
+def _holds_client(client_id: str) -> ColumnElement[bool]:
+    return _S.client_ids.like(contains_pattern(f",{client_id},"), escape=LIKE_ESCAPE)
+
+
+class SqlSessionRepo(Repo):
+    __slots__ = ()
+
+    async def _many(
+        self, *conditions: ColumnElement[bool], first: int = 0, max: int | None = None
+    ) -> Sequence[UserSession]:
+        stmt = page(select(t.user_sessions).where(*conditions).order_by(_S.started, _S.id), first, max)
+        return [rows.USER_SESSION.from_row(r) for r in await self._all(stmt)]
+
+    async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> UserSession | None:
+        stmt = select(t.user_sessions).where(_S.id == id, _S.realm_id == realm_id)
+        row = await self._first(stmt, for_update=for_update)
+        return None if row is None else rows.USER_SESSION.from_row(row)
+
+    async def add(self, session: UserSession) -> None:
+        await self._insert(t.user_sessions, rows.USER_SESSION.to_row(session), "Session")
+
+    async def update(self, session: UserSession) -> None:
+        key = {"id": session.id, "realm_id": session.realm_id}
+        await self._update(t.user_sessions, key, rows.USER_SESSION.to_row(session), "Session")
+
+    async def delete(self, realm_id: str, id: str) -> None:
+        await self._delete(t.user_sessions, {"id": id, "realm_id": realm_id}, "Session")
+
+    async def list_for_user(self, realm_id: str, user_id: str) -> Sequence[UserSession]:
+        return await self._many(_S.realm_id == realm_id, _S.user_id == user_id)
+
+    async def list_for_client(
+        self, realm_id: str, client_id: str, *, first: int = 0, max: int | None = 100
+    ) -> Sequence[UserSession]:
+        return await self._many(_S.realm_id == realm_id, _holds_client(client_id), first=first, max=max)
+
+    async def count_by_client(self, realm_id: str) -> dict[str, int]:
+        stmt = select(_S.client_ids).where(_S.realm_id == realm_id, _S.client_ids != ",")
+        counts: Counter[str] = Counter()
+        for client_ids in await self._conn.scalars(stmt):
+            counts.update(c for c in client_ids.split(",") if c)
+        return dict(counts)
+
+    async def find_by_broker_session(self, realm_id: str, broker_session_id: str) -> Sequence[UserSession]:
+        return await self._many(_S.realm_id == realm_id, _S.broker_session_id == broker_session_id)
+
+    async def find_by_broker_user(self, realm_id: str, broker_user_id: str) -> Sequence[UserSession]:
+        return await self._many(_S.realm_id == realm_id, _S.broker_user_id == broker_user_id)
+
+    async def delete_for_realm(self, realm_id: str) -> int:
+        result = await self._conn.execute(delete(t.user_sessions).where(_S.realm_id == realm_id))
+        return result.rowcount
+
+    async def delete_expired(self, now: int) -> int:
+        r = t.realms.c
+        online_expired = and_(
+            _S.offline.is_(False),
+            or_(
+                _S.last_refresh + r.sso_session_idle_timeout < now,
+                _S.started + r.sso_session_max_lifespan < now,
+            ),
+        )
+        offline_expired = and_(_S.offline.is_(True), _S.last_refresh + r.offline_session_idle_timeout < now)
+        expired = exists().where(r.id == _S.realm_id, or_(online_expired, offline_expired))
+        result = await self._conn.execute(delete(t.user_sessions).where(expired))
+        return result.rowcount
+
+    async def drop_client_sessions(self, realm_id: str, client_id: str) -> None:
+        """Remove one client's client sessions from every session of the realm (client deletion)."""
+        for session in await self._many(_S.realm_id == realm_id, _holds_client(client_id)):
+            remaining = {k: v for k, v in session.client_sessions.items() if k != client_id}
+            await self.update(dataclasses.replace(session, client_sessions=remaining))
+
+
+class SqlSingleUseRepo(Repo):
+    __slots__ = ()
+
+    async def put(self, key: str, value: str, expires_at: int) -> None:
+        stmt = self._upsert(t.single_use).values(key=key, value=value, expires_at=expires_at)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.single_use.c.key], set_={"value": value, "expires_at": expires_at}
+        )
+        await self._conn.execute(stmt)
+
+    async def get(self, key: str, now: int) -> str | None:
+        c = t.single_use.c
+        value = await self._conn.scalar(select(c.value).where(c.key == key, c.expires_at > now))
+        return None if value is None else str(value)
+
+    async def consume(self, key: str, now: int) -> str | None:
+        c = t.single_use.c
+        # DELETE ... RETURNING: the row lock makes a concurrent consumer find nothing to delete.
+        row = (
+            await self._conn.execute(
+                delete(t.single_use).where(c.key == key).returning(c.value, c.expires_at)
+            )
+        ).first()
+        if row is None or row.expires_at <= now:
+            return None
+        return str(row.value)
+
+    async def delete(self, key: str) -> None:
+        await self._conn.execute(delete(t.single_use).where(t.single_use.c.key == key))
+
+    async def purge_expired(self, now: int) -> int:
+        result = await self._conn.execute(delete(t.single_use).where(t.single_use.c.expires_at <= now))
+        return result.rowcount

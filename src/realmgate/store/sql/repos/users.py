@@ -1,0 +1,221 @@
+"""Users (search, role mappings, group membership) and their credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from realmgate.model.user import Credential, User
+from realmgate.store.interface import NotFound, UserQuery
+from realmgate.store.sql import rows
+from realmgate.store.sql import tables as t
+from realmgate.store.sql.repos.base import LIKE_ESCAPE, Repo, contains_pattern, integrity_error, page
+
+if TYPE_CHECKING:
+    from realmgate.store.sql.repos.base import AnySelect
+
+_U = t.users.c
+
+
+def _matcher(exact: bool) -> Any:
+    """Compare a lower-cased column to a value: equal, or Keycloak-like substring (``*`` wildcard)."""
+
+    def match(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
+        value = value.lower()
+        if exact:
+            return column == value
+        return column.like(contains_pattern(value).replace("*", "%"), escape=LIKE_ESCAPE)
+
+    return match
+
+
+def _query_conditions(realm_id: str, q: UserQuery) -> list[ColumnElement[bool]]:
+    match = _matcher(q.exact)
+    conditions: list[ColumnElement[bool]] = [_U.realm_id == realm_id]
+    if not q.include_service_accounts:
+        conditions.append(_U.service_account_client_id.is_(None))
+    if q.enabled is not None:
+        conditions.append(_U.enabled == q.enabled)
+    if q.search and q.search.strip("*"):
+        columns = (_U.username_lc, _U.email_lc, _U.first_name_lc, _U.last_name_lc)
+        conditions.append(or_(*(match(c, q.search) for c in columns)))
+    for column, value in (
+        (_U.username_lc, q.username),
+        (_U.email_lc, q.email),
+        (_U.first_name_lc, q.first_name),
+        (_U.last_name_lc, q.last_name),
+    ):
+        if value is not None:
+            conditions.append(match(column, value))
+    a = t.user_attributes.c
+    for name, value in q.attributes:
+        conditions.append(
+            exists().where(
+                a.user_id == _U.id,
+                a.realm_id == realm_id,
+                a.name == name,
+                a.value_key == rows.attribute_value_key(value),
+                a.value == value,
+            )
+        )
+    return conditions
+
+
+class SqlUserRepo(Repo):
+    __slots__ = ()
+
+    async def _one(self, *conditions: ColumnElement[bool], for_update: bool = False) -> User | None:
+        row = await self._first(select(t.users).where(*conditions), for_update=for_update)
+        return None if row is None else rows.USER.from_row(row)
+
+    async def _many(self, stmt: AnySelect) -> Sequence[User]:
+        return [rows.USER.from_row(r) for r in await self._all(stmt)]
+
+    async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> User | None:
+        return await self._one(_U.id == id, _U.realm_id == realm_id, for_update=for_update)
+
+    async def get_by_username(self, realm_id: str, username: str) -> User | None:
+        return await self._one(_U.realm_id == realm_id, _U.username_lc == username.lower())
+
+    async def get_by_email(self, realm_id: str, email: str) -> Sequence[User]:
+        stmt = select(t.users).where(_U.realm_id == realm_id, _U.email_lc == email.lower())
+        return await self._many(stmt.order_by(_U.username_lc))
+
+    async def get_service_account(self, realm_id: str, client_id: str) -> User | None:
+        return await self._one(_U.realm_id == realm_id, _U.service_account_client_id == client_id)
+
+    async def find(self, realm_id: str, query: UserQuery) -> Sequence[User]:
+        stmt = select(t.users).where(*_query_conditions(realm_id, query)).order_by(_U.username_lc)
+        return await self._many(page(stmt, query.first, query.max))
+
+    async def count(self, realm_id: str, query: UserQuery) -> int:
+        stmt = select(func.count()).select_from(t.users).where(*_query_conditions(realm_id, query))
+        return int(await self._conn.scalar(stmt) or 0)
+
+    async def add(self, user: User) -> None:
+        await self._insert(t.users, rows.USER.to_row(user), f"User {user.username}")
+        await self._write_attributes(user)
+
+    async def update(self, user: User) -> None:
+        await self._update(
+            t.users,
+            {"id": user.id, "realm_id": user.realm_id},
+            rows.USER.to_row(user),
+            f"User {user.username}",
+            unique=[("realm_id", "username_lc")],
+        )
+        await self._conn.execute(delete(t.user_attributes).where(t.user_attributes.c.user_id == user.id))
+        await self._write_attributes(user)
+
+    async def _write_attributes(self, user: User) -> None:
+        attribute_rows = rows.user_attribute_rows(user)
+        if attribute_rows:
+            await self._conn.execute(insert(t.user_attributes), attribute_rows)
+
+    async def delete(self, realm_id: str, id: str) -> None:
+        if not await self._conn.scalar(select(exists().where(_U.id == id, _U.realm_id == realm_id))):
+            raise NotFound("User not found")
+        for table in (
+            t.user_sessions,
+            t.credentials,
+            t.federated_identities,
+            t.user_roles,
+            t.user_groups,
+            t.user_attributes,
+        ):
+            await self._conn.execute(delete(table).where(table.c.user_id == id))
+        await self._delete(t.users, {"id": id}, "User")
+
+    # Role mappings
+
+    async def role_ids(self, realm_id: str, user_id: str) -> Sequence[str]:
+        ur = t.user_roles.c
+        stmt = select(ur.role_id).where(ur.user_id == user_id, ur.realm_id == realm_id).order_by(ur.role_id)
+        return list(await self._conn.scalars(stmt))
+
+    async def grant_roles(self, realm_id: str, user_id: str, role_ids: Sequence[str]) -> None:
+        await self._link(
+            t.user_roles, [{"user_id": user_id, "role_id": r, "realm_id": realm_id} for r in role_ids]
+        )
+
+    async def revoke_roles(self, realm_id: str, user_id: str, role_ids: Sequence[str]) -> None:
+        if role_ids:
+            ur = t.user_roles.c
+            await self._conn.execute(
+                delete(t.user_roles).where(
+                    ur.user_id == user_id, ur.realm_id == realm_id, ur.role_id.in_(role_ids)
+                )
+            )
+
+    async def users_with_role(
+        self, realm_id: str, role_id: str, *, first: int = 0, max: int | None = 100
+    ) -> Sequence[User]:
+        ur = t.user_roles.c
+        stmt = (
+            select(t.users)
+            .join(t.user_roles, ur.user_id == _U.id)
+            .where(ur.role_id == role_id, ur.realm_id == realm_id)
+            .order_by(_U.username_lc)
+        )
+        return await self._many(page(stmt, first, max))
+
+    # Group membership
+
+    async def group_ids(self, realm_id: str, user_id: str) -> Sequence[str]:
+        ug = t.user_groups.c
+        stmt = select(ug.group_id).where(ug.user_id == user_id, ug.realm_id == realm_id).order_by(ug.group_id)
+        return list(await self._conn.scalars(stmt))
+
+    async def join_group(self, realm_id: str, user_id: str, group_id: str) -> None:
+        await self._link(t.user_groups, [{"user_id": user_id, "group_id": group_id, "realm_id": realm_id}])
+
+    async def leave_group(self, realm_id: str, user_id: str, group_id: str) -> None:
+        ug = t.user_groups.c
+        await self._conn.execute(
+            delete(t.user_groups).where(
+                ug.user_id == user_id, ug.group_id == group_id, ug.realm_id == realm_id
+            )
+        )
+
+    async def group_members(
+        self, realm_id: str, group_id: str, *, first: int = 0, max: int | None = 100
+    ) -> Sequence[User]:
+        ug = t.user_groups.c
+        stmt = (
+            select(t.users)
+            .join(t.user_groups, ug.user_id == _U.id)
+            .where(ug.group_id == group_id, ug.realm_id == realm_id)
+            .order_by(_U.username_lc)
+        )
+        return await self._many(page(stmt, first, max))
+
+    async def _link(self, table: Table, links: list[dict[str, object]]) -> None:
+        """Insert mapping rows, skipping those already present (idempotent grant / join)."""
+        if not links:
+            return
+        try:
+            await self._conn.execute(self._upsert(table).on_conflict_do_nothing(), links)
+        except IntegrityError as exc:
+            raise integrity_error(exc, "Mapping") from exc
+
+
+class SqlCredentialRepo(Repo):
+    __slots__ = ()
+
+    async def list(self, user_id: str) -> Sequence[Credential]:
+        c = t.credentials.c
+        stmt = select(t.credentials).where(c.user_id == user_id).order_by(c.priority, c.id)
+        return [rows.CREDENTIAL.from_row(r) for r in await self._all(stmt)]
+
+    async def add(self, credential: Credential) -> None:
+        await self._insert(t.credentials, rows.CREDENTIAL.to_row(credential), "Credential")
+
+    async def update(self, credential: Credential) -> None:
+        key = {"id": credential.id, "user_id": credential.user_id}
+        await self._update(t.credentials, key, rows.CREDENTIAL.to_row(credential), "Credential")
+
+    async def delete(self, user_id: str, id: str) -> None:
+        await self._delete(t.credentials, {"id": id, "user_id": user_id}, "Credential")

@@ -1,0 +1,171 @@
+"""``SqlStore``: the engine, the transaction context manager, ``open_store``.
+
+SQLite: every transaction starts with ``BEGIN IMMEDIATE`` (it takes the write lock up front, so
+a read-then-write transaction never fails half-way when another writer committed in between),
+and transactions of one process queue on an ``asyncio.Lock`` instead of in SQLite's sleeping busy
+handler. The busy timeout still covers a second process on the same file. Because of that lock a
+``store.tx()`` opened inside another one on the same SQLite store would wait forever, so it
+raises ``RuntimeError`` at once.
+
+PostgreSQL: a pooled asyncpg engine, READ COMMITTED, ``SELECT ... FOR UPDATE`` for
+read-modify-write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from realmgate.store.interface import Unavailable
+from realmgate.store.sql.migrate import upgrade
+from realmgate.store.sql.tx import SqlTx
+from realmgate.store.sql.url import is_sqlite, normalize_url, sqlite_path
+
+_SQLITE_BUSY_TIMEOUT_MS = 10_000
+_PG_CONNECT_TIMEOUT_S = 10
+
+
+class SqlStore:
+    """Implements ``realmgate.store.interface.Store``; one engine (and pool) per store."""
+
+    def __init__(self, engine: AsyncEngine, url: URL) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._where = url.render_as_string(hide_password=True)
+        self._sqlite_lock = asyncio.Lock() if is_sqlite(url) else None
+        self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            f"sqlite_tx_{id(self)}", default=False
+        )
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[SqlTx]:
+        if self._sqlite_lock is None:
+            async with self._transaction() as tx:
+                yield tx
+            return
+        if self._in_tx.get():
+            raise RuntimeError("store.tx() opened inside another store.tx() would deadlock on SQLite")
+        token = self._in_tx.set(True)
+        try:
+            async with self._sqlite_lock, self._transaction() as tx:
+                yield tx
+        finally:
+            self._in_tx.reset(token)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[SqlTx]:
+        conn = await self._connect()
+        try:
+            async with conn.begin():
+                tx = SqlTx(conn)
+                yield tx
+                await tx.bump_config_versions()
+        except DBAPIError as exc:
+            if exc.connection_invalidated or _is_busy(exc):
+                raise Unavailable(f"the database at {self._where} stopped answering") from exc
+            raise
+        finally:
+            await conn.close()
+
+    async def _connect(self) -> AsyncConnection:
+        try:
+            return await self.engine.connect()
+        except (OSError, DBAPIError, TimeoutError) as exc:
+            raise Unavailable(f"cannot connect to the database at {self._where}: {_reason(exc)}") from exc
+
+    async def ping(self) -> None:
+        conn = await self._connect()
+        try:
+            await conn.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            raise Unavailable(f"the database at {self._where} does not answer: {_reason(exc)}") from exc
+        finally:
+            await conn.close()
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest revision (safe when several processes start at once)."""
+        conn = await self._connect()
+        try:
+            await upgrade(conn)
+        finally:
+            await conn.close()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _is_busy(exc: DBAPIError) -> bool:
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, secret-free cause for a connection failure."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return first_line[:200]
+
+
+def _sqlite_engine(url: URL) -> AsyncEngine:
+    directory = sqlite_path(url).parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Unavailable(f"cannot create the database directory {directory}: {exc.strerror}") from exc
+    # One connection is enough: the process-wide lock lets one transaction run at a time.
+    engine = create_async_engine(url, pool_size=1, max_overflow=0)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: object) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy, not the driver, emits BEGIN (below)
+        cursor = dbapi_conn.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",  # safe with WAL; a power cut may lose the last commits only
+            "foreign_keys=ON",
+            f"busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: URL) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_recycle=1800,
+        connect_args={"timeout": _PG_CONNECT_TIMEOUT_S},
+    )
+
+
+async def open_store(db_url: str, *, migrate: bool = True) -> SqlStore:
+    """Open (and by default migrate) the database at ``db_url``.
+
+    Raises ``DatabaseUrlError`` for a bad URL and ``Unavailable`` when the database cannot be
+    reached.
+    """
+    url = normalize_url(db_url)
+    store = SqlStore(_sqlite_engine(url) if is_sqlite(url) else _postgres_engine(url), url)
+    try:
+        if migrate:
+            await store.migrate()
+        else:
+            await store.ping()
+    except BaseException:
+        await store.close()
+        raise
+    return store

@@ -1,0 +1,63 @@
+"""``SqlTx``: one transaction and its repositories.
+
+Configuration writes only mark their realm as changed; the ``config_version`` bump happens once
+per realm just before commit (or when ``config_version`` is read in the same transaction), so a
+realm import of hundreds of rows updates the realm row once and holds its lock briefly.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from realmgate.store.sql import tables as t
+from realmgate.store.sql.repos.brokering import (
+    SqlFederatedIdentityRepo,
+    SqlIdentityProviderMapperRepo,
+    SqlIdentityProviderRepo,
+)
+from realmgate.store.sql.repos.clients import SqlClientRepo, SqlClientScopeRepo
+from realmgate.store.sql.repos.events import SqlEventRepo
+from realmgate.store.sql.repos.realms import SqlKeyRepo, SqlRealmRepo
+from realmgate.store.sql.repos.roles import SqlGroupRepo, SqlRoleRepo
+from realmgate.store.sql.repos.sessions import SqlSessionRepo, SqlSingleUseRepo
+from realmgate.store.sql.repos.users import SqlCredentialRepo, SqlUserRepo
+
+
+class SqlTx:
+    """Implements ``realmgate.store.interface.Tx`` on one open connection."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self._changed_realms: set[str] = set()
+        self.realms = SqlRealmRepo(self)
+        self.clients = SqlClientRepo(self)
+        self.roles = SqlRoleRepo(self)
+        self.groups = SqlGroupRepo(self)
+        self.client_scopes = SqlClientScopeRepo(self)
+        self.users = SqlUserRepo(self)
+        self.credentials = SqlCredentialRepo(self)
+        self.federated_identities = SqlFederatedIdentityRepo(self)
+        self.identity_providers = SqlIdentityProviderRepo(self)
+        self.idp_mappers = SqlIdentityProviderMapperRepo(self)
+        self.keys = SqlKeyRepo(self)
+        self.sessions = SqlSessionRepo(self)
+        self.single_use = SqlSingleUseRepo(self)
+        self.events = SqlEventRepo(self)
+
+    def config_changed(self, realm_id: str) -> None:
+        self._changed_realms.add(realm_id)
+
+    async def bump_config_versions(self, realm_id: str | None = None) -> None:
+        """Bump the version of ``realm_id`` (or of every changed realm, in a stable order)."""
+        if realm_id is None:
+            pending = sorted(self._changed_realms)
+        else:
+            pending = [realm_id] if realm_id in self._changed_realms else []
+        for rid in pending:
+            await self.conn.execute(
+                update(t.realms)
+                .where(t.realms.c.id == rid)
+                .values(config_version=t.realms.c.config_version + 1)
+            )
+            self._changed_realms.discard(rid)

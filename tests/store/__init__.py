@@ -1,0 +1,1 @@
+"""Conformance suite of ``realmgate.store.interface``, run on SQLite and on PostgreSQL."""

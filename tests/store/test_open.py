@@ -1,0 +1,127 @@
+"""Opening a store: URL forms, unreachable databases, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection
+
+from realmgate.store.interface import Unavailable
+from realmgate.store.sql import DatabaseUrlError, SqlStore, open_store
+from realmgate.store.sql.tables import metadata
+from realmgate.store.sql.url import normalize_url
+
+from . import factories as f
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sqlite:///data/x.db", "sqlite+aiosqlite:///data/x.db"),
+        ("sqlite+aiosqlite:////abs/x.db", "sqlite+aiosqlite:////abs/x.db"),
+        ("postgres://u:pw@h:5433/db", "postgresql+asyncpg://u:pw@h:5433/db"),
+        ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+    ],
+)
+def test_url_forms_are_normalised(given: str, expected: str) -> None:
+    assert normalize_url(given).render_as_string(hide_password=False) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("not a url", "malformed"),
+        ("mysql://u@h/db", "unsupported database 'mysql'"),
+        ("postgresql+psycopg2://u@h/db", "unsupported"),
+        ("sqlite://", "needs a file path"),
+        ("sqlite:///:memory:", "in-memory"),
+        ("postgresql://u@h", "needs a database name"),
+    ],
+)
+async def test_bad_urls_are_rejected_clearly(given: str, message: str) -> None:
+    with pytest.raises(DatabaseUrlError, match=message) as caught:
+        await open_store(given)
+    assert "\n" not in str(caught.value)
+
+
+async def test_password_never_in_messages() -> None:
+    with pytest.raises(Unavailable) as caught:
+        await open_store("postgresql://u:hunter2@127.0.0.1:1/db")
+    assert "hunter2" not in str(caught.value)
+    assert "127.0.0.1" in str(caught.value)
+
+
+async def test_unwritable_sqlite_location_is_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(Unavailable):
+        await open_store(f"sqlite:///{blocker}/sub/db.sqlite")
+
+
+async def test_sqlite_creates_directory_and_uses_wal(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "realmgate.db"
+    store = await open_store(f"sqlite:///{path}")
+    try:
+        await store.ping()
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_open_twice_keeps_data(store_url: str) -> None:
+    first = await open_store(store_url)
+    try:
+        realm = await f.add_realm(first)
+    finally:
+        await first.close()
+    second = await open_store(store_url)
+    try:
+        async with second.tx() as tx:
+            assert await tx.realms.get(realm.id) == realm
+    finally:
+        await second.close()
+
+
+async def test_concurrent_first_start_migrates_once(store_url: str) -> None:
+    stores = await asyncio.gather(*(open_store(store_url) for _ in range(3)))
+    try:
+        await f.add_realm(stores[0])
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_migrations_match_tables(store: SqlStore) -> None:
+    def diff(conn: Connection) -> list[object]:
+        return list(compare_metadata(MigrationContext.configure(conn), metadata))
+
+    async with store.engine.connect() as conn:
+        assert await conn.run_sync(diff) == []
+
+
+async def test_without_migrate_only_pings(store_url: str) -> None:
+    store = await open_store(store_url, migrate=False)
+    try:
+        await store.ping()
+    finally:
+        await store.close()
+
+
+async def test_nested_transaction_on_sqlite_fails_fast(tmp_path: Path) -> None:
+    store = await open_store(f"sqlite:///{tmp_path / 'db'}")
+    try:
+        async with store.tx():
+            with pytest.raises(RuntimeError, match="deadlock"):
+                async with store.tx():
+                    pass
+        async with store.tx() as tx:  # the flag is reset afterwards
+            assert await tx.realms.list() == []
+    finally:
+        await store.close()
