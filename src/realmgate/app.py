@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from realmgate.bootstrap import run_setup
+from realmgate.bootstrap import load_realm_files, run_setup
 from realmgate.clock import Clock, system_clock
 from realmgate.settings import Settings, settings_from_env
 from realmgate.store.interface import Store
@@ -36,10 +36,12 @@ async def open_store(settings: Settings, *, migrate: bool) -> Store:
 
 async def prepare_store(settings: Settings, *, clock: Clock = system_clock) -> Store:
     """Open (and migrate) the store, then bootstrap master and import realms; for the first
-    process only. Closes the store again if set-up fails."""
+    process only. Realm files are read first: a bad one stops us before the database is touched.
+    Closes the store again if set-up fails."""
+    files = load_realm_files(settings.import_realm) if settings.import_realm else []
     store = await open_store(settings, migrate=True)
     try:
-        await run_setup(store, settings, clock=clock)
+        await run_setup(store, settings, files, clock=clock)
     except BaseException:
         await store.close()
         raise

@@ -131,19 +131,32 @@ async def import_realm_rep(
     return True
 
 
-async def import_realms(store: Store, path: str, *, now: int, override: bool = False) -> None:
-    """Import every realm file under ``path``; existing realms are skipped unless ``override``."""
-    for file in realm_files(path):
-        rep = read_realm_file(file)
+def load_realm_files(path: str) -> list[tuple[Path, dict[str, object]]]:
+    """Read and parse every realm file under ``path`` up front, so a bad file stops the start
+    before the database is touched."""
+    return [(file, read_realm_file(file)) for file in realm_files(path)]
+
+
+async def import_realms(
+    store: Store, files: list[tuple[Path, dict[str, object]]], *, now: int, override: bool = False
+) -> None:
+    """Import parsed realm files; existing realms are skipped unless ``override``."""
+    for file, rep in files:
         if await import_realm_rep(store, rep, source=str(file), now=now, override=override):
             log.info("Imported realm %s from %s", rep["realm"], file)
         else:
             log.info("Realm %s already exists; not imported from %s", rep["realm"], file)
 
 
-async def run_setup(store: Store, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
-    """Everything a starting server does to the database before serving its first request."""
+async def run_setup(
+    store: Store,
+    settings: Settings,
+    files: list[tuple[Path, dict[str, object]]],
+    *,
+    clock: Callable[[], float] = time.time,
+) -> None:
+    """Everything a starting server does to the database before serving its first request;
+    ``files`` are the parsed ``--import-realm`` files (``load_realm_files``)."""
     now = int(clock())
     await bootstrap_master(store, settings, now=now)
-    if settings.import_realm:
-        await import_realms(store, settings.import_realm, now=now)
+    await import_realms(store, files, now=now)

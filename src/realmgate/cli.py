@@ -176,15 +176,14 @@ async def _with_store(settings: Settings, work: Callable[[Store], Coroutine[Any,
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from realmgate.bootstrap import import_realms, realm_files
+    from realmgate.bootstrap import import_realms, load_realm_files
 
     settings = _server_settings("dev", args)
-    source = args.file or args.dir
-    realm_files(source)  # fail on a missing file before touching the database
+    files = load_realm_files(args.file or args.dir)  # a bad file fails before the database is touched
     override = args.override == "true"
 
     async def work(store: Store) -> None:
-        await import_realms(store, source, now=int(time.time()), override=override)
+        await import_realms(store, files, now=int(time.time()), override=override)
 
     _run(_with_store(settings, work))
     return 0

@@ -1,7 +1,9 @@
 """Log set-up and the access-log line.
 
-One line per request: method, path WITHOUT the query string (codes, tokens and state travel
-there), status and milliseconds. Tracebacks go to the log, never into a response.
+Logs go to stdout (as Keycloak's console log does), so stderr carries only the CLI's one-line
+error when start-up fails. One line per request: method, path WITHOUT the query string (codes,
+tokens and state travel there), status and milliseconds. Tracebacks go to the log, never into a
+response.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ LOG_FORMAT = "%(asctime)s %(levelname)-7s [%(name)s] %(message)s"
 
 
 def configure_logging(level: str) -> None:
-    """Plain lines on stderr for realmgate and uvicorn; chatty libraries stay at WARNING."""
+    """Plain lines on stdout for realmgate and uvicorn; chatty libraries stay at WARNING."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root.addHandler(handler)
     root.setLevel(level.upper())
