@@ -1,0 +1,133 @@
+"""Authorization request validation: error page before the redirect URI is proven, redirect after."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.protocol import kit
+
+from realmgate.model.session import UserSession
+from realmgate.protocol.authorize import (
+    AuthRequest,
+    RedirectableError,
+    error_params,
+    parse_authorization_request,
+    redirect_location,
+)
+from realmgate.protocol.errors import ClientNotFound, InvalidRedirectUri, InvalidRequest, LoginRequired
+from realmgate.protocol.login_flow import LoginStep, needs_login
+from realmgate.protocol.pkce import s256
+
+ISSUER = "https://sso.example/realms/test"
+GOOD = {
+    "client_id": "app",
+    "response_type": "code",
+    "redirect_uri": "https://app.example/cb",
+    "scope": "openid",
+}
+
+
+def parse(**params: str) -> AuthRequest:
+    config = kit.config(
+        kit.client(),
+        kit.client("off", enabled=False),
+        kit.client("spa", public_client=True, attributes={"pkce.code.challenge.method": "S256"}),
+    )
+    return parse_authorization_request(config, {**GOOD, **params}, issuer=ISSUER)
+
+
+def test_valid_request() -> None:
+    auth = parse(
+        state="s", nonce="n", login_hint="bob", kc_idp_hint="upstream", unknown="ignored", ui_locales="de"
+    )
+    assert auth.redirect_uri == "https://app.example/cb" and auth.idp_hint == "upstream"
+    assert auth.login_hint == "bob" and auth.response_mode == "query"
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"client_id": "nobody"}, ClientNotFound),
+        ({"client_id": "off"}, ClientNotFound),
+        ({"client_id": ""}, InvalidRequest),
+        ({"redirect_uri": "https://evil.example/cb"}, InvalidRedirectUri),
+        ({"redirect_uri": ""}, InvalidRedirectUri),  # required for openid requests
+    ],
+)
+def test_errors_before_the_redirect_uri_is_proven_are_pages(params: dict[str, str], error: type) -> None:
+    with pytest.raises(error):
+        parse(**params)
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"response_type": "id_token"}, "unsupported_response_type"),
+        ({"response_type": ""}, "invalid_request"),
+        ({"scope": "openid nope"}, "invalid_scope"),
+        ({"prompt": "none login"}, "invalid_request"),
+        ({"max_age": "-1"}, "invalid_request"),
+        ({"request": "eyJ..."}, "request_not_supported"),
+        ({"request_uri": "https://x"}, "request_uri_not_supported"),
+        ({"code_challenge": "short", "code_challenge_method": "S256"}, "invalid_request"),
+        ({"response_mode": "jwt"}, "invalid_request"),
+    ],
+)
+def test_errors_after_are_redirected(params: dict[str, str], code: str) -> None:
+    with pytest.raises(RedirectableError) as caught:
+        parse(state="xyz", **params)
+    assert caught.value.error.error == code
+    location = redirect_location(caught.value.target, error_params(caught.value.error, caught.value.target))
+    assert location.startswith("https://app.example/cb")
+    assert "error=" + code in location
+    assert "state=xyz" in location and "iss=https%3A%2F%2Fsso.example%2Frealms%2Ftest" in location
+
+
+def test_fragment_mode_for_errors_of_token_response_types() -> None:
+    with pytest.raises(RedirectableError) as caught:
+        parse(response_type="token")
+    assert caught.value.target.response_mode == "fragment"
+
+
+def test_client_requiring_pkce() -> None:
+    with pytest.raises(RedirectableError) as caught:
+        parse(client_id="spa")
+    assert caught.value.error.error == "invalid_request"
+    assert parse(client_id="spa", code_challenge=s256("v" * 43), code_challenge_method="S256")
+
+
+def test_pkce_s256_is_kept() -> None:
+    auth = parse(code_challenge=s256("v" * 43), code_challenge_method="S256")
+    assert auth.code_challenge_method == "S256"
+
+
+def _session(auth_time: int) -> UserSession:
+    return UserSession(
+        id="s",
+        realm_id="r1",
+        user_id="u",
+        login_username="u",
+        started=auth_time,
+        last_refresh=auth_time,
+        notes={"AUTH_TIME": str(auth_time)},
+    )
+
+
+def test_login_decisions() -> None:
+    auth = parse()
+    assert needs_login(auth, None, now=100)
+    assert not needs_login(auth, _session(50), now=100)
+    assert needs_login(parse(prompt="login"), _session(50), now=100)
+    assert needs_login(parse(max_age="10"), _session(50), now=100)
+    assert not needs_login(parse(max_age="100"), _session(50), now=100)
+    with pytest.raises(LoginRequired):
+        needs_login(parse(prompt="none"), None, now=100)
+    assert not needs_login(parse(prompt="none"), _session(50), now=100)
+
+
+def test_login_step_csrf_needs_cookie_and_token() -> None:
+    step = LoginStep("tab", "cookie-value", "csrf-value", parse())
+    assert step.csrf_ok("cookie-value", "csrf-value")
+    assert not step.csrf_ok("other", "csrf-value")
+    assert not step.csrf_ok("cookie-value", "other")
+    assert not step.csrf_ok(None, "csrf-value")

@@ -1,0 +1,334 @@
+"""Protocol flows over a real SQLite store: grants, code replay, sessions, userinfo, revocation."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from typing import Any
+
+import pytest
+from tests.unit.protocol.conftest import NOW, PASSWORD, SECRET, World
+
+from realmgate.crypto import jws
+from realmgate.protocol import introspection, login_flow, revocation
+from realmgate.protocol.authorize import parse_authorization_request
+from realmgate.protocol.errors import InvalidGrant, InvalidToken, OAuthError
+from realmgate.protocol.logout import backchannel_logout
+from realmgate.protocol.pkce import s256
+from realmgate.protocol.token_endpoint import token_request
+from realmgate.protocol.tokens import at_hash
+from realmgate.protocol.userinfo import userinfo
+
+ISSUER = "http://sso.test/realms/test"
+VERIFIER = "v" * 50
+
+
+async def token(
+    world: World, params: dict[str, str], *, now: int = NOW, commit_errors: bool = True
+) -> dict[str, Any]:
+    """Call the token endpoint; like the web layer, an OAuth error still commits its writes."""
+    error: OAuthError | None = None
+    async with world.store.tx() as tx:
+        config = await world.config(tx)
+        try:
+            _, issued = await token_request(
+                tx,
+                config,
+                {"client_secret": SECRET, "client_id": "app", **params},
+                authorization=None,
+                issuer=ISSUER,
+                now=now,
+                ip_address="127.0.0.1",
+            )
+        except OAuthError as exc:
+            error = exc
+    if error is not None:
+        raise error
+    return issued.response
+
+
+async def password_grant(world: World, **extra: str) -> dict[str, Any]:
+    return await token(
+        world,
+        {"grant_type": "password", "username": "alice", "password": PASSWORD, "scope": "openid", **extra},
+    )
+
+
+async def info(world: World, access_token: str, *, now: int = NOW) -> dict[str, object]:
+    async with world.store.tx() as tx:
+        return await userinfo(tx, await world.config(tx), access_token, issuer=ISSUER, now=now)
+
+
+async def introspect(world: World, tok: str, *, now: int = NOW) -> dict[str, object]:
+    async with world.store.tx() as tx:
+        return await introspection.introspect(
+            tx,
+            await world.config(tx),
+            {"token": tok, "client_id": "app", "client_secret": SECRET},
+            authorization=None,
+            issuer=ISSUER,
+            now=now,
+        )
+
+
+async def code_for(world: World, client_id: str = "app", **params: str) -> str:
+    """Run an authorization request and a successful login; return the code."""
+    request_params = {
+        "client_id": client_id,
+        "response_type": "code",
+        "scope": "openid",
+        "redirect_uri": "https://app.example/cb",
+        "state": "st",
+        "nonce": "n-1",
+        **params,
+    }
+    async with world.store.tx() as tx:
+        config = await world.config(tx)
+        auth = parse_authorization_request(config, request_params, issuer=ISSUER)
+        session = await login_flow.new_login_session(tx, config, auth, world.user, now=NOW, ip_address=None)
+        response = dict(
+            await login_flow.complete(tx, config, auth, session, fresh_login=True, issuer=ISSUER, now=NOW)
+        )
+    assert response["state"] == "st" and response["iss"] == ISSUER and response["session_state"] == session.id
+    return response["code"]
+
+
+async def test_password_grant_issues_keycloak_shaped_tokens(world: World) -> None:
+    response = await password_grant(world)
+    assert list(response) == [
+        "access_token",
+        "expires_in",
+        "refresh_expires_in",
+        "refresh_token",
+        "token_type",
+        "id_token",
+        "not-before-policy",
+        "session_state",
+        "scope",
+    ]
+    assert response["token_type"] == "Bearer" and response["expires_in"] == 300
+    assert response["refresh_expires_in"] == 1800 and response["scope"] == "openid profile email"
+    async with world.store.tx() as tx:
+        keys = (await world.config(tx)).keys
+    access: dict[str, Any] = jws.verify(response["access_token"], keys, algorithms=["RS256"])
+    assert access["iss"] == ISSUER and access["typ"] == "Bearer" and access["azp"] == "app"
+    assert access["sub"] == world.user.id and access["sid"] == response["session_state"]
+    assert access["preferred_username"] == "alice" and access["email"] == "alice@example.com"
+    assert set(access["realm_access"]["roles"]) >= {
+        "offline_access",
+        "uma_authorization",
+        "default-roles-test",
+    }
+    assert "view-profile" in access["resource_access"]["account"]["roles"]
+    assert "account" in access["aud"]
+    assert access["allowed-origins"] == ["https://app.example"]
+    id_token = jws.verify(response["id_token"], keys, algorithms=["RS256"])
+    assert id_token["aud"] == "app" and id_token["typ"] == "ID" and id_token["sid"] == access["sid"]
+    assert id_token["at_hash"] == at_hash(response["access_token"])
+    assert id_token["auth_time"] == NOW and id_token["name"] == "Alice Liddell"
+    assert jws.unverified_header(response["refresh_token"])["alg"] == "HS512"
+    assert jws.unverified_claims(response["refresh_token"])["typ"] == "Refresh"
+
+
+async def test_wrong_password_and_disabled_user(world: World) -> None:
+    with pytest.raises(InvalidGrant, match="Invalid user credentials"):
+        await token(world, {"grant_type": "password", "username": "alice", "password": "nope"})
+    with pytest.raises(InvalidGrant, match="Invalid user credentials"):
+        await token(world, {"grant_type": "password", "username": "nobody", "password": "nope"})
+    async with world.store.tx() as tx:
+        await tx.users.update(dataclasses.replace(world.user, enabled=False))
+    with pytest.raises(InvalidGrant, match="Account disabled"):
+        await password_grant(world)
+
+
+async def test_login_by_email(world: World) -> None:
+    response = await token(
+        world, {"grant_type": "password", "username": "Alice@Example.com", "password": PASSWORD}
+    )
+    assert "id_token" not in response  # no openid scope
+
+
+async def test_refresh_grant_and_session_end(world: World) -> None:
+    first = await password_grant(world)
+    second = await token(
+        world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 10
+    )
+    assert second["session_state"] == first["session_state"]
+    claims = jws.unverified_claims(second["access_token"])
+    assert claims["iat"] == NOW + 10
+    with pytest.raises(InvalidGrant, match="Invalid refresh token"):
+        await token(world, {"grant_type": "refresh_token", "refresh_token": "garbage"})
+    # Another client cannot use it.
+    with pytest.raises(InvalidGrant):
+        await token(
+            world,
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": second["refresh_token"],
+                "client_id": "other",
+                "client_secret": "other-secret",
+            },
+        )
+    async with world.store.tx() as tx:
+        await backchannel_logout(
+            tx,
+            await world.config(tx),
+            {"client_id": "app", "client_secret": SECRET, "refresh_token": second["refresh_token"]},
+            authorization=None,
+            issuer=ISSUER,
+            now=NOW + 20,
+        )
+    with pytest.raises(InvalidGrant, match="Session not active"):
+        await token(
+            world, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}, now=NOW + 30
+        )
+    with pytest.raises(InvalidToken):
+        await info(world, second["access_token"], now=NOW + 30)
+
+
+async def test_refresh_token_rotation(world: World) -> None:
+    async with world.store.tx() as tx:
+        realm = await tx.realms.get(world.realm_id)
+        assert realm is not None
+        await tx.realms.update(
+            dataclasses.replace(realm, revoke_refresh_token=True, refresh_token_max_reuse=0)
+        )
+    first = await password_grant(world)
+    second = await token(
+        world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 5
+    )
+    with pytest.raises(InvalidGrant, match="Maximum allowed refresh token reuse exceeded"):
+        await token(
+            world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 6
+        )
+    await token(world, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}, now=NOW + 7)
+    with pytest.raises(InvalidGrant, match="Stale token"):
+        await token(
+            world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 8
+        )
+
+
+async def test_code_flow_with_pkce_then_replay_revokes(world: World) -> None:
+    code = await code_for(world, code_challenge=s256(VERIFIER), code_challenge_method="S256")
+    params = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": "https://app.example/cb",
+        "code_verifier": VERIFIER,
+    }
+    tokens = await token(world, params)
+    assert jws.unverified_claims(tokens["id_token"])["nonce"] == "n-1"
+    assert (await info(world, tokens["access_token"]))["preferred_username"] == "alice"
+    with pytest.raises(InvalidGrant, match="Code not valid"):
+        await token(world, params)
+    with pytest.raises(InvalidToken):
+        await info(world, tokens["access_token"])
+    with pytest.raises(InvalidGrant, match="Session doesn't have required client"):
+        await token(world, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"code_verifier": "w" * 50}, "PKCE verification failed"),
+        ({"code_verifier": ""}, "PKCE code verifier not specified"),
+        ({"redirect_uri": "https://app.example/other"}, "Incorrect redirect_uri"),
+        ({"client_id": "other", "client_secret": "other-secret"}, "Auth error"),
+    ],
+)
+async def test_code_redemption_checks(world: World, override: dict[str, str], message: str) -> None:
+    code = await code_for(world, code_challenge=s256(VERIFIER), code_challenge_method="S256")
+    params = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": "https://app.example/cb",
+        "code_verifier": VERIFIER,
+        **override,
+    }
+    with pytest.raises(InvalidGrant, match=message):
+        await token(world, params)
+
+
+async def test_expired_code(world: World) -> None:
+    code = await code_for(world)
+    with pytest.raises(InvalidGrant, match="Code not valid"):
+        await token(
+            world,
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example/cb"},
+            now=NOW + 61,
+        )
+
+
+async def test_client_credentials_writes_no_session(world: World) -> None:
+    response = await token(world, {"grant_type": "client_credentials"})
+    assert "refresh_token" not in response and "session_state" not in response
+    claims = jws.unverified_claims(response["access_token"])
+    assert claims["preferred_username"] == "service-account-app" and "sid" not in claims
+    async with world.store.tx() as tx:
+        assert await tx.sessions.count_by_client(world.realm_id) == {}
+    assert (await introspect(world, response["access_token"]))["active"] is True
+
+
+async def test_introspection_and_revocation(world: World) -> None:
+    tokens = await password_grant(world)
+    active = await introspect(world, tokens["access_token"])
+    assert active["active"] is True and active["client_id"] == "app" and active["username"] == "alice"
+    assert (await introspect(world, tokens["refresh_token"]))["active"] is True
+    assert (await introspect(world, "not-a-token")) == {"active": False}
+    assert (await introspect(world, tokens["access_token"], now=NOW + 301)) == {"active": False}
+    async with world.store.tx() as tx:
+        await revocation.revoke(
+            tx,
+            await world.config(tx),
+            {"token": tokens["access_token"], "client_id": "app", "client_secret": SECRET},
+            authorization=None,
+            issuer=ISSUER,
+            now=NOW,
+        )
+    assert (await introspect(world, tokens["access_token"])) == {"active": False}
+    # The refresh token still works until it is revoked too.
+    await token(world, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    async with world.store.tx() as tx:
+        await revocation.revoke(
+            tx,
+            await world.config(tx),
+            {"token": tokens["refresh_token"], "client_id": "app", "client_secret": SECRET},
+            authorization=None,
+            issuer=ISSUER,
+            now=NOW,
+        )
+    with pytest.raises(InvalidGrant):
+        await token(world, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+
+
+async def test_idle_session_ends_tokens(world: World) -> None:
+    tokens = await password_grant(world)
+    await info(world, tokens["access_token"], now=NOW + 200)
+    async with world.store.tx() as tx:
+        realm = await tx.realms.get(world.realm_id)
+        assert realm is not None
+        await tx.realms.update(dataclasses.replace(realm, sso_session_idle_timeout=100))
+    with pytest.raises(InvalidToken):
+        await info(world, tokens["access_token"], now=NOW + 200)
+
+
+async def test_es256_key_is_created_on_first_need(world: World) -> None:
+    async with world.store.tx() as tx:
+        config = await world.config(tx)
+        app = config.clients["app"]
+        attrs = {**app.attributes, "access.token.signed.response.alg": "ES256"}
+        await tx.clients.update(dataclasses.replace(app, attributes=attrs))
+    response = await password_grant(world)
+    assert jws.unverified_header(response["access_token"])["alg"] == "ES256"
+    assert jws.unverified_header(response["id_token"])["alg"] == "RS256"
+    assert (await info(world, response["access_token"]))["sub"] == world.user.id
+    async with world.store.tx() as tx:
+        assert [k.algorithm for k in await tx.keys.list(world.realm_id)].count("ES256") == 1
+
+
+def test_at_hash_vector() -> None:
+    # OIDC Core A.3-style check: left 128 bits of SHA-256, base64url without padding.
+    import hashlib
+
+    digest = hashlib.sha256(b"token").digest()[:16]
+    assert at_hash("token") == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
