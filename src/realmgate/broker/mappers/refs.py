@@ -14,9 +14,11 @@ Resolution needs the store, so it happens before the mappers run: the flow resol
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from realmgate.model.role import Group
 
 
 def role_ref_candidates(ref: str) -> list[tuple[str | None, str]]:
@@ -65,3 +67,20 @@ class ResolvedDirectory:
 
     def group_id(self, path: str) -> str | None:
         return self.groups.get(normalize_group_path(path))
+
+
+def group_paths(groups: Sequence[Group]) -> dict[str, str]:
+    """``/parent/child`` -> group id for every group of a realm (a cycle or orphan is skipped)."""
+    by_id = {g.id: g for g in groups}
+    paths: dict[str, str] = {}
+    for group in groups:
+        names = [group.name]
+        seen = {group.id}
+        parent_id = group.parent_id
+        while parent_id is not None and parent_id in by_id and parent_id not in seen:
+            seen.add(parent_id)
+            names.append(by_id[parent_id].name)
+            parent_id = by_id[parent_id].parent_id
+        if parent_id is None:
+            paths["/" + "/".join(reversed(names))] = group.id
+    return paths
