@@ -1,0 +1,83 @@
+"""Finding the resources named in admin paths, with Keycloak's 404 texts."""
+
+from __future__ import annotations
+
+from realmgate.admin.errors import (
+    AdminError,
+    client_not_found,
+    group_not_found,
+    role_not_found,
+    user_not_found,
+)
+from realmgate.model.client import Client, ClientScope
+from realmgate.model.realm import Realm
+from realmgate.model.role import Group, Role
+from realmgate.model.user import User
+from realmgate.store.interface import Tx
+
+
+async def client(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> Client:
+    found = await tx.clients.get(realm.id, id, for_update=for_update)
+    if found is None:
+        raise client_not_found()
+    return found
+
+
+async def user(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> User:
+    found = await tx.users.get(realm.id, id, for_update=for_update)
+    if found is None:
+        raise user_not_found()
+    return found
+
+
+async def group(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> Group:
+    found = await tx.groups.get(realm.id, id, for_update=for_update)
+    if found is None:
+        raise group_not_found()
+    return found
+
+
+async def role_by_id(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> Role:
+    found = await tx.roles.get(realm.id, id, for_update=for_update)
+    if found is None:
+        raise role_not_found()
+    return found
+
+
+async def realm_role(tx: Tx, realm: Realm, name: str) -> Role:
+    found = await tx.roles.get_realm_role(realm.id, name)
+    if found is None:
+        raise role_not_found()
+    return found
+
+
+async def client_role(tx: Tx, realm: Realm, client: Client, name: str) -> Role:
+    found = await tx.roles.get_client_role(realm.id, client.id, name)
+    if found is None:
+        raise role_not_found()
+    return found
+
+
+async def client_scope(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> ClientScope:
+    found = await tx.client_scopes.get(realm.id, id, for_update=for_update)
+    if found is None:
+        raise AdminError.not_found("Could not find client scope")
+    return found
+
+
+def group_paths(groups: dict[str, Group]) -> dict[str, str]:
+    """``/parent/child`` for every group id (paths are derived, never stored)."""
+    paths: dict[str, str] = {}
+
+    def path_of(group_id: str, depth: int = 0) -> str:
+        if group_id in paths:
+            return paths[group_id]
+        g = groups[group_id]
+        parent = g.parent_id
+        prefix = path_of(parent, depth + 1) if parent in groups and depth < 1000 and parent else ""
+        paths[group_id] = f"{prefix}/{g.name}"
+        return paths[group_id]
+
+    for group_id in groups:
+        path_of(group_id)
+    return paths

@@ -1,0 +1,139 @@
+"""A small JSON Schema subset: declared once, used to validate admin request bodies and to
+publish the OpenAPI document, so the two cannot drift apart.
+
+Supported keywords: ``type`` (one name), ``properties``, ``additionalProperties`` (bool or
+schema), ``items``, ``enum``, ``nullable`` (OpenAPI 3.0 style) and the vendor key
+``x-representation`` naming the Keycloak class for error texts. Like Jackson in Keycloak, any
+property may be ``null`` and integers are accepted where numbers are expected; an unknown property
+of a closed object is ``Unrecognized field "x"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from realmgate.admin.errors import AdminError
+from realmgate.keycloak.representations._mapping import Spec
+
+Schema = dict[str, Any]
+
+STR: Schema = {"type": "string"}
+BOOL: Schema = {"type": "boolean"}
+INT: Schema = {"type": "integer"}
+NUM: Schema = {"type": "number"}
+ANY_OBJECT: Schema = {"type": "object", "additionalProperties": True}
+
+
+def arr(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+def str_map() -> Schema:
+    """Keycloak ``Map<String, String>`` (client attributes, mapper config)."""
+    return {"type": "object", "additionalProperties": {"type": "string"}}
+
+
+def multi_map() -> Schema:
+    """Keycloak ``Map<String, List<String>>`` (user, group and role attributes)."""
+    return {"type": "object", "additionalProperties": arr(STR)}
+
+
+def obj(representation: str, properties: Mapping[str, Schema], *, closed: bool = True) -> Schema:
+    """An object schema; ``closed`` rejects properties Keycloak's class does not have."""
+    return {
+        "type": "object",
+        "x-representation": representation,
+        "properties": dict(properties),
+        "additionalProperties": not closed,
+    }
+
+
+_TYPE_CHECKS: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "object": (dict,),
+    "array": (list,),
+}
+
+
+def _type_ok(value: object, type_name: str) -> bool:
+    if type_name in ("integer", "number") and isinstance(value, bool):
+        return False
+    if type_name == "number" and isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    return isinstance(value, _TYPE_CHECKS[type_name])
+
+
+def validate(value: object, schema: Schema, *, where: str = "", representation: str = "") -> None:
+    """Raise 400 ``AdminError`` unless ``value`` fits ``schema``."""
+    if value is None:
+        return
+    representation = schema.get("x-representation", representation)
+    type_name = schema.get("type")
+    if type_name is not None and not _type_ok(value, type_name):
+        label = where or "body"
+        raise AdminError.bad_request(f"Invalid value for {label}: expected {type_name}")
+    if "enum" in schema and value not in schema["enum"]:
+        raise AdminError.bad_request(f"Invalid value for {where or 'body'}")
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            validate(item, schema["items"], where=f"{where}[{index}]", representation=representation)
+    if isinstance(value, dict):
+        _validate_object(value, schema, where, representation)
+
+
+def _validate_object(value: dict[Any, Any], schema: Schema, where: str, representation: str) -> None:
+    properties: Mapping[str, Schema] = schema.get("properties", {})
+    extra = schema.get("additionalProperties", True)
+    for key, item in value.items():
+        sub = properties.get(key)
+        path = f"{where}.{key}" if where else key
+        if sub is not None:
+            validate(item, sub, where=path, representation=representation)
+        elif extra is False:
+            raise AdminError.unrecognized_field(str(key), representation or "Representation")
+        elif isinstance(extra, dict):
+            validate(item, extra, where=path, representation=representation)
+
+
+def as_object(value: object) -> dict[str, Any]:
+    """The validated body as a dict (a JSON ``null`` body counts as empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise AdminError.bad_request("Invalid value for body: expected object")
+    return value
+
+
+_FIELD_TYPES: dict[str, Schema] = {
+    "bool": BOOL,
+    "int": INT,
+    "str": STR,
+    "tuple[str, ...]": arr(STR),
+    "Mapping[str, str]": str_map(),
+    "Mapping[str, tuple[str, ...]]": multi_map(),
+}
+
+
+def from_spec(spec: Spec, representation: str, nested: Mapping[str, Schema] | None = None) -> Schema:
+    """The JSON schema of a Keycloak representation, derived from the same ``Spec`` that reads
+    and writes it (``realmgate.keycloak.representations``): model fields with their JSON types,
+    accepted-but-unmodelled fields as "anything", everything else unknown (400)."""
+    properties: dict[str, Schema] = {}
+    names = spec.json_names()
+    for f in dataclasses.fields(spec.cls):
+        if f.name not in names:
+            continue
+        json_name = names[f.name]
+        if nested and json_name in nested:
+            properties[json_name] = nested[json_name]
+            continue
+        annotation = str(f.type).replace("typing.", "").removesuffix(" | None")
+        properties[json_name] = dict(_FIELD_TYPES.get(annotation, {}))
+    for extra in sorted(spec.ignored | spec.handled_elsewhere):
+        properties.setdefault(extra, {})
+    return obj(representation, properties)

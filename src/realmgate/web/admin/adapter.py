@@ -1,0 +1,124 @@
+"""Turns admin ``Operation`` declarations into Starlette routes.
+
+One generic handler per operation: parse the query and JSON body, open one store transaction,
+authenticate the bearer token, resolve ``{realm}``, check the declared role, run the service
+(which reads the body through the representations, so unknown fields and wrong types are 400),
+record the admin event, commit; then render the result (JSON / 201 + Location / 204).
+``AdminError`` is rendered here with its exact body; since it is raised inside the transaction,
+the transaction rolls back first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from realmgate.admin import auth as admin_auth
+from realmgate.admin.call import AdminCall, Created, Operation, parse_args
+from realmgate.admin.errors import AdminError, realm_not_found
+from realmgate.admin.events import record_admin_event
+from realmgate.store.interface import Conflict, NotFound
+from realmgate.web.context import get_ctx
+from realmgate.web.urls import frontend_base
+
+log = logging.getLogger("realmgate.admin")
+MAX_BODY = 5 * 1024 * 1024
+NO_STORE = {"cache-control": "no-store"}
+
+
+def render_error(err: AdminError) -> Response:
+    return JSONResponse(err.body, status_code=err.status, headers={**NO_STORE, **err.headers})
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise AdminError(413, {"errorMessage": "Request body too large"})
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise AdminError.bad_request("Invalid JSON body") from None
+
+
+def _render(request: Request, op: Operation, result: object) -> Response:
+    if isinstance(result, Created):
+        if result.location is not None:
+            realm = request.path_params.get("realm", "")
+            location = str(request.url.replace(path=f"/admin/realms/{realm}/{result.location}", query=""))
+        else:
+            location = str(request.url.replace(query="")).rstrip("/") + "/" + result.id
+        if result.body is not None:
+            return JSONResponse(result.body, status_code=201, headers={"location": location})
+        return Response(status_code=201, headers={"location": location})
+    if result is None:
+        return Response(status_code=204)
+    return JSONResponse(result, status_code=op.status if op.status == 200 else 200, headers=NO_STORE)
+
+
+def make_route(op: Operation, authenticator: admin_auth.Authenticator) -> BaseRoute:
+    async def endpoint(request: Request) -> Response:
+        ctx = get_ctx(request)
+        try:
+            args = parse_args(request.query_params, op.query)
+            body = await _json_body(request) if op.method in ("POST", "PUT") else None
+            now = int(ctx.clock())
+            async with ctx.store.tx() as tx:
+                who = await authenticator.authenticate(
+                    tx, _bearer(request), issuer_base=frontend_base(request), now=now
+                )
+                path = {k: str(v) for k, v in request.path_params.items()}
+                target = None
+                if "realm" in path:
+                    target = await tx.realms.get_by_name(path["realm"])
+                    if target is None:
+                        raise realm_not_found()
+                if isinstance(op.access, frozenset):
+                    await admin_auth.require(tx, who, path.get("realm", admin_auth.MASTER), op.access)
+                call = AdminCall(
+                    tx=tx,
+                    who=who,
+                    auth=authenticator,
+                    now=now,
+                    path=path,
+                    args=args,
+                    body=body,
+                    target=target,
+                    ip_address=request.client.host if request.client else None,
+                )
+                result = await op.service(call)
+                if target is not None and op.method != "GET" and op.resource_type:
+                    await record_admin_event(call, op, result, request.url.path)
+        except AdminError as err:
+            return render_error(err)
+        except Conflict as err:
+            return render_error(AdminError.conflict(str(err)))
+        except NotFound as err:
+            return render_error(AdminError.not_found(str(err) or "HTTP 404 Not Found"))
+        return _render(request, op, result)
+
+    endpoint.__name__ = f"admin_{op.method.lower()}_{op.summary.replace(' ', '_')}"
+    return Route(op.path, endpoint, methods=[op.method])
+
+
+def _sort_key(op: Operation) -> tuple[tuple[int, str], ...]:
+    """Literal segments before parameters, so ``/users/count`` wins over ``/users/{id}``."""
+    return tuple((1 if seg.startswith("{") else 0, seg) for seg in op.path.split("/"))
+
+
+def make_routes(operations: list[Operation], authenticator: admin_auth.Authenticator) -> list[BaseRoute]:
+    return [make_route(op, authenticator) for op in sorted(operations, key=_sort_key)]
