@@ -23,7 +23,8 @@ class MapperContext:
     ``access_token`` holds the claims of the upstream access token only when it was
     validated as a JWT (always for ``keycloak-oidc``, for ``oidc`` with ``isAccessTokenJWT``);
     External Role to Role reads ``realm_access``/``resource_access`` from it.
-    ``client_id`` is the broker's client id at the upstream (config ``clientId``).
+    ``email``/``first_name``/``last_name`` are the upstream identity's values (ID token, then
+    userinfo), used by the provider-level FORCE profile sync.
     ``new_id`` makes ``${UUID}`` in username templates; injected so tests are repeatable.
     """
 
@@ -32,9 +33,6 @@ class MapperContext:
     id_token: ClaimSet | None = None
     userinfo: ClaimSet | None = None
     access_token: ClaimSet | None = None
-    client_id: str | None = None
-    upstream_id: str | None = None  # upstream ``sub``
-    upstream_username: str | None = None
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
