@@ -1,9 +1,9 @@
 """Composition root: the only module that wires the web layer to the SQL store.
 
 ``build_app(settings)`` returns the Starlette app; its lifespan opens the store (unless the
-caller already did, as the CLI does to report errors cleanly), creates the shared upstream HTTP
-client and publishes an ``AppContext`` on ``app.state.ctx``. ``app_from_env`` is the factory
-uvicorn calls in each worker process of ``--workers N``.
+caller already did, as the CLI does to report errors cleanly) and publishes an ``AppContext``
+(which makes the shared upstream HTTP client on first use) on ``app.state.ctx``.
+``app_from_env`` is the factory uvicorn calls in each worker process of ``--workers N``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from realmgate.bootstrap import load_realm_files, run_setup
 from realmgate.clock import Clock, system_clock
 from realmgate.settings import Settings, settings_from_env
 from realmgate.store.interface import Store
-from realmgate.upstream_http import new_client
 from realmgate.web.context import AppContext
 from realmgate.web.errors import EXCEPTION_HANDLERS, UnhandledErrorMiddleware
 from realmgate.web.metrics import Metrics, RequestMetricsMiddleware
@@ -61,20 +60,14 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             active = await prepare_store(settings, clock=clock)
         else:
             active = await open_store(settings, migrate=False)
-        http = new_client()
-        app.state.ctx = AppContext(
-            settings=settings,
-            store=active,
-            clock=clock,
-            http=http,
-            metrics=metrics,
-            templates=build_templates(),
+        ctx = AppContext(
+            settings=settings, store=active, clock=clock, metrics=metrics, templates=build_templates()
         )
+        app.state.ctx = ctx
         try:
             yield
         finally:
-            await http.aclose()
-            await active.close()
+            await ctx.aclose()
 
     middleware = [
         Middleware(RequestMetricsMiddleware, metrics=metrics),

@@ -82,6 +82,7 @@ def _uvicorn_options(settings: Settings) -> dict[str, Any]:
         "proxy_headers": False,  # X-Forwarded-* are read by web.urls, and only when trusted
         "server_header": False,
         "lifespan": "on",
+        "ws": "none",  # no websockets: skips importing their protocol modules
         "log_level": settings.log_level,
         "timeout_graceful_shutdown": 5,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
@@ -24,9 +24,25 @@ class AppContext:
     settings: Settings
     store: Store
     clock: Clock
-    http: httpx.AsyncClient  # upstream calls only (broker); see realmgate.upstream_http
     metrics: Metrics
     templates: jinja2.Environment
+    _http: httpx.AsyncClient | None = field(default=None, repr=False)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The upstream HTTP client (broker calls), see ``realmgate.upstream_http``. Created on
+        first use: httpx and its TLS set-up cost ~150 ms that a server start should not pay."""
+        if self._http is None:
+            from realmgate.upstream_http import new_client
+
+            self._http = new_client()
+        return self._http
+
+    async def aclose(self) -> None:
+        """Release the HTTP client (if one was made) and the store, at shutdown."""
+        if self._http is not None:
+            await self._http.aclose()
+        await self.store.close()
 
 
 def get_ctx(conn: HTTPConnection) -> AppContext:
