@@ -1,0 +1,18 @@
+"""One realmgate server for the OIDC end-to-end tests, with the ``oidc-test`` realm imported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.e2e.harness import ServerProcess, start_server
+
+REALM_FILE = Path(__file__).parent / "realms" / "oidc-test.json"
+
+
+@pytest.fixture(scope="session")
+def oidc_server() -> Iterator[ServerProcess]:
+    server = start_server(db="sqlite", import_realm=REALM_FILE)
+    yield server
+    server.stop()
