@@ -7,10 +7,12 @@ flow applies in one transaction; nothing here touches the store.
 
 Deliberate differences from Keycloak, each a reported Keycloak bug:
 
-* a mapper's own sync mode wins over the provider's, also for the provider-level FORCE
-  overwrite of email/first/last name (#43221): a field that an IMPORT mapper owns is left alone;
+* a mapper's own sync mode wins over the provider's (#43221), also against the provider-level
+  FORCE overwrite of email/first/last name: the plan names the fields an IMPORT mapper owns
+  (``pinned_profile_fields``) so the flow leaves them alone;
 * a role or group already held is never granted again (#11140, duplicate key under FORCE);
-* FORCE clears an email (first/last name) the upstream stopped sending (#40434);
+* a FORCE attribute importer clears the email (first/last name) the upstream stopped sending
+  (#40434);
 * revocation goes through provenance (``provenance``): a role an admin granted survives,
   and a role granted by two mappers goes only when neither grants it any more.
 """
@@ -24,7 +26,6 @@ from realmgate.broker.mappers import registry
 from realmgate.broker.mappers.base import MapperType
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import (
-    PROFILE_FIELDS,
     Effect,
     Grant,
     MappingPlan,
@@ -40,7 +41,6 @@ from realmgate.broker.mappers.provenance import GrantKind, MapperGrant
 from realmgate.broker.mappers.refs import Directory
 from realmgate.broker.mappers.sync import (
     Hook,
-    SyncMode,
     effective_sync_mode,
     hook_for,
     mapper_sync_mode,
@@ -155,18 +155,6 @@ def _run(
     return fold
 
 
-def _provider_force_profile(fold: _Fold, ctx: MapperContext) -> None:
-    """Provider-level FORCE: email/first/last name follow the upstream, unless a mapper decided."""
-    upstream: dict[ProfileField, str | None] = {
-        "email": ctx.email.lower() if ctx.email else None,
-        "firstName": ctx.first_name or None,
-        "lastName": ctx.last_name or None,
-    }
-    for profile_field in PROFILE_FIELDS:
-        if profile_field not in fold.pinned and profile_field not in fold.profile:
-            fold.profile[profile_field] = upstream[profile_field]
-
-
 def _settle_grants(
     fold: _Fold, alias: str, user: UserState | None
 ) -> tuple[set[Target], set[Target], set[MapperGrant], set[MapperGrant]]:
@@ -221,8 +209,8 @@ def _plan(fold: _Fold, alias: str, user: UserState | None) -> MappingPlan:
     to_grant, to_revoke, added, removed = _settle_grants(fold, alias, user)
     return MappingPlan(
         model_username=fold.identity.get("LOCAL"),
-        broker_user_id=fold.identity.get("BROKER_ID"),
-        broker_username=fold.identity.get("BROKER_USERNAME"),
+        upstream_id=fold.identity.get("BROKER_ID"),
+        upstream_username=fold.identity.get("BROKER_USERNAME"),
         username=fold.username,
         profile=dict(fold.profile),
         attributes=dict(fold.attributes),
@@ -233,6 +221,7 @@ def _plan(fold: _Fold, alias: str, user: UserState | None) -> MappingPlan:
         grants_added=frozenset(added),
         grants_removed=frozenset(removed),
         session_notes=dict(fold.notes),
+        pinned_profile_fields=frozenset(fold.pinned),
         problems=tuple(fold.problems),
     )
 
@@ -249,13 +238,12 @@ def plan_login(
 
     ``mappers`` are the provider's mappers in store order (later ones win on the same
     attribute); ``provider_config`` is the provider's config map (for ``syncMode``).
-    On a later login with a FORCE provider the plan also carries the provider-level
-    email/first/last name overwrite, so the flow must not do its own.
+    The provider-level FORCE overwrite of email/first/last name is the flow's
+    (``first_login.sync_user``); it must keep ``plan.pinned_profile_fields`` as they were and
+    then apply ``plan.profile`` on top.
     """
     fold = _run(mappers, provider_config, ctx, user, directory, preprocess_only=False)
     if user is not None:
-        if provider_sync_mode(provider_config) is SyncMode.FORCE:
-            _provider_force_profile(fold, ctx)
         _changed_only(fold, user)
     return _plan(fold, ctx.alias, user)
 

@@ -23,8 +23,6 @@ class MapperContext:
     ``access_token`` holds the claims of the upstream access token only when it was
     validated as a JWT (always for ``keycloak-oidc``, for ``oidc`` with ``isAccessTokenJWT``);
     External Role to Role reads ``realm_access``/``resource_access`` from it.
-    ``email``/``first_name``/``last_name`` are the upstream identity's values (ID token, then
-    userinfo), used by the provider-level FORCE profile sync.
     ``new_id`` makes ``${UUID}`` in username templates; injected so tests are repeatable.
     """
 
@@ -33,9 +31,6 @@ class MapperContext:
     id_token: ClaimSet | None = None
     userinfo: ClaimSet | None = None
     access_token: ClaimSet | None = None
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
     registration_email_as_username: bool = False
     new_id: Callable[[], str] = new_id
 

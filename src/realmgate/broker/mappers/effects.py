@@ -93,8 +93,9 @@ def attribute_effect(name: str, values: tuple[str, ...]) -> Effect:
 class MappingPlan:
     """Everything the mappers of one provider decided for one login.
 
-    * ``model_username`` / ``broker_user_id`` / ``broker_username``: username template
-      results, used before the user exists (local username to create, link lookup keys);
+    * ``model_username`` / ``upstream_id`` / ``upstream_username``: username template
+      results (targets LOCAL / BROKER_ID / BROKER_USERNAME): the local username to create,
+      and replacements for the upstream ``sub`` and username used to find and store the link;
     * ``username``, ``profile``, ``attributes``: changes to the local user (on a first login,
       values for the user being created); ``profile`` maps a field to its new value, None
       clears it; an empty attribute tuple removes the attribute; no-ops are left out;
@@ -102,13 +103,15 @@ class MappingPlan:
       already holds, never revoking what an admin granted;
     * ``grants_added`` / ``grants_removed``: provenance records to write (see ``provenance``);
     * ``session_notes``: notes for the new user session;
+    * ``pinned_profile_fields``: profile fields owned by a mapper whose effective mode is
+      IMPORT: the provider-level FORCE overwrite must leave them as they are (#43221);
     * ``problems``: human-readable reasons a mapper did nothing (unknown role, bad config),
       for the log only (no secrets in them).
     """
 
     model_username: str | None = None
-    broker_user_id: str | None = None
-    broker_username: str | None = None
+    upstream_id: str | None = None
+    upstream_username: str | None = None
     username: str | None = None
     profile: Mapping[ProfileField, str | None] = field(default_factory=dict)
     attributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -119,4 +122,5 @@ class MappingPlan:
     grants_added: frozenset[MapperGrant] = frozenset()
     grants_removed: frozenset[MapperGrant] = frozenset()
     session_notes: Mapping[str, str] = field(default_factory=dict)
+    pinned_profile_fields: frozenset[ProfileField] = frozenset()
     problems: tuple[str, ...] = ()

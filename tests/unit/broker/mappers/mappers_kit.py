@@ -36,9 +36,6 @@ def context(
     userinfo: dict[str, object] | None = None,
     access_token: dict[str, object] | None = None,
     provider_id: str = "keycloak-oidc",
-    email: str | None = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
     registration_email_as_username: bool = False,
 ) -> MapperContext:
     return MapperContext(
@@ -47,9 +44,6 @@ def context(
         id_token=id_token if id_token is not None else {"sub": "u1"},
         userinfo=userinfo,
         access_token=access_token,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
         registration_email_as_username=registration_email_as_username,
         new_id=lambda: "0000-uuid",
     )

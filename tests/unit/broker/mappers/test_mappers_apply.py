@@ -252,34 +252,31 @@ def test_unsupported_and_unknown_types_are_skipped() -> None:
 # Profile and attributes ------------------------------------------------------------------------------
 
 
-def test_force_provider_overwrites_profile_and_clears_a_removed_email() -> None:
-    """Keycloak issue #40434: an email removed upstream is cleared under FORCE."""
-    before = user(email="old@x.org", first_name="Al", last_name="Smith")
-    result = plan([], context(email=None, first_name="Alice", last_name="Smith"), before, "FORCE")
-    assert result.profile == {"email": None, "firstName": "Alice"}
-
-
-def test_import_provider_leaves_profile_alone() -> None:
-    before = user(email="old@x.org")
-    assert plan([], context(email="new@x.org"), before, "IMPORT").profile == {}
-
-
 def test_import_mapper_on_email_pins_it_under_force_provider() -> None:
     """Keycloak issue #43221: an IMPORT attribute importer on email keeps the local email."""
     pinned = mapper(
         "oidc-user-attribute-idp-mapper", {"claim": "email", "user.attribute": "email", "syncMode": "IMPORT"}
     )
+    given = mapper("oidc-user-attribute-idp-mapper", {"claim": "given_name", "user.attribute": "firstName"})
     before = user(email="mine@x.org", first_name="Al")
-    result = plan([pinned], context(email="theirs@x.org", first_name="Alice"), before, "FORCE")
+    ctx = context(id_token={"email": "theirs@x.org", "given_name": "Alice"})
+    result = plan([pinned, given], ctx, before, "FORCE")
     assert result.profile == {"firstName": "Alice"}
+    assert result.pinned_profile_fields == {"email"}
+    # The same mapper inheriting FORCE owns nothing: it writes the field itself.
+    inherited = mapper("oidc-user-attribute-idp-mapper", {"claim": "email", "user.attribute": "email"})
+    forced = plan([inherited], ctx, before, "FORCE")
+    assert forced.profile == {"email": "theirs@x.org"}
+    assert forced.pinned_profile_fields == frozenset()
 
 
-def test_force_attribute_importer_wins_over_provider_profile_and_clears() -> None:
+def test_force_attribute_importer_sets_and_clears_the_email() -> None:
     mail = mapper("oidc-user-attribute-idp-mapper", {"claim": "work_mail", "user.attribute": "email"})
     before = user(email="old@x.org")
-    set_result = plan([mail], context(email="a@x.org", id_token={"work_mail": "Work@X.org"}), before, "FORCE")
+    set_result = plan([mail], context(id_token={"work_mail": "Work@X.org"}), before, "FORCE")
     assert set_result.profile["email"] == "work@x.org"
-    cleared = plan([mail], context(email="a@x.org", id_token={}), before, "LEGACY")
+    # Keycloak issue #40434: the upstream stopped sending it, so it is cleared.
+    cleared = plan([mail], context(id_token={}), before, "LEGACY")
     assert cleared.profile == {"email": None}
 
 
@@ -287,7 +284,9 @@ def test_unchanged_values_are_not_rewritten() -> None:
     dept = mapper("oidc-user-attribute-idp-mapper", {"claim": "dept", "user.attribute": "department"})
     before = user(attributes={"department": ("R&D",), "gone": ("x",)}, email="a@x.org")
     gone = mapper("oidc-user-attribute-idp-mapper", {"claim": "gone", "user.attribute": "gone"})
-    result = plan([dept, gone], context(email="A@x.org", id_token={"dept": "R&D"}), before, "FORCE")
+    mail = mapper("oidc-user-attribute-idp-mapper", {"claim": "email", "user.attribute": "email"})
+    ctx = context(id_token={"dept": "R&D", "email": "A@x.org"})
+    result = plan([dept, gone, mail], ctx, before, "FORCE")
     assert result.attributes == {"gone": ()}
     assert "email" not in result.profile
 
@@ -315,5 +314,14 @@ def test_session_notes_are_set_on_every_login_whatever_the_mode() -> None:
 def test_preprocess_plan_gives_the_link_lookup_keys() -> None:
     by_id = mapper("oidc-username-idp-mapper", {"template": "${CLAIM.sub}", "target": "BROKER_ID"})
     result = preprocess_plan(mappers=[by_id, EXT], ctx=context(id_token={"sub": "U-1"}), directory=DIRECTORY)
-    assert result.broker_user_id == "U-1"
+    assert result.upstream_id == "U-1"
     assert result.grant_role_ids == frozenset()
+
+
+def test_import_mapper_pins_nothing_on_first_login() -> None:
+    pinned = mapper(
+        "oidc-user-attribute-idp-mapper", {"claim": "email", "user.attribute": "email", "syncMode": "IMPORT"}
+    )
+    result = plan([pinned], context(id_token={"email": "A@x.org"}), None, "FORCE")
+    assert result.profile == {"email": "a@x.org"}
+    assert result.pinned_profile_fields == frozenset()
