@@ -78,6 +78,15 @@ def thumbprint(public_pem: str) -> str:
     return ECKey.import_key(public_pem).thumbprint()
 
 
+def keycloak_key_id(public_pem: str) -> str:
+    """The kid Keycloak derives for a key pair: base64url SHA-256 of the public key's DER
+    (SubjectPublicKeyInfo). Used for keys imported from Keycloak, so tokens it issued still
+    name a key we publish."""
+    public = serialization.load_pem_public_key(public_pem.encode("ascii"))
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode("ascii")
+
+
 def _rsa_key(
     realm_id: str, realm_name: str, *, now: int, algorithm: str, use: str, provider: str
 ) -> RealmKey:

@@ -1,0 +1,175 @@
+"""Realm keys <-> Keycloak's ``components["org.keycloak.keys.KeyProvider"]`` in realm files.
+
+Keycloak's own exports carry the realm keys as key-provider components (private key and
+certificate as base64 DER, HMAC/AES secrets base64url, every config value a one-element list).
+Importing them keeps tokens issued before a migration verifiable. Asymmetric kids follow
+Keycloak's derivation unless the config names one (we write ``kid`` only when ours differs).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from realmgate.crypto.realm_keys import keycloak_key_id
+from realmgate.crypto.secrets import new_id
+from realmgate.keycloak.realm_file import ImportContext, join_path
+from realmgate.model.keys import RealmKey
+from realmgate.model.realm import Realm
+from realmgate.store.interface import Tx
+
+KEY_PROVIDER = "org.keycloak.keys.KeyProvider"
+_RSA_PROVIDERS = {
+    "rsa-generated": ("RS256", "sig"),
+    "rsa": ("RS256", "sig"),
+    "rsa-enc-generated": ("RSA-OAEP", "enc"),
+}
+_SECRET_PROVIDERS = {"hmac-generated": ("HS512", "sig"), "aes-generated": ("AES", "enc")}
+_EC_ALGORITHMS = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
+_EC_CURVES = {v: k for k, v in _EC_ALGORITHMS.items()}
+
+
+def _first(config: Mapping[str, object], key: str) -> str | None:
+    value = config.get(key)
+    if isinstance(value, list) and value and isinstance(value[0], str | int | bool):
+        return str(value[0])
+    return None
+
+
+def _flag(config: Mapping[str, object], key: str) -> bool:
+    return (_first(config, key) or "true").lower() == "true"
+
+
+def _pem_from_der(der_b64: str) -> tuple[str, str]:
+    """(private PKCS#8 PEM, public SPKI PEM) from a base64 DER private key (PKCS#8 or PKCS#1)."""
+    key = serialization.load_der_private_key(base64.b64decode(der_b64), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise ValueError("unsupported private key type")
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+    return private, public
+
+
+def _key_from_component(
+    realm: Realm, provider: str, config: Mapping[str, object], now: int
+) -> RealmKey | None:
+    common = {
+        "realm_id": realm.id,
+        "provider_id": provider,
+        "priority": int(_first(config, "priority") or "100"),
+        "active": _flag(config, "active"),
+        "enabled": _flag(config, "enabled"),
+        "created": now,
+    }
+    if provider in _RSA_PROVIDERS or provider == "ecdsa-generated":
+        der = _first(config, "privateKey" if provider in _RSA_PROVIDERS else "ecPrivateKey")
+        if der is None:
+            raise ValueError("missing private key")
+        private, public = _pem_from_der(der)
+        if provider in _RSA_PROVIDERS:
+            default_alg, use = _RSA_PROVIDERS[provider]
+            algorithm, key_type = _first(config, "algorithm") or default_alg, "RSA"
+        else:
+            curve = _first(config, "ecdsaEllipticCurveKey") or "P-256"
+            algorithm, use, key_type = _EC_ALGORITHMS.get(curve, "ES256"), "sig", "EC"
+        return RealmKey(
+            kid=_first(config, "kid") or keycloak_key_id(public),
+            algorithm=algorithm,
+            use=use,
+            key_type=key_type,
+            private_material=private,
+            public_pem=public,
+            certificate=_first(config, "certificate"),
+            **common,  # type: ignore[arg-type]
+        )
+    if provider in _SECRET_PROVIDERS:
+        secret = _first(config, "secret")
+        if secret is None:
+            raise ValueError("missing secret")
+        default_alg, use = _SECRET_PROVIDERS[provider]
+        return RealmKey(
+            kid=_first(config, "kid") or new_id(),
+            algorithm=_first(config, "algorithm") or default_alg,
+            use=use,
+            key_type="OCT",
+            private_material=secret,
+            **common,  # type: ignore[arg-type]
+        )
+    return None
+
+
+async def import_key_components(
+    ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object], *, now: int
+) -> None:
+    """Add the realm keys listed as key-provider components; other components are ignored."""
+    components = ctx.mapping(rep, "components", "$")
+    for path, item in ctx.objects(components, KEY_PROVIDER, "$.components"):
+        provider = item.get("providerId")
+        config = item.get("config") or {}
+        if not isinstance(provider, str) or not isinstance(config, dict):
+            raise ctx.error(path, "a key provider needs providerId and config")
+        try:
+            key = _key_from_component(realm, provider, config, now)
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise ctx.error(join_path(path, "config"), f"invalid key: {exc}") from None
+        if key is None:
+            ctx.warn_unknown(path, [f"providerId={provider}"])
+            continue
+        await ctx.store(path, tx.keys.add(key))
+
+
+def _der_b64(private_pem: str) -> str:
+    key = serialization.load_pem_private_key(private_pem.encode("ascii"), password=None)
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return base64.b64encode(der).decode("ascii")
+
+
+def _component_config(key: RealmKey) -> dict[str, list[str]]:
+    config = {
+        "priority": [str(key.priority)],
+        "active": ["true" if key.active else "false"],
+        "enabled": ["true" if key.enabled else "false"],
+        "algorithm": [key.algorithm],
+    }
+    if key.key_type == "OCT":
+        config.update(kid=[key.kid], secret=[key.private_material])
+        return config
+    if key.key_type == "RSA":
+        config["privateKey"] = [_der_b64(key.private_material)]
+        if key.use == "enc":
+            config["keyUse"] = ["ENC"]
+    else:
+        config.pop("algorithm")
+        config["ecPrivateKey"] = [_der_b64(key.private_material)]
+        config["ecdsaEllipticCurveKey"] = [_EC_CURVES.get(key.algorithm, "P-256")]
+    if key.certificate:
+        config["certificate"] = [key.certificate]
+    if key.public_pem and key.kid != keycloak_key_id(key.public_pem):
+        config["kid"] = [key.kid]
+    return config
+
+
+def export_key_components(keys: Sequence[RealmKey]) -> list[dict[str, object]]:
+    """The realm's keys as Keycloak key-provider components, in a stable order."""
+    return [
+        {
+            "id": key.kid,
+            "name": key.provider_id,
+            "providerId": key.provider_id,
+            "subComponents": {},
+            "config": _component_config(key),
+        }
+        for key in sorted(keys, key=lambda k: (k.provider_id, k.kid))
+    ]

@@ -1,0 +1,202 @@
+"""Import a Keycloak realm representation (a realm export file or an admin create body).
+
+All or nothing: everything is written in the caller's transaction, and any problem raises
+``RealmFileError`` so the caller rolls back. Ids in the file are kept, as Keycloak keeps them.
+Order matters because JSON names things the store knows by id: client scopes and clients, then
+roles (composites in a second pass, once every role exists), the built-ins the file leaves out,
+scope mappings, groups, identity providers and their mappers, and last the users.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from realmgate.crypto.secrets import new_id
+from realmgate.keycloak.builtin_scopes import DEFAULT_SCOPES, OPTIONAL_SCOPES
+from realmgate.keycloak.defaults import (
+    MASTER_ACCESS_TOKEN_LIFESPAN,
+    ensure_builtins,
+    new_client,
+    settle_secret,
+)
+from realmgate.keycloak.import_users import import_groups, import_users
+from realmgate.keycloak.key_components import import_key_components
+from realmgate.keycloak.realm_file import ImportContext, RealmFileError, RoleIndex, join_path
+from realmgate.keycloak.representations import (
+    client_from_rep,
+    client_scope_from_rep,
+    composite_ids_from_rep,
+    identity_provider_from_rep,
+    idp_mapper_from_rep,
+    realm_from_rep,
+    role_from_rep,
+    role_ids_from_names,
+)
+from realmgate.model.client import ClientScope
+from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.realm import Realm
+from realmgate.model.role import Role
+from realmgate.store.interface import Tx
+
+__all__ = ["RealmFileError", "import_realm"]
+
+
+async def _import_realm_settings(ctx: ImportContext, tx: Tx, rep: Mapping[str, object]) -> Realm:
+    name = rep.get("realm")
+    if not isinstance(name, str) or not name.strip():
+        raise ctx.error("$.realm", "a realm name is required")
+    base = Realm(id=new_id(), name=name)
+    if name == "master":
+        base = dataclasses.replace(base, access_token_lifespan=MASTER_ACCESS_TOKEN_LIFESPAN)
+    realm = ctx.convert("$", realm_from_rep, rep, base, with_id=True)
+    realm = dataclasses.replace(realm, default_role_id=None)
+    no_defaults = not realm.default_default_client_scopes and not realm.default_optional_client_scopes
+    if "clientScopes" not in rep and no_defaults:
+        # Keycloak creates its built-in scopes first, so the file's clients get the defaults.
+        realm = dataclasses.replace(
+            realm,
+            default_default_client_scopes=DEFAULT_SCOPES,
+            default_optional_client_scopes=OPTIONAL_SCOPES,
+        )
+    await ctx.store("$", tx.realms.add(realm))
+    return realm
+
+
+async def _import_scopes_and_clients(
+    ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object]
+) -> None:
+    for path, item in ctx.objects(rep, "clientScopes", "$"):
+        scope = ctx.convert(
+            path,
+            client_scope_from_rep,
+            item,
+            ClientScope(id=new_id(), realm_id=realm.id, name=""),
+            with_id=True,
+        )
+        await ctx.store(path, tx.client_scopes.add(scope))
+    for path, item in ctx.objects(rep, "clients", "$"):
+        base = new_client(realm, "", secret=None)
+        client = settle_secret(ctx.convert(path, client_from_rep, item, base, with_id=True))
+        await ctx.store(path, tx.clients.add(client))
+
+
+async def _import_roles(
+    ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object]
+) -> list[tuple[str, Role, object]]:
+    """Add the file's roles without composites; returns (path, role, composites JSON) for pass 2."""
+    roles = ctx.mapping(rep, "roles", "$")
+    pending: list[tuple[str, Role, object]] = []
+    for path, item in ctx.objects(roles, "realm", "$.roles"):
+        role = ctx.convert(
+            path, role_from_rep, item, Role(id=new_id(), realm_id=realm.id, name=""), with_id=True
+        )
+        await ctx.store(path, tx.roles.add(role))
+        pending.append((path, role, item.get("composites")))
+    for client_id, items in ctx.mapping(roles, "client", "$.roles").items():
+        client = await tx.clients.get_by_client_id(realm.id, client_id)
+        client_path = f"$.roles.client[{client_id!r}]"
+        if client is None:
+            raise ctx.error(client_path, f"no client {client_id} in this realm")
+        for path, item in ctx.objects({client_id: items}, client_id, "$.roles.client"):
+            base = Role(id=new_id(), realm_id=realm.id, name="", client_id=client.id)
+            role = ctx.convert(path, role_from_rep, item, base, with_id=True)
+            await ctx.store(path, tx.roles.add(role))
+            pending.append((path, role, item.get("composites")))
+    return pending
+
+
+async def _default_role(ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object]) -> Realm:
+    """``defaultRole`` names the realm role new users get (by id, else by name)."""
+    default = ctx.mapping(rep, "defaultRole", "$")
+    if not default:
+        return realm
+    role = None
+    if isinstance(default.get("id"), str):
+        role = await tx.roles.get(realm.id, str(default["id"]))
+    if role is None and isinstance(default.get("name"), str):
+        role = await tx.roles.get_realm_role(realm.id, str(default["name"]))
+    if role is None:
+        raise ctx.error("$.defaultRole", "no such realm role")
+    return dataclasses.replace(realm, default_role_id=role.id)
+
+
+async def _set_composites(
+    ctx: ImportContext, tx: Tx, index: RoleIndex, pending: list[tuple[str, Role, object]]
+) -> None:
+    for path, role, composites in pending:
+        with ctx.at(path):
+            ids = composite_ids_from_rep(composites, index.resolve)
+        if ids:
+            await ctx.store(path, tx.roles.update(dataclasses.replace(role, composite_ids=ids)))
+
+
+async def _scope_mappings(
+    ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object], index: RoleIndex
+) -> None:
+    """``scopeMappings`` (realm roles) and ``clientScopeMappings`` (client roles) of clients/scopes."""
+    grants: list[tuple[str, Mapping[str, object], str | None]] = [
+        (path, item, None) for path, item in ctx.objects(rep, "scopeMappings", "$")
+    ]
+    for role_owner, items in ctx.mapping(rep, "clientScopeMappings", "$").items():
+        grants += [
+            (path, item, role_owner)
+            for path, item in ctx.objects({role_owner: items}, role_owner, "$.clientScopeMappings")
+        ]
+    for path, item, owner in grants:
+        names = ctx.strings(item, "roles", path)
+        realm_names: list[str] | None = names if owner is None else None
+        client_names = None if owner is None else {owner: names}
+        with ctx.at(join_path(path, "roles")):
+            role_ids = role_ids_from_names(realm_names, client_names, index.resolve)
+        if isinstance(item.get("client"), str):
+            client = await tx.clients.get_by_client_id(realm.id, str(item["client"]))
+            if client is None:
+                raise ctx.error(join_path(path, "client"), f"no client {item['client']}")
+            merged = tuple(dict.fromkeys((*client.scope_role_ids, *role_ids)))
+            await ctx.store(path, tx.clients.update(dataclasses.replace(client, scope_role_ids=merged)))
+        elif isinstance(item.get("clientScope"), str):
+            scope = await tx.client_scopes.get_by_name(realm.id, str(item["clientScope"]))
+            if scope is None:
+                raise ctx.error(join_path(path, "clientScope"), f"no client scope {item['clientScope']}")
+            merged = tuple(dict.fromkeys((*scope.scope_role_ids, *role_ids)))
+            await ctx.store(path, tx.client_scopes.update(dataclasses.replace(scope, scope_role_ids=merged)))
+        else:
+            raise ctx.error(path, "a scope mapping needs client or clientScope")
+
+
+async def _identity_providers(ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object]) -> None:
+    aliases: set[str] = set()
+    for path, item in ctx.objects(rep, "identityProviders", "$"):
+        base = IdentityProvider(internal_id=new_id(), realm_id=realm.id, alias="", provider_id="")
+        idp = ctx.convert(path, identity_provider_from_rep, item, base, with_id=True)
+        await ctx.store(path, tx.identity_providers.add(idp))
+        aliases.add(idp.alias)
+    for path, item in ctx.objects(rep, "identityProviderMappers", "$"):
+        base_mapper = IdentityProviderMapper(
+            id=new_id(), realm_id=realm.id, name="", identity_provider_alias="", identity_provider_mapper=""
+        )
+        mapper = ctx.convert(path, idp_mapper_from_rep, item, base_mapper, with_id=True)
+        if mapper.identity_provider_alias not in aliases:
+            raise ctx.error(join_path(path, "identityProviderAlias"), "no such identity provider")
+        await ctx.store(path, tx.idp_mappers.add(mapper))
+
+
+async def import_realm(tx: Tx, rep: Mapping[str, object], *, source: str, now: int) -> Realm:
+    """Create the realm described by ``rep`` with everything in it; returns the stored realm."""
+    ctx = ImportContext(source)
+    if not isinstance(rep, Mapping):
+        raise ctx.error("$", "a realm representation must be a JSON object")
+    realm = await _import_realm_settings(ctx, tx, rep)
+    await _import_scopes_and_clients(ctx, tx, realm, rep)
+    pending = await _import_roles(ctx, tx, realm, rep)
+    realm = await _default_role(ctx, tx, realm, rep)
+    await import_key_components(ctx, tx, realm, rep, now=now)
+    realm = await ensure_builtins(tx, realm, now=now, with_scopes="clientScopes" not in rep)
+    index = await RoleIndex.load(tx, realm.id)
+    await _set_composites(ctx, tx, index, pending)
+    await _scope_mappings(ctx, tx, realm, rep, index)
+    groups_by_path = await import_groups(ctx, tx, realm, rep, index)
+    await _identity_providers(ctx, tx, realm, rep)
+    await import_users(ctx, tx, realm, rep, index, groups_by_path, now=now)
+    return realm
