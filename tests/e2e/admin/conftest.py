@@ -12,8 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from keycloak import KeycloakAdmin
 from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, PYTHON, ROOT, ServerProcess, clean_env, free_port
+
+from keycloak import KeycloakAdmin
 
 LAUNCHER = Path(__file__).with_name("launcher.py")
 
@@ -34,7 +35,9 @@ def start_admin_server() -> ServerProcess:
     )
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen([PYTHON, str(LAUNCHER)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+        process = subprocess.Popen(
+            [PYTHON, str(LAUNCHER)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir
+        )
     server = ServerProcess(f"http://127.0.0.1:{port}", db_url, port, process, log_path, workdir=workdir)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -3,8 +3,9 @@ against a real server, then a password-grant login by each user."""
 
 from __future__ import annotations
 
-from keycloak import KeycloakAdmin, KeycloakOpenID
 from tests.e2e.harness import ServerProcess
+
+from keycloak import KeycloakAdmin, KeycloakOpenID
 
 
 def test_seed_steps_2_3_5_6_then_each_user_logs_in(kc: KeycloakAdmin, admin_server: ServerProcess) -> None:
