@@ -12,6 +12,8 @@ from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import MappingPlan
 from realmgate.broker.mappers.provenance import MapperGrant, MapperGrantRepo
 from realmgate.broker.mappers.refs import Directory, ResolvedDirectory
+from realmgate.broker.mappers.resolve import resolve_references
+from realmgate.broker.mappers.user_update import updated_user
 
 __all__ = [
     "Directory",
@@ -23,4 +25,6 @@ __all__ = [
     "UserState",
     "plan_login",
     "preprocess_plan",
+    "resolve_references",
+    "updated_user",
 ]
