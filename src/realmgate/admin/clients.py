@@ -178,20 +178,15 @@ async def optional_scopes(call: AdminCall) -> object:
 
 
 async def _attach(call: AdminCall, *, default: bool, attach: bool) -> None:
+    """Attach (a scope moves between default and optional, never is both) or detach."""
     tx, realm = call.tx, call.realm
     client = await lookup.client(tx, realm, call.path["id"], for_update=True)
     scope = await lookup.client_scope(tx, realm, call.path["scope_id"])
     defaults = tuple(n for n in client.default_client_scopes if n != scope.name)
     optionals = tuple(n for n in client.optional_client_scopes if n != scope.name)
     if attach and default:
-        if scope.name in client.optional_client_scopes:
-            raise AdminError.conflict(
-                f"Client scope {scope.name} is already an optional scope of this client"
-            )
         defaults += (scope.name,)
     elif attach:
-        if scope.name in client.default_client_scopes:
-            raise AdminError.conflict(f"Client scope {scope.name} is already a default scope of this client")
         optionals += (scope.name,)
     elif default:
         optionals = client.optional_client_scopes

@@ -75,7 +75,7 @@ def make_route(op: Operation, authenticator: admin_auth.Authenticator) -> BaseRo
         ctx = get_ctx(request)
         try:
             args = parse_args(request.query_params, op.query)
-            body = await _json_body(request) if op.method in ("POST", "PUT") else None
+            body = await _json_body(request) if op.method != "GET" else None
             now = int(ctx.clock())
             async with ctx.store.tx() as tx:
                 who = await authenticator.authenticate(
