@@ -1,3 +1,3 @@
 """Real store fixtures for the reference-resolution tests (SQLite, and PostgreSQL when reachable)."""
 
-from tests.store.conftest import _sqlite_template, postgres_database, store, store_url  # noqa: F401
+from tests.store.conftest import postgres_database, store, store_url  # noqa: F401
