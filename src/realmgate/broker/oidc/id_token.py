@@ -19,6 +19,10 @@ from realmgate.crypto.secrets import constant_time_equals
 
 Claims = dict[str, object]
 
+IAT_GRACE_SECONDS = 5
+"""``iat`` is not a validity bound, only a sanity check: two servers' clocks are never exactly
+equal, so a token "issued" a few seconds ahead of our clock is still accepted."""
+
 
 def _number(claims: Mapping[str, object], name: str) -> float | None:
     value = claims.get(name)
@@ -50,7 +54,8 @@ async def read_jwt(
 def check_times(
     claims: Mapping[str, object], *, now: float, skew: int, what: str, require_exp: bool = True
 ) -> None:
-    """``exp`` (required for ID tokens), ``nbf`` and ``iat``, each with ``allowedClockSkew``."""
+    """``exp`` (required for ID tokens), ``nbf`` and ``iat``, each with ``allowedClockSkew``
+    (``iat`` with a few seconds more)."""
     exp = _number(claims, "exp")
     if exp is None:
         if require_exp:
@@ -61,7 +66,7 @@ def check_times(
     if nbf is not None and now < nbf - skew:
         raise TokenInvalid(Check.NOT_YET_VALID, what)
     iat = _number(claims, "iat")
-    if iat is not None and iat > now + skew:
+    if iat is not None and iat > now + skew + IAT_GRACE_SECONDS:
         raise TokenInvalid(Check.ISSUED_IN_FUTURE, what)
 
 
