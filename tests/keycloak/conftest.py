@@ -1,3 +1,17 @@
-"""Real SQLite (and PostgreSQL, marked) stores for the Keycloak import/export/defaults tests."""
+"""Real SQLite (and PostgreSQL, marked) stores for the Keycloak import/export/defaults tests.
 
-from tests.store.conftest import postgres_database, store, store_url  # noqa: F401
+Every fixture of ``tests/store/conftest.py`` is re-exported by name (pytest finds fixtures in
+the conftest namespace), so helper fixtures the store suite adds are found too.
+"""
+
+from __future__ import annotations
+
+import tests.store.conftest as _store_fixtures
+
+globals().update(
+    {
+        name: value
+        for name, value in vars(_store_fixtures).items()
+        if type(value).__name__ == "FixtureFunctionDefinition"
+    }
+)

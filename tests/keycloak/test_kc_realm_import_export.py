@@ -278,3 +278,28 @@ async def test_keycloak_key_components_are_imported(store: Store) -> None:
     configs = {c["providerId"]: c["config"] for c in exported["components"]["org.keycloak.keys.KeyProvider"]}
     assert configs["rsa-generated"]["privateKey"] == [base64.b64encode(der).decode()]
     assert "kid" not in configs["rsa-generated"]  # Keycloak's derivation gives it back
+
+
+async def test_legacy_default_roles_are_migrated(store: Store) -> None:
+    rep = {
+        "realm": "old",
+        "roles": {"realm": [{"name": "member"}]},
+        "defaultRoles": ["offline_access", "member"],
+        "clients": [{"clientId": "portal", "publicClient": True, "defaultRoles": ["reader"]}],
+        "users": [{"username": "u", "realmRoles": ["member"]}],
+    }
+    rep["roles"]["client"] = {"portal": [{"name": "reader"}]}  # type: ignore[index]
+    async with store.tx() as tx:
+        realm = await import_realm(tx, rep, source="old.json", now=NOW)
+        assert realm.default_role_id is not None
+        default = await tx.roles.get(realm.id, realm.default_role_id)
+        index = {r.id: r.name for r in await tx.roles.list_all(realm.id)}
+    assert default is not None and default.name == "default-roles-old"
+    assert {index[i] for i in default.composite_ids} >= {
+        "offline_access",
+        "uma_authorization",
+        "view-profile",
+        "manage-account",
+        "member",
+        "reader",
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 from cryptography.hazmat.primitives import serialization
@@ -63,14 +64,19 @@ def _pem_from_der(der_b64: str) -> tuple[str, str]:
 def _key_from_component(
     realm: Realm, provider: str, config: Mapping[str, object], now: int
 ) -> RealmKey | None:
-    common = {
-        "realm_id": realm.id,
-        "provider_id": provider,
-        "priority": int(_first(config, "priority") or "100"),
-        "active": _flag(config, "active"),
-        "enabled": _flag(config, "enabled"),
-        "created": now,
-    }
+    key = _key_material(realm, provider, config)
+    if key is None:
+        return None
+    return dataclasses.replace(
+        key,
+        priority=int(_first(config, "priority") or "100"),
+        active=_flag(config, "active"),
+        enabled=_flag(config, "enabled"),
+        created=now,
+    )
+
+
+def _key_material(realm: Realm, provider: str, config: Mapping[str, object]) -> RealmKey | None:
     if provider in _RSA_PROVIDERS or provider == "ecdsa-generated":
         der = _first(config, "privateKey" if provider in _RSA_PROVIDERS else "ecPrivateKey")
         if der is None:
@@ -90,7 +96,8 @@ def _key_from_component(
             private_material=private,
             public_pem=public,
             certificate=_first(config, "certificate"),
-            **common,  # type: ignore[arg-type]
+            realm_id=realm.id,
+            provider_id=provider,
         )
     if provider in _SECRET_PROVIDERS:
         secret = _first(config, "secret")
@@ -103,7 +110,8 @@ def _key_from_component(
             use=use,
             key_type="OCT",
             private_material=secret,
-            **common,  # type: ignore[arg-type]
+            realm_id=realm.id,
+            provider_id=provider,
         )
     return None
 

@@ -131,6 +131,29 @@ async def _set_composites(
             await ctx.store(path, tx.roles.update(dataclasses.replace(role, composite_ids=ids)))
 
 
+async def _legacy_default_roles(
+    ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object], index: RoleIndex
+) -> None:
+    """Files from Keycloak < 13 list ``defaultRoles`` on the realm and on clients instead of a
+    ``defaultRole``; Keycloak migrates them into the default role's composites, and so do we."""
+    if "defaultRole" in rep or realm.default_role_id is None:
+        return
+    realm_names = ctx.strings(rep, "defaultRoles", "$")
+    client_names: dict[str, list[str]] = {}
+    for path, item in ctx.objects(rep, "clients", "$"):
+        names = ctx.strings(item, "defaultRoles", path)
+        if names and isinstance(item.get("clientId"), str):
+            client_names[str(item["clientId"])] = names
+    if not realm_names and not client_names:
+        return
+    with ctx.at("$.defaultRoles"):
+        ids = role_ids_from_names(realm_names, client_names, index.resolve)
+    default = await tx.roles.get(realm.id, realm.default_role_id)
+    if default is not None:
+        merged = tuple(dict.fromkeys((*default.composite_ids, *ids)))
+        await ctx.store("$.defaultRoles", tx.roles.update(dataclasses.replace(default, composite_ids=merged)))
+
+
 async def _scope_mappings(
     ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object], index: RoleIndex
 ) -> None:
@@ -195,6 +218,7 @@ async def import_realm(tx: Tx, rep: Mapping[str, object], *, source: str, now: i
     realm = await ensure_builtins(tx, realm, now=now, with_scopes="clientScopes" not in rep)
     index = await RoleIndex.load(tx, realm.id)
     await _set_composites(ctx, tx, index, pending)
+    await _legacy_default_roles(ctx, tx, realm, rep, index)
     await _scope_mappings(ctx, tx, realm, rep, index)
     groups_by_path = await import_groups(ctx, tx, realm, rep, index)
     await _identity_providers(ctx, tx, realm, rep)
