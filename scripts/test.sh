@@ -46,20 +46,26 @@ while IFS= read -r pkg; do
   fi
 done < <(find tests -name package.json -not -path '*/node_modules/*' | sort)
 
-# 4. Checks.
-log "ruff"
-.venv/bin/ruff check src tests bench
-log "mypy (strict)"
-.venv/bin/mypy src
-log "import contracts"
-.venv/bin/lint-imports
-log "pytest"
-set +e
-.venv/bin/pytest -q "$@"
-status=$?
-set -e
-if [ "$status" -eq 5 ]; then
-  echo "pytest: no tests collected"
-  status=0
+# 4. Checks. Each runs even when an earlier one failed, so one run reports everything.
+failed=()
+step() {
+  local name=$1; shift
+  log "$name"
+  local status=0
+  "$@" || status=$?
+  if [ "$name" = pytest ] && [ "$status" -eq 5 ]; then
+    echo "pytest: no tests collected"
+    status=0
+  fi
+  if [ "$status" -ne 0 ]; then failed+=("$name"); fi
+}
+step ruff .venv/bin/ruff check src tests bench
+step mypy .venv/bin/mypy src
+step lint-imports .venv/bin/lint-imports
+step pytest .venv/bin/pytest -q "$@"
+
+if [ "${#failed[@]}" -ne 0 ]; then
+  printf '\nFAILED: %s\n' "${failed[*]}"
+  exit 1
 fi
-exit "$status"
+printf '\nall checks passed\n'
