@@ -1,9 +1,10 @@
 """In-process cache of a realm's configuration, keyed by the store's config version.
 
 Hot paths (token, userinfo, introspection) need the realm, its clients, client scopes, roles,
-groups and keys. Loading them on every request costs a dozen queries; instead each request
-asks the store for ``config_version(realm_id)`` (one cheap query) and reuses the snapshot while
-the version is unchanged. An edit on any instance bumps the version, so every instance sees it.
+groups, keys and identity providers (for the login page's buttons). Loading them on every
+request costs a dozen queries; instead each request asks the store for
+``config_version(realm_id)`` (one cheap query) and reuses the snapshot while the version is
+unchanged. An edit on any instance bumps the version, so every instance sees it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from realmgate.model.client import Client, ClientScope
+from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role
@@ -31,6 +33,7 @@ class RealmConfig:
     groups: Mapping[str, Group]  # by id
     keys: tuple[RealmKey, ...]
     clients_by_internal_id: Mapping[str, Client] = field(default_factory=dict)
+    identity_providers: Mapping[str, IdentityProvider] = field(default_factory=dict)  # by alias
 
     def client_by_internal_id(self, internal_id: str) -> Client | None:
         return self.clients_by_internal_id.get(internal_id)
@@ -99,6 +102,7 @@ async def _read(tx: Tx, realm: Realm, version: int) -> RealmConfig:
     roles = await tx.roles.list_all(realm.id)
     groups = await tx.groups.list(realm.id)
     keys = await tx.keys.list(realm.id)
+    idps = await tx.identity_providers.list(realm.id)
     return RealmConfig(
         realm=realm,
         version=version,
@@ -108,4 +112,5 @@ async def _read(tx: Tx, realm: Realm, version: int) -> RealmConfig:
         roles={r.id: r for r in roles},
         groups={g.id: g for g in groups},
         keys=tuple(keys),
+        identity_providers={i.alias: i for i in idps},
     )

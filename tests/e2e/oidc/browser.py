@@ -25,8 +25,15 @@ def pkce_pair() -> tuple[str, str]:
 
 
 def auth_url(base: str, **params: str) -> str:
-    query = {"client_id": CLIENT_ID, "response_type": "code", "scope": "openid",
-             "redirect_uri": REDIRECT_URI, "state": "st-1", "nonce": "n-1", **params}
+    query = {
+        "client_id": CLIENT_ID,
+        "response_type": "code",
+        "scope": "openid",
+        "redirect_uri": REDIRECT_URI,
+        "state": "st-1",
+        "nonce": "n-1",
+        **params,
+    }
     return f"{base}/realms/{REALM}/protocol/openid-connect/auth?{urlencode(query)}"
 
 

@@ -45,11 +45,12 @@ def test_unknown_realm_is_404_realm_does_not_exist(oidc_server: ServerProcess) -
 
 
 def test_wrong_client_secret_is_401_invalid_client(oidc_server: ServerProcess) -> None:
-    response = httpx.post(token_url(oidc_server), data={"grant_type": "client_credentials"},
-                          auth=(CLIENT_ID, "wrong"))
+    response = httpx.post(token_url(oidc_server), data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, "wrong"))
     assert response.status_code == 401
-    assert response.json() == {"error": "invalid_client",
-                               "error_description": "Invalid client or Invalid client credentials"}
+    assert response.json() == {
+        "error": "invalid_client",
+        "error_description": "Invalid client or Invalid client credentials",
+    }
 
 
 def test_secret_with_special_characters_in_basic_header(oidc_server: ServerProcess) -> None:
@@ -58,14 +59,16 @@ def test_secret_with_special_characters_in_basic_header(oidc_server: ServerProce
     encoded = "web-app:web-app-s3cret%2B%2F%25"
     for value in (encoded, f"{CLIENT_ID}:{SECRET}"):
         header = "Basic " + base64.b64encode(value.encode()).decode()
-        response = httpx.post(token_url(oidc_server), data={"grant_type": "client_credentials"},
-                              headers={"authorization": header})
+        response = httpx.post(
+            token_url(oidc_server), data={"grant_type": "client_credentials"}, headers={"authorization": header}
+        )
         assert response.status_code == 200, response.text
         assert "refresh_token" not in response.json()
 
 
-def test_unregistered_redirect_uri_is_an_error_page_not_a_redirect(oidc_server: ServerProcess,
-                                                                    browser: httpx.Client) -> None:
+def test_unregistered_redirect_uri_is_an_error_page_not_a_redirect(
+    oidc_server: ServerProcess, browser: httpx.Client
+) -> None:
     for params in ({"redirect_uri": "https://evil.example/cb"}, {"client_id": "nobody"}):
         response = browser.get(auth_url(oidc_server.base_url, **params), headers={"accept": "text/html"})
         assert response.status_code == 400
@@ -91,13 +94,13 @@ def _code(server: ServerProcess, browser: httpx.Client, challenge: str) -> str:
     return callback_params(submit_login(browser, parse_login_form(page.text), "alice", "alice-password"))["code"]
 
 
-def test_wrong_pkce_verifier_and_reused_code_are_invalid_grant(oidc_server: ServerProcess,
-                                                               browser: httpx.Client) -> None:
+def test_wrong_pkce_verifier_and_reused_code_are_invalid_grant(
+    oidc_server: ServerProcess, browser: httpx.Client
+) -> None:
     verifier, challenge = pkce_pair()
     code = _code(oidc_server, browser, challenge)
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
-    wrong = httpx.post(token_url(oidc_server), data={**data, "code_verifier": pkce_pair()[0]},
-                       auth=(CLIENT_ID, SECRET))
+    wrong = httpx.post(token_url(oidc_server), data={**data, "code_verifier": pkce_pair()[0]}, auth=(CLIENT_ID, SECRET))
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
     # The code was consumed by the failed attempt: it cannot be retried.
     again = httpx.post(token_url(oidc_server), data={**data, "code_verifier": verifier}, auth=(CLIENT_ID, SECRET))
@@ -106,16 +109,19 @@ def test_wrong_pkce_verifier_and_reused_code_are_invalid_grant(oidc_server: Serv
 
 def test_duplicate_parameters_are_refused(oidc_server: ServerProcess, browser: httpx.Client) -> None:
     body = "grant_type=password&username=alice&password=alice-password&scope=openid&scope=email"
-    response = httpx.post(token_url(oidc_server), content=body, auth=(CLIENT_ID, SECRET),
-                          headers={"content-type": "application/x-www-form-urlencoded"})
+    response = httpx.post(
+        token_url(oidc_server),
+        content=body,
+        auth=(CLIENT_ID, SECRET),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
     page = browser.get(auth_url(oidc_server.base_url) + "&state=twice")
     assert page.status_code == 400 and "location" not in page.headers
 
 
 def test_json_body_is_refused(oidc_server: ServerProcess) -> None:
-    response = httpx.post(token_url(oidc_server), json={"grant_type": "client_credentials"},
-                          auth=(CLIENT_ID, SECRET))
+    response = httpx.post(token_url(oidc_server), json={"grant_type": "client_credentials"}, auth=(CLIENT_ID, SECRET))
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
 
 
@@ -123,13 +129,13 @@ def test_login_post_without_valid_csrf_is_refused(oidc_server: ServerProcess, br
     _, challenge = pkce_pair()
     page = browser.get(auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256"))
     form = parse_login_form(page.text)
-    forged = browser.post(form.action, data={"username": "alice", "password": "alice-password",
-                                             "csrf_token": "forged"})
+    forged = browser.post(form.action, data={"username": "alice", "password": "alice-password", "csrf_token": "forged"})
     assert forged.status_code == 400 and "location" not in forged.headers
     # Right token but without the auth-session cookie (another browser): refused as well.
     with httpx.Client(timeout=10.0) as other:
-        stolen = other.post(form.action, data={"username": "alice", "password": "alice-password",
-                                               "csrf_token": form.csrf})
+        stolen = other.post(
+            form.action, data={"username": "alice", "password": "alice-password", "csrf_token": form.csrf}
+        )
     assert stolen.status_code == 400 and "location" not in stolen.headers
     # The genuine form still works afterwards.
     assert callback_params(submit_login(browser, form, "alice", "alice-password"))["code"]
@@ -149,8 +155,9 @@ def test_used_or_expired_login_page_says_start_again(oidc_server: ServerProcess,
 
 
 def test_bad_refresh_token_and_password(oidc_server: ServerProcess) -> None:
-    response = httpx.post(token_url(oidc_server), data={"grant_type": "refresh_token", "refresh_token": "x.y.z"},
-                          auth=(CLIENT_ID, SECRET))
+    response = httpx.post(
+        token_url(oidc_server), data={"grant_type": "refresh_token", "refresh_token": "x.y.z"}, auth=(CLIENT_ID, SECRET)
+    )
     assert response.status_code == 400
     assert response.json() == {"error": "invalid_grant", "error_description": "Invalid refresh token"}
     wrong = password_grant(oidc_server, password="nope")

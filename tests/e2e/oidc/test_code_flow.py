@@ -36,17 +36,29 @@ def oidc(server: ServerProcess, path: str) -> str:
 def redeem(server: ServerProcess, code: str, verifier: str) -> httpx.Response:
     return httpx.post(
         oidc(server, "token"),
-        data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-              "code_verifier": verifier},
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
         auth=(CLIENT_ID, SECRET),
         timeout=10.0,
     )
 
 
 def test_login_page_shape(oidc_server: ServerProcess, browser: httpx.Client) -> None:
-    verifier, challenge = pkce_pair()
-    page = browser.get(auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256",
-                                login_hint="alice@example.com", ui_locales="de", foo="bar"))
+    _, challenge = pkce_pair()
+    page = browser.get(
+        auth_url(
+            oidc_server.base_url,
+            code_challenge=challenge,
+            code_challenge_method="S256",
+            login_hint="alice@example.com",
+            ui_locales="de",
+            foo="bar",
+        )
+    )
     assert page.status_code == 200
     assert 'id="kc-form-login"' in page.text and 'id="kc-login"' in page.text and "Sign In" in page.text
     assert "Username or email" in page.text and "Password" in page.text and "OIDC Test Realm" in page.text
@@ -87,8 +99,9 @@ def test_code_flow_with_pkce_sso_and_replay(oidc_server: ServerProcess, browser:
 
     # The SSO cookie skips the form for the next authorization.
     verifier2, challenge2 = pkce_pair()
-    again = browser.get(auth_url(oidc_server.base_url, code_challenge=challenge2, code_challenge_method="S256",
-                                 prompt="none"))
+    again = browser.get(
+        auth_url(oidc_server.base_url, code_challenge=challenge2, code_challenge_method="S256", prompt="none")
+    )
     second = callback_params(again)
     assert second["session_state"] == params["session_state"]
     fresh = redeem(oidc_server, second["code"], verifier2)
@@ -100,36 +113,47 @@ def test_code_flow_with_pkce_sso_and_replay(oidc_server: ServerProcess, browser:
     assert posted.status_code == 200
 
     # prompt=login shows the form although a session exists.
-    forced = browser.get(auth_url(oidc_server.base_url, code_challenge=challenge2, code_challenge_method="S256",
-                                  prompt="login"))
+    forced = browser.get(
+        auth_url(oidc_server.base_url, code_challenge=challenge2, code_challenge_method="S256", prompt="login")
+    )
     assert forced.status_code == 200 and 'id="kc-form-login"' in forced.text
 
     # RP-initiated logout with id_token_hint ends the session for everyone.
-    logout = browser.get(oidc(oidc_server, "logout"), params={
-        "id_token_hint": fresh.json()["id_token"], "post_logout_redirect_uri": REDIRECT_URI, "state": "bye"})
+    logout = browser.get(
+        oidc(oidc_server, "logout"),
+        params={"id_token_hint": fresh.json()["id_token"], "post_logout_redirect_uri": REDIRECT_URI, "state": "bye"},
+    )
     assert logout.status_code == 302 and logout.headers["location"] == f"{REDIRECT_URI}?state=bye"
     assert httpx.get(oidc(oidc_server, "userinfo"), headers={"authorization": f"Bearer {access}"}).status_code == 401
-    none_again = browser.get(auth_url(oidc_server.base_url, code_challenge=challenge2,
-                                      code_challenge_method="S256", prompt="none"))
+    none_again = browser.get(
+        auth_url(oidc_server.base_url, code_challenge=challenge2, code_challenge_method="S256", prompt="none")
+    )
     assert callback_params(none_again)["error"] == "login_required"
 
 
 def test_prompt_none_without_session(oidc_server: ServerProcess, browser: httpx.Client) -> None:
     _, challenge = pkce_pair()
-    params = callback_params(browser.get(auth_url(oidc_server.base_url, prompt="none", code_challenge=challenge,
-                                                  code_challenge_method="S256")))
+    params = callback_params(
+        browser.get(
+            auth_url(oidc_server.base_url, prompt="none", code_challenge=challenge, code_challenge_method="S256")
+        )
+    )
     assert params["error"] == "login_required" and params["state"] == "st-1"
 
 
 def test_form_post_and_fragment_modes(oidc_server: ServerProcess, browser: httpx.Client) -> None:
     _, challenge = pkce_pair()
-    page = browser.get(auth_url(oidc_server.base_url, response_mode="form_post", code_challenge=challenge,
-                                code_challenge_method="S256"))
+    page = browser.get(
+        auth_url(
+            oidc_server.base_url, response_mode="form_post", code_challenge=challenge, code_challenge_method="S256"
+        )
+    )
     done = submit_login(browser, parse_login_form(page.text), "alice", "alice-password")
     assert done.status_code == 200
     assert f'action="{REDIRECT_URI}"' in done.text and 'name="code"' in done.text and 'name="iss"' in done.text
-    fragment = browser.get(auth_url(oidc_server.base_url, response_mode="fragment", code_challenge=challenge,
-                                    code_challenge_method="S256"))
+    fragment = browser.get(
+        auth_url(oidc_server.base_url, response_mode="fragment", code_challenge=challenge, code_challenge_method="S256")
+    )
     assert fragment.status_code == 302 and "#state=st-1" in fragment.headers["location"]
 
 
@@ -144,3 +168,21 @@ def test_login_helper_returns_code(oidc_server: ServerProcess, browser: httpx.Cl
     verifier, challenge = pkce_pair()
     params = login(browser, auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256"))
     assert redeem(oidc_server, params["code"], verifier).status_code == 200
+
+
+def test_provider_buttons_and_idp_hint(oidc_server: ServerProcess, browser: httpx.Client) -> None:
+    _, challenge = pkce_pair()
+    url = auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256")
+    page = browser.get(url)
+    assert "Or sign in with" in page.text and "Upstream IdP" in page.text
+    assert "Hidden" not in page.text  # hideOnLogin
+    form = parse_login_form(page.text)
+    tab_id = form.action.split("tab_id=")[1].split("&")[0]
+    button = page.text.split('id="social-upstream" class="rg-button rg-button-secondary" href="')[1].split('"')[0]
+    assert button.startswith(oidc_server.url(f"/realms/{REALM}/broker/upstream/login?"))
+    assert f"tab_id={tab_id}" in button and "session_code=" in button
+    hinted = browser.get(url + "&kc_idp_hint=hidden")  # hidden providers stay usable by hint
+    assert hinted.status_code == 302
+    assert hinted.headers["location"].startswith(oidc_server.url(f"/realms/{REALM}/broker/hidden/login?"))
+    unknown = browser.get(url + "&kc_idp_hint=nope")
+    assert unknown.status_code == 200 and 'id="kc-form-login"' in unknown.text

@@ -21,16 +21,20 @@ def node_project() -> Path:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are needed for the openid-client test")
     if not (NODE_DIR / "node_modules" / "openid-client").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300,
-                       capture_output=True)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300, capture_output=True
+        )
     return NODE_DIR
 
 
 def test_openid_client_full_flow(oidc_server: ServerProcess, node_project: Path) -> None:
     result = subprocess.run(
-        ["node", "flow.mjs", oidc_server.base_url, REALM, CLIENT_ID, SECRET, REDIRECT_URI, "alice",
-         "alice-password"],
-        cwd=node_project, capture_output=True, text=True, timeout=120, check=False,
+        ["node", "flow.mjs", oidc_server.base_url, REALM, CLIENT_ID, SECRET, REDIRECT_URI, "alice", "alice-password"],
+        cwd=node_project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
     observed = json.loads(result.stdout.strip().splitlines()[-1])

@@ -6,16 +6,18 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakAuthenticationError, KeycloakPostError
 from tests.e2e.harness import ServerProcess
 from tests.e2e.oidc.browser import CLIENT_ID, REALM, REDIRECT_URI, SECRET, login, pkce_pair
 
+from keycloak import KeycloakOpenID
+
 
 @pytest.fixture
 def kc(oidc_server: ServerProcess) -> KeycloakOpenID:
-    return KeycloakOpenID(server_url=oidc_server.base_url + "/", realm_name=REALM, client_id=CLIENT_ID,
-                          client_secret_key=SECRET)
+    return KeycloakOpenID(
+        server_url=oidc_server.base_url + "/", realm_name=REALM, client_id=CLIENT_ID, client_secret_key=SECRET
+    )
 
 
 @pytest.fixture
@@ -34,6 +36,7 @@ def test_password_grant_userinfo_refresh_introspect_logout(kc: KeycloakOpenID, o
     id_token = kc.decode_token(tokens["id_token"], validate=True)
     assert id_token["aud"] == CLIENT_ID
     info = kc.userinfo(tokens["access_token"])
+    assert isinstance(info, dict)
     assert info == {**info, "sub": decoded["sub"], "email": "alice@example.com", "name": "Alice Liddell"}
     refreshed = kc.refresh_token(tokens["refresh_token"])
     assert refreshed["session_state"] == tokens["session_state"]
@@ -61,18 +64,26 @@ def test_client_credentials(kc: KeycloakOpenID) -> None:
 def test_wrong_credentials(oidc_server: ServerProcess, kc: KeycloakOpenID) -> None:
     with pytest.raises(KeycloakAuthenticationError):
         kc.token("alice", "wrong")
-    bad = KeycloakOpenID(server_url=oidc_server.base_url + "/", realm_name=REALM, client_id=CLIENT_ID,
-                         client_secret_key="wrong")
+    bad = KeycloakOpenID(
+        server_url=oidc_server.base_url + "/", realm_name=REALM, client_id=CLIENT_ID, client_secret_key="wrong"
+    )
     with pytest.raises(KeycloakAuthenticationError):
         bad.token("alice", "alice-password")
 
 
 def test_authorization_code_via_auth_url(kc: KeycloakOpenID, browser: httpx.Client) -> None:
     verifier, challenge = pkce_pair()
-    url = kc.auth_url(REDIRECT_URI, scope="openid email", state="kc-state", nonce="kc-nonce",
-                      code_challenge=challenge, code_challenge_method="S256")
+    url = kc.auth_url(
+        REDIRECT_URI,
+        scope="openid email",
+        state="kc-state",
+        nonce="kc-nonce",
+        code_challenge=challenge,
+        code_challenge_method="S256",
+    )
     params = login(browser, url)
     assert params["state"] == "kc-state"
-    tokens = kc.token(grant_type="authorization_code", code=params["code"], redirect_uri=REDIRECT_URI,
-                      code_verifier=verifier)
+    tokens = kc.token(
+        grant_type="authorization_code", code=params["code"], redirect_uri=REDIRECT_URI, code_verifier=verifier
+    )
     assert kc.decode_token(tokens["id_token"])["nonce"] == "kc-nonce"

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from realmgate.crypto.secrets import new_secret
+from realmgate.model.identity_provider import IdentityProvider
+from realmgate.model.user import User
 from realmgate.protocol import login_flow
 from realmgate.protocol.authorize import (
+    AuthRequest,
     RedirectableError,
     error_params,
     parse_authorization_request,
@@ -26,6 +29,7 @@ from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import session_expires_at
+from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc.responses import realm_cookie_path, send_response, set_sso_cookies
 from realmgate.web.oidc.support import (
@@ -45,9 +49,42 @@ def display_name(config: RealmConfig) -> str:
     return config.realm.display_name or config.realm.name
 
 
-def login_providers(config: RealmConfig, step: login_flow.LoginStep) -> list[dict[str, str]]:
-    """Buttons for "Or sign in with": ``{alias, display_name, login_url}``. Filled by the broker."""
-    return []
+def broker_login_url(request: Request, step: login_flow.LoginStep, alias: str) -> str:
+    """Where a provider button (or ``kc_idp_hint``) sends the browser: the broker's start
+    endpoint, which finds the pending step by ``tab_id`` and checks ``session_code`` with
+    ``step.csrf_ok(auth-session cookie, session_code)``."""
+    query = urlencode({"client_id": step.request.client_id, "tab_id": step.tab_id, "session_code": step.csrf})
+    return f"{issuer(request)}/broker/{quote(alias, safe='')}/login?{query}"
+
+
+def _usable(idp: IdentityProvider) -> bool:
+    return idp.enabled and not idp.link_only
+
+
+def login_providers(
+    request: Request, config: RealmConfig, step: login_flow.LoginStep
+) -> list[dict[str, str]]:
+    """Buttons for "Or sign in with": ``{alias, display_name, login_url}``, in GUI order."""
+    shown = [i for i in config.identity_providers.values() if _usable(i) and not i.hide_on_login]
+
+    def order(idp: IdentityProvider) -> tuple[int, str]:
+        gui = idp.config.get("guiOrder", "")
+        return (int(gui) if gui.isdigit() else 10_000, idp.alias)
+
+    return [
+        {
+            "alias": i.alias,
+            "display_name": i.display_name or i.alias,
+            "login_url": broker_login_url(request, step, i.alias),
+        }
+        for i in sorted(shown, key=order)
+    ]
+
+
+def hinted_provider(config: RealmConfig, request: AuthRequest) -> str | None:
+    """``kc_idp_hint`` naming a usable provider skips our form (Keycloak's redirector)."""
+    idp = config.identity_providers.get(request.idp_hint or "")
+    return idp.alias if idp is not None and _usable(idp) else None
 
 
 async def authorization(request: Request) -> Response:
@@ -81,7 +118,12 @@ async def authorization(request: Request) -> Response:
             )
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
-    response = login_page(request, config, step, username=auth.login_hint or "")
+    hinted = hinted_provider(config, auth)
+    response: Response
+    if hinted is not None:
+        response = RedirectResponse(broker_login_url(request, step, hinted), status_code=302)
+    else:
+        response = login_page(request, config, step, username=auth.login_hint or "")
     path = realm_cookie_path(config.realm.name)
     set_cookie(response, login_flow.AUTH_SESSION_COOKIE, auth_session_id, path=path, max_age=None)
     restart = base64.urlsafe_b64encode(urlencode(params).encode()).decode()
@@ -107,7 +149,7 @@ def login_page(
         "username": username,
         "error": error,
         "csrf_token": step.csrf,
-        "providers": login_providers(config, step),
+        "providers": login_providers(request, config, step),
     }
     return render_page(request, "login.html", context, status=status)
 
@@ -154,16 +196,27 @@ async def authenticate_form(request: Request) -> Response:
         except LoginFailure as failure:
             ctx.metrics.login(False)
             return login_page(request, config, step, username=username, error=failure.message)
-        await login_flow.finish_step(tx, step)
-        session = await login_flow.new_login_session(
-            tx, config, step.request, user, now=now(request), ip_address=client_ip(request)
-        )
-        result = await login_flow.complete(
-            tx, config, step.request, session, fresh_login=True, issuer=issuer(request), now=now(request)
-        )
-        identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
-        lifetime = session_expires_at(config.realm, session) - now(request)
+        response = await finish_login(request, tx, config, step, user)
     ctx.metrics.login(True)
+    return response
+
+
+async def finish_login(
+    request: Request, tx: Tx, config: RealmConfig, step: login_flow.LoginStep, user: User
+) -> Response:
+    """End a login step for an authenticated user: new session, code, SSO cookies, response.
+
+    Shared by the password form and the broker (after an upstream login); call it inside the
+    transaction and return its response once the transaction has committed."""
+    await login_flow.finish_step(tx, step)
+    session = await login_flow.new_login_session(
+        tx, config, step.request, user, now=now(request), ip_address=client_ip(request)
+    )
+    result = await login_flow.complete(
+        tx, config, step.request, session, fresh_login=True, issuer=issuer(request), now=now(request)
+    )
+    identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
+    lifetime = session_expires_at(config.realm, session) - now(request)
     response = send_response(request, step.request.target(issuer(request)), result)
     set_sso_cookies(response, realm_name(request), identity, session.id, max(lifetime, 0))
     return response
