@@ -10,13 +10,13 @@ Fixtures
                          the end, so parallel runs never collide. Tests that need it are skipped,
                          with the reason, when the server is unreachable.
 
-The server is ``postgresql://postgres@127.0.0.1:5432/test`` unless ``REALMGATE_TEST_POSTGRES_URL``
+The server is ``postgresql://postgres@127.0.0.1:5432/test`` unless ``TEST_POSTGRES_URL``
 names another maintenance database. Run SQLite only with ``pytest -m "not postgres"``.
 
 Use from another folder: in its ``conftest.py`` write
     from tests.store.conftest import postgres_database, store, store_url  # noqa: F401
-(pytest finds fixtures by name in the conftest namespace). This needs the repository root on
-``sys.path`` (``pythonpath = ["."]`` in the pytest settings, or ``python -m pytest``).
+(pytest finds fixtures by name in the conftest namespace; ``pythonpath = ["."]`` in the pytest
+settings makes ``tests`` importable).
 """
 
 from __future__ import annotations
@@ -24,18 +24,18 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from realmgate.store.sql import SqlStore, open_store
 from realmgate.store.sql.tables import metadata
 
-_ADMIN_URL = os.environ.get("REALMGATE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 async def _admin_sql(statement: str) -> None:
@@ -53,30 +53,49 @@ def postgres_database() -> Iterator[str]:
         asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
     except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
         pytest.skip(f"PostgreSQL is not reachable at {make_url(_ADMIN_URL).render_as_string()}: {exc}")
-    yield (
-        make_url(_ADMIN_URL)
-        .set(drivername="postgresql+asyncpg", database=name)
-        .render_as_string(hide_password=False)
-    )
-    asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    url = make_url(_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
+    try:
+        asyncio.run(_migrate(url.render_as_string(hide_password=False)))
+        yield url.render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once per session; each test gets a copy (migrating a new
+    file takes ~0.1 s). A function rather than a fixture, so folders that import ``store_url``
+    need nothing else."""
+    path = tmp_path_factory.getbasetemp() / "store-template.db"
+    if not path.exists():
+        building = path.with_suffix(".building")
+        asyncio.run(_migrate(f"sqlite+aiosqlite:///{building}"))
+        building.rename(path)
+    return path
+
+
+async def _migrate(url: str) -> None:
+    store = await open_store(url)
+    await store.close()
 
 
 async def _empty_postgres(url: str) -> None:
-    """Remove every row the previous test left (much faster than a new database per test)."""
-    store = await open_store(url)
+    """Remove every row the previous test left: far faster than a database per test, and on
+    tables this small DELETE also beats TRUNCATE."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn, timeout=5)
     try:
-        table_names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-        async with store.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {table_names}"))
+        await conn.execute("".join(f'DELETE FROM "{t.name}";' for t in reversed(metadata.sorted_tables)))
     finally:
-        await store.close()
+        await conn.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    # Synchronous on purpose: it may set up the session-scoped database outside any event loop.
+    # Synchronous on purpose: it may set up session-scoped databases outside any event loop.
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'realmgate.db'}"
+        path = tmp_path / "realmgate.db"
+        shutil.copyfile(_sqlite_template(request.getfixturevalue("tmp_path_factory")), path)
+        return f"sqlite+aiosqlite:///{path}"
     url: str = request.getfixturevalue("postgres_database")
     asyncio.run(_empty_postgres(url))
     return url

@@ -164,9 +164,7 @@ async def test_role_mappings_are_idempotent(store: SqlStore) -> None:
     async with store.tx() as tx:
         assert sorted(await tx.users.role_ids(realm.id, user.id)) == sorted([r1.id, r2.id])
         assert [u.username for u in await tx.users.users_with_role(realm.id, r1.id)] == ["alice", "bob"]
-        assert [u.username for u in await tx.users.users_with_role(realm.id, r1.id, first=1, max=1)] == [
-            "bob"
-        ]
+        assert [u.username for u in await tx.users.users_with_role(realm.id, r1.id, first=1, max=1)] == ["bob"]
         await tx.users.revoke_roles(realm.id, user.id, [r1.id, r1.id])
         await tx.users.revoke_roles(realm.id, user.id, [r1.id])
     async with store.tx() as tx:

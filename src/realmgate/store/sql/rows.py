@@ -161,9 +161,7 @@ USER = Codec(
     },
 )
 CREDENTIAL = Codec(Credential, columns=("id", "user_id", "priority"))
-FEDERATED_IDENTITY = Codec(
-    FederatedIdentity, columns=("realm_id", "user_id", "identity_provider", "idp_user_id")
-)
+FEDERATED_IDENTITY = Codec(FederatedIdentity, columns=("realm_id", "user_id", "identity_provider", "idp_user_id"))
 IDENTITY_PROVIDER = Codec(IdentityProvider, columns=("internal_id", "realm_id", "alias"))
 IDP_MAPPER = Codec(IdentityProviderMapper, columns=("id", "realm_id", "identity_provider_alias"))
 REALM_KEY = Codec(RealmKey, columns=("realm_id", "kid", "priority"))

@@ -17,14 +17,14 @@ import asyncio
 import contextvars
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from realmgate.store.interface import Unavailable
+from realmgate.store.interface import Store, Unavailable
 from realmgate.store.sql.migrate import upgrade
 from realmgate.store.sql.tx import SqlTx
 from realmgate.store.sql.url import is_sqlite, normalize_url, sqlite_path
@@ -41,9 +41,7 @@ class SqlStore:
         self.dialect = engine.dialect.name
         self._where = url.render_as_string(hide_password=True)
         self._sqlite_lock = asyncio.Lock() if is_sqlite(url) else None
-        self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
-            f"sqlite_tx_{id(self)}", default=False
-        )
+        self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(f"sqlite_tx_{id(self)}", default=False)
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[SqlTx]:
@@ -169,3 +167,7 @@ async def open_store(db_url: str, *, migrate: bool = True) -> SqlStore:
         await store.close()
         raise
     return store
+
+
+if TYPE_CHECKING:
+    _conforms: type[Store] = SqlStore  # mypy proves SqlStore implements the Store protocol

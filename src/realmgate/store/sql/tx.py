@@ -10,6 +10,22 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from realmgate.store.interface import (
+    ClientRepo,
+    ClientScopeRepo,
+    CredentialRepo,
+    EventRepo,
+    FederatedIdentityRepo,
+    GroupRepo,
+    IdentityProviderMapperRepo,
+    IdentityProviderRepo,
+    KeyRepo,
+    RealmRepo,
+    RoleRepo,
+    SessionRepo,
+    SingleUseRepo,
+    UserRepo,
+)
 from realmgate.store.sql import tables as t
 from realmgate.store.sql.repos.brokering import (
     SqlFederatedIdentityRepo,
@@ -30,20 +46,20 @@ class SqlTx:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self._changed_realms: set[str] = set()
-        self.realms = SqlRealmRepo(self)
-        self.clients = SqlClientRepo(self)
-        self.roles = SqlRoleRepo(self)
-        self.groups = SqlGroupRepo(self)
-        self.client_scopes = SqlClientScopeRepo(self)
-        self.users = SqlUserRepo(self)
-        self.credentials = SqlCredentialRepo(self)
-        self.federated_identities = SqlFederatedIdentityRepo(self)
-        self.identity_providers = SqlIdentityProviderRepo(self)
-        self.idp_mappers = SqlIdentityProviderMapperRepo(self)
-        self.keys = SqlKeyRepo(self)
-        self.sessions = SqlSessionRepo(self)
-        self.single_use = SqlSingleUseRepo(self)
-        self.events = SqlEventRepo(self)
+        self.realms: RealmRepo = SqlRealmRepo(self)
+        self.clients: ClientRepo = SqlClientRepo(self)
+        self.roles: RoleRepo = SqlRoleRepo(self)
+        self.groups: GroupRepo = SqlGroupRepo(self)
+        self.client_scopes: ClientScopeRepo = SqlClientScopeRepo(self)
+        self.users: UserRepo = SqlUserRepo(self)
+        self.credentials: CredentialRepo = SqlCredentialRepo(self)
+        self.federated_identities: FederatedIdentityRepo = SqlFederatedIdentityRepo(self)
+        self.identity_providers: IdentityProviderRepo = SqlIdentityProviderRepo(self)
+        self.idp_mappers: IdentityProviderMapperRepo = SqlIdentityProviderMapperRepo(self)
+        self.keys: KeyRepo = SqlKeyRepo(self)
+        self.sessions: SessionRepo = SqlSessionRepo(self)
+        self.single_use: SingleUseRepo = SqlSingleUseRepo(self)
+        self.events: EventRepo = SqlEventRepo(self)
 
     def config_changed(self, realm_id: str) -> None:
         self._changed_realms.add(realm_id)
@@ -56,8 +72,6 @@ class SqlTx:
             pending = [realm_id] if realm_id in self._changed_realms else []
         for rid in pending:
             await self.conn.execute(
-                update(t.realms)
-                .where(t.realms.c.id == rid)
-                .values(config_version=t.realms.c.config_version + 1)
+                update(t.realms).where(t.realms.c.id == rid).values(config_version=t.realms.c.config_version + 1)
             )
             self._changed_realms.discard(rid)

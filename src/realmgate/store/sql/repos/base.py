@@ -3,7 +3,9 @@
 Unique clashes are detected without aborting the transaction (PostgreSQL aborts a transaction on
 any error): ``insert`` uses ``ON CONFLICT DO NOTHING`` and ``update`` guards the row with
 ``NOT EXISTS`` on each unique key, so a service may catch ``Conflict`` and carry on. A clash that
-slips past the guard in a race still ends as ``Conflict`` through the unique constraint.
+slips past the guard in a race still ends as ``Conflict`` through the unique constraint, and a
+missing parent row (foreign key) as ``NotFound``; after those two, as after any other database
+error, a PostgreSQL transaction can only be rolled back.
 """
 
 from __future__ import annotations

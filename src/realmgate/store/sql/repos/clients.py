@@ -10,6 +10,8 @@ from realmgate.model.client import Client, ClientScope
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
 from realmgate.store.sql.repos.base import LIKE_ESCAPE, Repo, contains_pattern, page
+from realmgate.store.sql.repos.roles import SqlRoleRepo
+from realmgate.store.sql.repos.sessions import SqlSessionRepo
 
 
 class SqlClientRepo(Repo):
@@ -53,11 +55,11 @@ class SqlClientRepo(Repo):
         role_ids = await self._conn.scalars(
             select(t.roles.c.id).where(t.roles.c.realm_id == realm_id, t.roles.c.client_id == id)
         )
-        await self._tx.roles.delete_many(realm_id, list(role_ids))
+        await SqlRoleRepo(self._tx).delete_many(realm_id, list(role_ids))
         service_account = await self._tx.users.get_service_account(realm_id, id)
         if service_account is not None:
             await self._tx.users.delete(realm_id, service_account.id)
-        await self._tx.sessions.drop_client_sessions(realm_id, id)
+        await SqlSessionRepo(self._tx).drop_client_sessions(realm_id, id)
         await self._delete(t.clients, {"id": id, "realm_id": realm_id}, "Client")
         self._config_changed(realm_id)
 
@@ -66,25 +68,17 @@ class SqlClientScopeRepo(Repo):
     __slots__ = ()
 
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> ClientScope | None:
-        stmt = select(t.client_scopes).where(
-            t.client_scopes.c.id == id, t.client_scopes.c.realm_id == realm_id
-        )
+        stmt = select(t.client_scopes).where(t.client_scopes.c.id == id, t.client_scopes.c.realm_id == realm_id)
         row = await self._first(stmt, for_update=for_update)
         return None if row is None else rows.CLIENT_SCOPE.from_row(row)
 
     async def get_by_name(self, realm_id: str, name: str) -> ClientScope | None:
-        stmt = select(t.client_scopes).where(
-            t.client_scopes.c.realm_id == realm_id, t.client_scopes.c.name == name
-        )
+        stmt = select(t.client_scopes).where(t.client_scopes.c.realm_id == realm_id, t.client_scopes.c.name == name)
         row = await self._first(stmt)
         return None if row is None else rows.CLIENT_SCOPE.from_row(row)
 
     async def list(self, realm_id: str) -> Sequence[ClientScope]:
-        stmt = (
-            select(t.client_scopes)
-            .where(t.client_scopes.c.realm_id == realm_id)
-            .order_by(t.client_scopes.c.name)
-        )
+        stmt = select(t.client_scopes).where(t.client_scopes.c.realm_id == realm_id).order_by(t.client_scopes.c.name)
         return [rows.CLIENT_SCOPE.from_row(r) for r in await self._all(stmt)]
 
     async def add(self, scope: ClientScope) -> None:

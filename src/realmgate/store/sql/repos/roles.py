@@ -120,9 +120,7 @@ class SqlGroupRepo(Repo):
         return None if row is None else rows.GROUP.from_row(row)
 
     async def list(self, realm_id: str) -> Sequence[Group]:
-        stmt = (
-            select(t.groups).where(t.groups.c.realm_id == realm_id).order_by(t.groups.c.name, t.groups.c.id)
-        )
+        stmt = select(t.groups).where(t.groups.c.realm_id == realm_id).order_by(t.groups.c.name, t.groups.c.id)
         return [rows.GROUP.from_row(r) for r in await self._all(stmt)]
 
     async def add(self, group: Group) -> None:
@@ -144,9 +142,7 @@ class SqlGroupRepo(Repo):
         frontier = [id]
         while frontier:
             children = await self._conn.scalars(
-                select(t.groups.c.id).where(
-                    t.groups.c.realm_id == realm_id, t.groups.c.parent_id.in_(frontier)
-                )
+                select(t.groups.c.id).where(t.groups.c.realm_id == realm_id, t.groups.c.parent_id.in_(frontier))
             )
             frontier = list(children)
             ids.extend(frontier)

@@ -113,9 +113,7 @@ class SqlSingleUseRepo(Repo):
         c = t.single_use.c
         # DELETE ... RETURNING: the row lock makes a concurrent consumer find nothing to delete.
         row = (
-            await self._conn.execute(
-                delete(t.single_use).where(c.key == key).returning(c.value, c.expires_at)
-            )
+            await self._conn.execute(delete(t.single_use).where(c.key == key).returning(c.value, c.expires_at))
         ).first()
         if row is None or row.expires_at <= now:
             return None

@@ -137,17 +137,13 @@ class SqlUserRepo(Repo):
         return list(await self._conn.scalars(stmt))
 
     async def grant_roles(self, realm_id: str, user_id: str, role_ids: Sequence[str]) -> None:
-        await self._link(
-            t.user_roles, [{"user_id": user_id, "role_id": r, "realm_id": realm_id} for r in role_ids]
-        )
+        await self._link(t.user_roles, [{"user_id": user_id, "role_id": r, "realm_id": realm_id} for r in role_ids])
 
     async def revoke_roles(self, realm_id: str, user_id: str, role_ids: Sequence[str]) -> None:
         if role_ids:
             ur = t.user_roles.c
             await self._conn.execute(
-                delete(t.user_roles).where(
-                    ur.user_id == user_id, ur.realm_id == realm_id, ur.role_id.in_(role_ids)
-                )
+                delete(t.user_roles).where(ur.user_id == user_id, ur.realm_id == realm_id, ur.role_id.in_(role_ids))
             )
 
     async def users_with_role(
@@ -175,9 +171,7 @@ class SqlUserRepo(Repo):
     async def leave_group(self, realm_id: str, user_id: str, group_id: str) -> None:
         ug = t.user_groups.c
         await self._conn.execute(
-            delete(t.user_groups).where(
-                ug.user_id == user_id, ug.group_id == group_id, ug.realm_id == realm_id
-            )
+            delete(t.user_groups).where(ug.user_id == user_id, ug.group_id == group_id, ug.realm_id == realm_id)
         )
 
     async def group_members(

@@ -93,9 +93,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["parent_id"], ["groups.id"], name=op.f("fk_groups_parent_id_groups")),
         sa.ForeignKeyConstraint(["realm_id"], ["realms.id"], name=op.f("fk_groups_realm_id_realms")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_groups")),
-        sa.UniqueConstraint(
-            "realm_id", "parent_key", "name", name=op.f("uq_groups_realm_id_parent_key_name")
-        ),
+        sa.UniqueConstraint("realm_id", "parent_key", "name", name=op.f("uq_groups_realm_id_parent_key_name")),
     )
     op.create_table(
         "identity_providers",
@@ -103,9 +101,7 @@ def upgrade() -> None:
         sa.Column("realm_id", sa.String(), nullable=False),
         sa.Column("alias", sa.String(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["realm_id"], ["realms.id"], name=op.f("fk_identity_providers_realm_id_realms")
-        ),
+        sa.ForeignKeyConstraint(["realm_id"], ["realms.id"], name=op.f("fk_identity_providers_realm_id_realms")),
         sa.PrimaryKeyConstraint("internal_id", name=op.f("pk_identity_providers")),
         sa.UniqueConstraint("realm_id", "alias", name=op.f("uq_identity_providers_realm_id_alias")),
     )
@@ -144,9 +140,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["client_id"], ["clients.id"], name=op.f("fk_roles_client_id_clients")),
         sa.ForeignKeyConstraint(["realm_id"], ["realms.id"], name=op.f("fk_roles_realm_id_realms")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_roles")),
-        sa.UniqueConstraint(
-            "realm_id", "container_key", "name", name=op.f("uq_roles_realm_id_container_key_name")
-        ),
+        sa.UniqueConstraint("realm_id", "container_key", "name", name=op.f("uq_roles_realm_id_container_key_name")),
     )
     op.create_table(
         "users",
@@ -189,12 +183,8 @@ def upgrade() -> None:
         sa.Column("realm_id", sa.String(), nullable=False),
         sa.Column("idp_user_id", sa.String(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["realm_id"], ["realms.id"], name=op.f("fk_federated_identities_realm_id_realms")
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_federated_identities_user_id_users")
-        ),
+        sa.ForeignKeyConstraint(["realm_id"], ["realms.id"], name=op.f("fk_federated_identities_realm_id_realms")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_federated_identities_user_id_users")),
         sa.PrimaryKeyConstraint("user_id", "identity_provider", name=op.f("pk_federated_identities")),
         sa.UniqueConstraint(
             "realm_id",
@@ -261,9 +251,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_user_sessions_broker_session_id"), "user_sessions", ["broker_session_id"])
     op.create_index(op.f("ix_user_sessions_broker_user_id"), "user_sessions", ["broker_user_id"])
-    op.create_index(
-        op.f("ix_user_sessions_realm_id_last_refresh"), "user_sessions", ["realm_id", "last_refresh"]
-    )
+    op.create_index(op.f("ix_user_sessions_realm_id_last_refresh"), "user_sessions", ["realm_id", "last_refresh"])
     op.create_index(op.f("ix_user_sessions_user_id"), "user_sessions", ["user_id"])
 
 
