@@ -115,7 +115,10 @@ def resolve_path(claims: object, path: Sequence[PathStep]) -> object | None:
 
 
 def claim_value(sources: Iterable[ClaimSet | None], path: str) -> object | None:
-    """The first value ``path`` yields in ``sources`` (in order), or None; bad paths yield None."""
+    """The first value ``path`` yields in ``sources`` (in order), or None; bad paths yield None.
+
+    An empty array counts as "no value", so a later source can still supply the claim.
+    """
     try:
         steps = split_claim_path(path)
     except ClaimPathError:
