@@ -35,9 +35,7 @@ def start_admin_server() -> ServerProcess:
     )
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [PYTHON, str(LAUNCHER)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir
-        )
+        process = subprocess.Popen([PYTHON, str(LAUNCHER)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     server = ServerProcess(f"http://127.0.0.1:{port}", db_url, port, process, log_path, workdir=workdir)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -22,9 +22,7 @@ async def main() -> None:
     app = build_app(settings, store=store)
     if not any(getattr(r, "path", None) == "/admin/openapi.json" for r in app.routes):
         app.router.routes[:0] = admin_routes()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="warning"))
     await server.serve()
 
 

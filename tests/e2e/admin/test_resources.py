@@ -76,9 +76,7 @@ def test_clients_crud_search_scopes_and_mappers(kc: KeycloakAdmin, realm: str) -
 
 
 def test_users_search_count_update_groups_and_credentials(kc: KeycloakAdmin, realm: str) -> None:
-    alice = kc.create_user(
-        {"username": "Alice", "email": "alice@example.org", "firstName": "Al", "enabled": True}
-    )
+    alice = kc.create_user({"username": "Alice", "email": "alice@example.org", "firstName": "Al", "enabled": True})
     kc.create_user({"username": "bob", "attributes": {"team": ["blue"]}, "enabled": True})
     assert kc.get_user(alice)["username"] == "alice"
     assert kc.users_count() == 2
@@ -98,6 +96,7 @@ def test_users_search_count_update_groups_and_credentials(kc: KeycloakAdmin, rea
     assert [c["type"] for c in creds] == ["password"] and "secretData" not in creds[0]
 
     group = kc.create_group({"name": "staff"})
+    assert group is not None
     kc.group_user_add(alice, group)
     assert [g["name"] for g in kc.get_user_groups(alice)] == ["staff"]
     assert [m["username"] for m in kc.get_group_members(group)] == ["alice"]
@@ -145,7 +144,9 @@ def test_roles_composites_and_mappings(kc: KeycloakAdmin, realm: str) -> None:
 
 def test_groups_tree_path_count_and_role_mappings(kc: KeycloakAdmin, realm: str) -> None:
     top = kc.create_group({"name": "org"})
+    assert top is not None
     child = kc.create_group({"name": "dev"}, parent=top)
+    assert child is not None
     assert kc.get_group_by_path("/org/dev")["id"] == child
     tree = kc.get_groups()
     assert tree[0]["name"] == "org" and tree[0]["subGroupCount"] == 1
@@ -197,6 +198,7 @@ def test_sessions_logout_and_events(kc: KeycloakAdmin, realm: str, admin_server:
     sessions = kc.get_sessions(user)
     assert len(sessions) == 1 and sessions[0]["username"] == "erin"
     admin_cli = kc.get_client_id("admin-cli")
+    assert admin_cli is not None
     assert [s["userId"] for s in kc.get_client_all_sessions(admin_cli)] == [user]
     stats = kc.get_client_sessions_stats()
     assert any(s["clientId"] == "admin-cli" and s["active"] == "1" for s in stats)

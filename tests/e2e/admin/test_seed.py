@@ -49,7 +49,8 @@ def test_seed_steps_2_3_5_6_then_each_user_logs_in(kc: KeycloakAdmin, admin_serv
         oidc = KeycloakOpenID(server_url=admin_server.base_url + "/", realm_name=realm, client_id="admin-cli")
         token = oidc.token(user, password)
         assert token["token_type"].lower() == "bearer"
-        assert oidc.userinfo(token["access_token"])["preferred_username"] == user
+        userinfo = oidc.userinfo(token["access_token"])
+        assert isinstance(userinfo, dict) and userinfo["preferred_username"] == user
 
     # The regenerated secret is the one the token endpoint accepts.
     app = KeycloakOpenID(
