@@ -163,7 +163,7 @@ def test_backchannel_post_logout(oidc_server: ServerProcess) -> None:
 
 
 def test_logout_without_hint_asks_for_confirmation(oidc_server: ServerProcess, browser: httpx.Client) -> None:
-    verifier, challenge = pkce_pair()
+    _, challenge = pkce_pair()
     login(browser, auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256"))
     page = browser.get(oidc(oidc_server, "logout"))
     assert page.status_code == 200 and 'id="kc-logout"' in page.text
