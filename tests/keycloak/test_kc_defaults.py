@@ -125,17 +125,28 @@ async def test_fresh_realm_contents(store: Store) -> None:
 async def test_master_realm(store: Store) -> None:
     async with store.tx() as tx:
         master = await create_realm(tx, "master", now=NOW)
-        other = await create_realm(tx, "other", now=NOW)
-        await ensure_realm_admin_client(tx, master, other.name)
+        # A realm made after master gets its ``{realm}-realm`` client in master, like Keycloak.
+        await create_realm(tx, "Other", now=NOW)
+        before = len(await tx.clients.list(master.id))
+        await ensure_realm_admin_client(tx, master, "Other")  # idempotent
+        assert len(await tx.clients.list(master.id)) == before
     async with store.tx() as tx:
         assert master.access_token_lifespan == 60
         clients = {c.client_id: c for c in await tx.clients.list(master.id)}
         assert "realm-management" not in clients
-        assert {"master-realm", "other-realm"} <= set(clients)
+        assert {"master-realm", "Other-realm"} <= set(clients)
+        assert clients["admin-cli"].full_scope_allowed and clients["admin-cli"].public_client
         admin = await tx.roles.get_realm_role(master.id, "admin")
         assert admin is not None
+        other_roles = {r.name for r in await tx.roles.list_client_roles(master.id, clients["Other-realm"].id)}
+        other = await tx.realms.get_by_name("Other")
+        assert other is not None and other.default_role_id is not None
+        default_role = await tx.roles.get(other.id, other.default_role_id)
+    assert default_role is not None and default_role.name == "default-roles-other"
+    assert len(other_roles) == 18 and "realm-admin" not in other_roles
     names = await _role_names(store, master.id, admin.composite_ids)
-    assert {"create-realm", "master-realm/realm-admin", "other-realm/manage-users"} <= names
+    assert len(names) == 1 + 18 + 18
+    assert {"create-realm", "master-realm/manage-users", "Other-realm/impersonation"} <= names
 
 
 async def test_new_client_defaults(store: Store) -> None:

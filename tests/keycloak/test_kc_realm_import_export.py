@@ -202,9 +202,7 @@ async def test_errors_are_located_and_nothing_is_kept(store: Store, mutate: Any,
         assert await tx.realms.get_by_name("acme") is None
 
 
-async def test_unknown_fields_are_warned_without_values(
-    store: Store, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_unknown_fields_are_warned_without_values(store: Store, caplog: pytest.LogCaptureFixture) -> None:
     rep = _realm_file()
     rep["someFutureSetting"] = "top-secret-value"
     rep["clients"][0]["futureClientField"] = True
@@ -303,3 +301,23 @@ async def test_legacy_default_roles_are_migrated(store: Store) -> None:
         "member",
         "reader",
     }
+
+
+async def test_native_realm_round_trip_keeps_key_ids(store: Store) -> None:
+    from realmgate.crypto.realm_keys import generate_ec_key
+    from realmgate.keycloak.defaults import create_realm
+
+    async with store.tx() as tx:
+        realm = await create_realm(tx, "native", now=NOW)
+        await tx.keys.add(generate_ec_key(realm.id, now=NOW))
+        before = {k.kid: k for k in await tx.keys.list(realm.id)}
+    first = await _export(store, "native")
+    async with store.tx() as tx:
+        await tx.realms.delete(realm.id)
+    await _import(store, json.loads(json.dumps(first)), source="native.json")
+    assert await _export(store, "native") == first
+    async with store.tx() as tx:
+        after = {k.kid: k for k in await tx.keys.list(realm.id)}
+    assert set(after) == set(before)  # tokens signed before the move still find their key
+    for kid, key in before.items():
+        assert (after[kid].algorithm, after[kid].private_material) == (key.algorithm, key.private_material)

@@ -73,21 +73,17 @@ _ADMIN_ROLE_NAMES = (
 )
 _ADMIN_COMPOSITES = {"view-clients": ("query-clients",), "view-users": ("query-users", "query-groups")}
 
-ADMIN_ROLES: tuple[RoleSpec, ...] = (
-    *(RoleSpec(name, _ADMIN_COMPOSITES.get(name, ())) for name in _ADMIN_ROLE_NAMES),
-    RoleSpec(REALM_ADMIN, _ADMIN_ROLE_NAMES),
-)
+ADMIN_ROLES: tuple[RoleSpec, ...] = tuple(RoleSpec(name, _ADMIN_COMPOSITES.get(name, ())) for name in _ADMIN_ROLE_NAMES)
 
+_LIGHTWEIGHT = {"client.use.lightweight.access.token.enabled": "true"}
 _CONSOLE_ATTRIBUTES = {"post.logout.redirect.uris": "+", "pkce.code.challenge.method": "S256"}
 
 
-def admin_client_spec(client_id: str, name: str) -> ClientSpec:
-    """``realm-management`` in a realm, or a ``{realm}-realm`` client in master."""
-    return ClientSpec(
-        client_id,
-        {"name": name, "bearer_only": True, "full_scope_allowed": False, "standard_flow_enabled": True},
-        ADMIN_ROLES,
-    )
+def admin_client_spec(client_id: str, name: str, *, realm_admin: bool) -> ClientSpec:
+    """``realm-management`` in a realm (with the ``realm-admin`` composite of all its roles),
+    or a ``{realm}-realm`` client in master (whose roles master's ``admin`` role contains)."""
+    roles = (*ADMIN_ROLES, RoleSpec(REALM_ADMIN, _ADMIN_ROLE_NAMES)) if realm_admin else ADMIN_ROLES
+    return ClientSpec(client_id, {"name": name, "bearer_only": True, "full_scope_allowed": False}, roles)
 
 
 def builtin_client_specs(realm_name: str) -> list[ClientSpec]:
@@ -100,9 +96,9 @@ def builtin_client_specs(realm_name: str) -> list[ClientSpec]:
         "full_scope_allowed": False,
     }
     management = (
-        admin_client_spec(f"{MASTER}-realm", f"{MASTER} Realm")
+        admin_client_spec(f"{MASTER}-realm", f"{MASTER} Realm", realm_admin=False)
         if realm_name == MASTER
-        else admin_client_spec(REALM_MANAGEMENT, "${client_realm-management}")
+        else admin_client_spec(REALM_MANAGEMENT, "${client_realm-management}", realm_admin=True)
     )
     return [
         ClientSpec(
@@ -112,7 +108,12 @@ def builtin_client_specs(realm_name: str) -> list[ClientSpec]:
         ),
         ClientSpec(
             "account-console",
-            {**account_urls, "name": "${client_account-console}", "attributes": _CONSOLE_ATTRIBUTES},
+            {
+                **account_urls,
+                "name": "${client_account-console}",
+                "attributes": _CONSOLE_ATTRIBUTES,
+                "direct_access_grants_enabled": False,
+            },
             mappers=("audience resolve",),
             scope_roles=(("account", "manage-account"), ("account", "view-groups")),
         ),
@@ -123,7 +124,7 @@ def builtin_client_specs(realm_name: str) -> list[ClientSpec]:
                 "public_client": True,
                 "standard_flow_enabled": False,
                 "direct_access_grants_enabled": True,
-                "full_scope_allowed": False,
+                "attributes": _LIGHTWEIGHT,
             },
         ),
         ClientSpec(
@@ -141,8 +142,7 @@ def builtin_client_specs(realm_name: str) -> list[ClientSpec]:
                 "redirect_uris": (f"/admin/{realm_name}/console/*",),
                 "web_origins": ("+",),
                 "public_client": True,
-                "full_scope_allowed": False,
-                "attributes": _CONSOLE_ATTRIBUTES,
+                "attributes": {**_CONSOLE_ATTRIBUTES, **_LIGHTWEIGHT},
             },
             mappers=("locale",),
         ),
@@ -156,9 +156,7 @@ def client_mappers(names: tuple[str, ...]) -> tuple[ProtocolMapper, ...]:
         if name == "locale":
             built.append(attribute_mapper("locale", "locale", "locale"))
         elif name == "audience resolve":
-            built.append(
-                ProtocolMapper(id=new_id(), name=name, protocol_mapper="oidc-audience-resolve-mapper")
-            )
+            built.append(ProtocolMapper(id=new_id(), name=name, protocol_mapper="oidc-audience-resolve-mapper"))
         else:
             raise ValueError(f"no built-in mapper {name}")
     return tuple(built)

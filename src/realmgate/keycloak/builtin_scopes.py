@@ -184,9 +184,7 @@ def builtin_client_scopes(realm_id: str, *, offline_access_role_id: str | None) 
             _consent("${phoneScopeConsentText}"),
             (
                 attribute_mapper("phone number", "phoneNumber", "phone_number"),
-                attribute_mapper(
-                    "phone number verified", "phoneNumberVerified", "phone_number_verified", "boolean"
-                ),
+                attribute_mapper("phone number verified", "phoneNumberVerified", "phone_number_verified", "boolean"),
             ),
         ),
         _scope(
@@ -209,9 +207,7 @@ def builtin_client_scopes(realm_id: str, *, offline_access_role_id: str | None) 
                     id_token=False,
                     userinfo=False,
                 ),
-                _mapper(
-                    "audience resolve", "oidc-audience-resolve-mapper", _flags(id_token=False, userinfo=False)
-                ),
+                _mapper("audience resolve", "oidc-audience-resolve-mapper", _flags(id_token=False, userinfo=False)),
             ),
         ),
         _scope(
@@ -234,9 +230,7 @@ def builtin_client_scopes(realm_id: str, *, offline_access_role_id: str | None) 
             _no_consent(in_token=True),
             (
                 attribute_mapper("upn", "username", "upn"),
-                _role_mapper(
-                    "groups", "oidc-usermodel-realm-role-mapper", "groups", id_token=True, userinfo=True
-                ),
+                _role_mapper("groups", "oidc-usermodel-realm-role-mapper", "groups", id_token=True, userinfo=True),
             ),
         ),
         _scope(

@@ -98,9 +98,7 @@ async def _ensure_role(
     return role
 
 
-async def _ensure_client_roles(
-    tx: Tx, realm_id: str, client: Client, roles: Sequence[RoleSpec]
-) -> dict[str, Role]:
+async def _ensure_client_roles(tx: Tx, realm_id: str, client: Client, roles: Sequence[RoleSpec]) -> dict[str, Role]:
     """Create the client's roles (leaves first, so composites can point at them)."""
     made: dict[str, Role] = {}
     for spec in sorted(roles, key=lambda r: len(r.composites)):
@@ -120,9 +118,7 @@ async def _ensure_client(tx: Tx, realm: Realm, spec: ClientSpec) -> tuple[Client
     existing = await tx.clients.get_by_client_id(realm.id, spec.client_id)
     if existing is not None:
         return existing, False
-    client = new_client(
-        realm, spec.client_id, **dict(spec.fields), protocol_mappers=client_mappers(spec.mappers)
-    )
+    client = new_client(realm, spec.client_id, **dict(spec.fields), protocol_mappers=client_mappers(spec.mappers))
     await tx.clients.add(client)
     return client, True
 
@@ -157,7 +153,7 @@ async def _ensure_default_role(tx: Tx, realm: Realm) -> Realm:
     role = await _ensure_role(
         tx,
         realm.id,
-        f"default-roles-{realm.name}",
+        f"default-roles-{realm.name.lower()}",
         description="${role_default-roles}",
         composite_ids=composite_ids,
     )
@@ -167,7 +163,7 @@ async def _ensure_default_role(tx: Tx, realm: Realm) -> Realm:
 async def ensure_realm_admin_client(tx: Tx, master: Realm, realm_name: str) -> Client:
     """The ``{realm_name}-realm`` client in master with the admin roles of that realm; master's
     ``admin`` role is made to contain all of them (Keycloak's master admin model)."""
-    spec = admin_client_spec(f"{realm_name}-realm", f"{realm_name} Realm")
+    spec = admin_client_spec(f"{realm_name}-realm", f"{realm_name} Realm", realm_admin=False)
     client, _ = await _ensure_client(tx, master, spec)
     roles = await _ensure_client_roles(tx, master.id, client, spec.roles)
     create_realm_role = await _ensure_role(
@@ -182,7 +178,8 @@ async def ensure_realm_admin_client(tx: Tx, master: Realm, realm_name: str) -> C
 
 
 async def ensure_builtins(tx: Tx, realm: Realm, *, now: int, with_scopes: bool = True) -> Realm:
-    """Add the built-in roles, clients, scopes, default role and keys that ``realm`` lacks.
+    """Add the built-in roles, clients, scopes, default role and keys that ``realm`` lacks,
+    and (as Keycloak does for every realm) its ``{realm}-realm`` admin client in master.
 
     The realm must already be stored; the updated realm (default scopes, default role) is
     saved and returned.
@@ -205,6 +202,10 @@ async def ensure_builtins(tx: Tx, realm: Realm, *, now: int, with_scopes: bool =
         for key in generate_default_keys(realm.id, now=now, realm_name=realm.name):
             await tx.keys.add(key)
     await tx.realms.update(realm)
+    if realm.name != MASTER:
+        master = await tx.realms.get_by_name(MASTER)
+        if master is not None:
+            await ensure_realm_admin_client(tx, master, realm.name)
     return realm
 
 

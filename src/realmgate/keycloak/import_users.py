@@ -66,9 +66,7 @@ async def import_groups(
     """Add the file's group tree; returns group id by path (``/parent/child``)."""
     by_path: dict[str, str] = {}
     for path, item in ctx.objects(rep, "groups", "$"):
-        await _import_group(
-            ctx, tx, realm, path, item, parent=None, parent_path="", index=index, by_path=by_path
-        )
+        await _import_group(ctx, tx, realm, path, item, parent=None, parent_path="", index=index, by_path=by_path)
     return by_path
 
 
@@ -113,9 +111,7 @@ async def _import_user(
             raise ctx.error(join_path(path, "groups"), f"no group {group_path}")
         await ctx.store(path, tx.users.join_group(realm.id, user.id, group_id))
     for link_path, link_rep in ctx.objects(rep, "federatedIdentities", path):
-        link = ctx.convert(
-            link_path, federated_identity_from_rep, link_rep, realm_id=realm.id, user_id=user.id
-        )
+        link = ctx.convert(link_path, federated_identity_from_rep, link_rep, realm_id=realm.id, user_id=user.id)
         if await tx.identity_providers.get(realm.id, link.identity_provider) is None:
             raise ctx.error(join_path(link_path, "identityProvider"), "no such identity provider")
         await ctx.store(link_path, tx.federated_identities.add(link))

@@ -61,9 +61,7 @@ def _pem_from_der(der_b64: str) -> tuple[str, str]:
     return private, public
 
 
-def _key_from_component(
-    realm: Realm, provider: str, config: Mapping[str, object], now: int
-) -> RealmKey | None:
+def _key_from_component(realm: Realm, provider: str, config: Mapping[str, object], now: int) -> RealmKey | None:
     key = _key_material(realm, provider, config)
     if key is None:
         return None
@@ -138,9 +136,7 @@ async def import_key_components(
 
 def _der_b64(private_pem: str) -> str:
     key = serialization.load_pem_private_key(private_pem.encode("ascii"), password=None)
-    der = key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     return base64.b64encode(der).decode("ascii")
 
 

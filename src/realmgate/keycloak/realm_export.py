@@ -108,9 +108,7 @@ def _scope_mappings(
     return realm_level, dict(sorted(client_level.items()))
 
 
-async def _user_rep(
-    tx: Tx, realm: Realm, user: User, index: RoleIndex, paths: Mapping[str, str]
-) -> JsonObject:
+async def _user_rep(tx: Tx, realm: Realm, user: User, index: RoleIndex, paths: Mapping[str, str]) -> JsonObject:
     rep = user_to_rep(user)
     if user.service_account_client_id is not None:
         rep["serviceAccountClientId"] = index.owner_of.get(user.service_account_client_id)

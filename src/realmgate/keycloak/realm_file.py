@@ -57,9 +57,7 @@ class ImportContext:
         except RepresentationError as exc:
             raise self.error(join_path(path, exc.field), exc.message) from None
 
-    def convert(
-        self, path: str, fn: Callable[P, tuple[T, list[str]]], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
+    def convert(self, path: str, fn: Callable[P, tuple[T, list[str]]], *args: P.args, **kwargs: P.kwargs) -> T:
         """Call a ``*_from_rep``; its errors get the JSON path, its unknown fields a warning."""
         with self.at(path):
             value, unknown = fn(*args, **kwargs)
@@ -77,9 +75,7 @@ class ImportContext:
         except StoreError as exc:
             raise self.error(path, str(exc)) from None
 
-    def objects(
-        self, rep: Mapping[str, object], key: str, path: str
-    ) -> Iterator[tuple[str, Mapping[str, object]]]:
+    def objects(self, rep: Mapping[str, object], key: str, path: str) -> Iterator[tuple[str, Mapping[str, object]]]:
         """``rep[key]`` as a list of objects, each with its JSON path; absent means empty."""
         value = rep.get(key)
         if value is None:

@@ -63,9 +63,7 @@ async def _import_realm_settings(ctx: ImportContext, tx: Tx, rep: Mapping[str, o
     return realm
 
 
-async def _import_scopes_and_clients(
-    ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object]
-) -> None:
+async def _import_scopes_and_clients(ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object]) -> None:
     for path, item in ctx.objects(rep, "clientScopes", "$"):
         scope = ctx.convert(
             path,
@@ -88,9 +86,7 @@ async def _import_roles(
     roles = ctx.mapping(rep, "roles", "$")
     pending: list[tuple[str, Role, object]] = []
     for path, item in ctx.objects(roles, "realm", "$.roles"):
-        role = ctx.convert(
-            path, role_from_rep, item, Role(id=new_id(), realm_id=realm.id, name=""), with_id=True
-        )
+        role = ctx.convert(path, role_from_rep, item, Role(id=new_id(), realm_id=realm.id, name=""), with_id=True)
         await ctx.store(path, tx.roles.add(role))
         pending.append((path, role, item.get("composites")))
     for client_id, items in ctx.mapping(roles, "client", "$.roles").items():

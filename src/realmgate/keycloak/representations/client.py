@@ -49,9 +49,7 @@ def client_to_rep(client: Client) -> JsonObject:
     return to_rep(CLIENT_SPEC, client)
 
 
-def client_from_rep(
-    rep: Mapping[str, object], base: Client, *, with_id: bool = False
-) -> tuple[Client, list[str]]:
+def client_from_rep(rep: Mapping[str, object], base: Client, *, with_id: bool = False) -> tuple[Client, list[str]]:
     """Apply ``rep`` onto ``base`` (a new client from ``defaults.new_client`` or the stored one)."""
     spec = _CLIENT_SPEC_WITH_IDS if with_id else CLIENT_SPEC
     client = from_rep(spec, rep, base, with_id=with_id)

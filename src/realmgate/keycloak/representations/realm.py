@@ -77,8 +77,6 @@ def realm_to_rep(realm: Realm) -> JsonObject:
     return to_rep(REALM_SPEC, realm)
 
 
-def realm_from_rep(
-    rep: Mapping[str, object], base: Realm, *, with_id: bool = False
-) -> tuple[Realm, list[str]]:
+def realm_from_rep(rep: Mapping[str, object], base: Realm, *, with_id: bool = False) -> tuple[Realm, list[str]]:
     """Apply ``rep`` onto ``base``; returns the realm and the unknown field names."""
     return from_rep(REALM_SPEC, rep, base, with_id=with_id), unknown_fields(REALM_SPEC, rep)

@@ -120,9 +120,7 @@ def composite_ids_from_rep(composites: object, resolver: RoleResolver) -> tuple[
         return ()
     if not isinstance(composites, dict):
         raise RepresentationError("composites", "must be an object")
-    return role_ids_from_names(
-        composites.get("realm"), composites.get("client"), resolver, field_prefix="composites."
-    )
+    return role_ids_from_names(composites.get("realm"), composites.get("client"), resolver, field_prefix="composites.")
 
 
 def group_to_rep(
@@ -141,9 +139,7 @@ def group_to_rep(
     return rep
 
 
-def group_from_rep(
-    rep: Mapping[str, object], base: Group, *, with_id: bool = False
-) -> tuple[Group, list[str]]:
+def group_from_rep(rep: Mapping[str, object], base: Group, *, with_id: bool = False) -> tuple[Group, list[str]]:
     """Name, description and attributes; roles via ``role_ids_from_names``, subgroups by caller."""
     group = from_rep(GROUP_SPEC, rep, base, with_id=with_id)
     if not group.name:

@@ -31,9 +31,7 @@ USER_SPEC = Spec(
         userProfileMetadata applicationRoles socialLinks
         """
     ),
-    handled_elsewhere=names(
-        "credentials realmRoles clientRoles groups federatedIdentities serviceAccountClientId"
-    ),
+    handled_elsewhere=names("credentials realmRoles clientRoles groups federatedIdentities serviceAccountClientId"),
 )
 
 CREDENTIAL_SPEC = Spec(
@@ -131,9 +129,7 @@ def federated_identity_to_rep(link: FederatedIdentity) -> JsonObject:
 def federated_identity_from_rep(
     rep: Mapping[str, object], *, realm_id: str, user_id: str
 ) -> tuple[FederatedIdentity, list[str]]:
-    base = FederatedIdentity(
-        realm_id=realm_id, user_id=user_id, identity_provider="", idp_user_id="", idp_username=""
-    )
+    base = FederatedIdentity(realm_id=realm_id, user_id=user_id, identity_provider="", idp_user_id="", idp_username="")
     link = from_rep(FEDERATED_IDENTITY_SPEC, rep, base)
     for field_name, value in (("identityProvider", link.identity_provider), ("userId", link.idp_user_id)):
         if not value:
