@@ -321,3 +321,34 @@ async def test_native_realm_round_trip_keeps_key_ids(store: Store) -> None:
     assert set(after) == set(before)  # tokens signed before the move still find their key
     for kid, key in before.items():
         assert (after[kid].algorithm, after[kid].private_material) == (key.algorithm, key.private_material)
+
+
+async def test_file_with_own_client_scopes_gets_only_offline_access_added(store: Store) -> None:
+    rep = {
+        "realm": "scoped",
+        "clientScopes": [
+            {
+                "name": "custom",
+                "protocol": "openid-connect",
+                "attributes": {"include.in.token.scope": "true"},
+                "protocolMappers": [
+                    {
+                        "name": "sub",
+                        "protocol": "openid-connect",
+                        "protocolMapper": "oidc-sub-mapper",
+                        "consentRequired": False,
+                        "config": {"access.token.claim": "true"},
+                    }
+                ],
+            }
+        ],
+        "defaultDefaultClientScopes": ["custom"],
+        "clients": [{"clientId": "app", "secret": "s"}],
+    }
+    async with store.tx() as tx:
+        realm = await import_realm(tx, rep, source="scoped.json", now=NOW)
+        names = {s.name for s in await tx.client_scopes.list(realm.id)}
+        app = await tx.clients.get_by_client_id(realm.id, "app")
+    assert names == {"custom", "offline_access"}  # Keycloak's setupOfflineTokens, nothing more
+    assert realm.default_default_client_scopes == ("custom",)
+    assert app is not None and app.default_client_scopes == ("custom",)

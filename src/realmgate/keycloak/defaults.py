@@ -133,12 +133,14 @@ async def _scope_role_ids(tx: Tx, realm_id: str, pairs: Sequence[tuple[str, str]
     return tuple(ids)
 
 
-async def _ensure_scopes(tx: Tx, realm: Realm, offline_role: Role) -> Realm:
+async def _ensure_scopes(tx: Tx, realm: Realm, offline_role: Role, *, all_scopes: bool) -> Realm:
+    """Add missing built-in scopes (all of them, or only ``offline_access`` as Keycloak does
+    for a realm file that lists its own client scopes)."""
     present = {scope.name for scope in await tx.client_scopes.list(realm.id)}
     for scope in builtin_client_scopes(realm.id, offline_access_role_id=offline_role.id):
-        if scope.name not in present:
+        if scope.name not in present and (all_scopes or scope.name == OFFLINE_ACCESS):
             await tx.client_scopes.add(scope)
-    if realm.default_default_client_scopes or realm.default_optional_client_scopes:
+    if not all_scopes or realm.default_default_client_scopes or realm.default_optional_client_scopes:
         return realm
     return dataclasses.replace(
         realm, default_default_client_scopes=DEFAULT_SCOPES, default_optional_client_scopes=OPTIONAL_SCOPES
@@ -186,8 +188,7 @@ async def ensure_builtins(tx: Tx, realm: Realm, *, now: int, with_scopes: bool =
     """
     offline = await _ensure_role(tx, realm.id, OFFLINE_ACCESS, description="${role_offline-access}")
     await _ensure_role(tx, realm.id, UMA_AUTHORIZATION, description="${role_uma_authorization}")
-    if with_scopes:
-        realm = await _ensure_scopes(tx, realm, offline)
+    realm = await _ensure_scopes(tx, realm, offline, all_scopes=with_scopes)
     for spec in builtin_client_specs(realm.name):
         if spec.client_id == f"{MASTER}-realm":
             await ensure_realm_admin_client(tx, realm, MASTER)
