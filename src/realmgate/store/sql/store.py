@@ -118,7 +118,7 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     except OSError as exc:
         raise Unavailable(f"cannot create the database directory {directory}: {exc.strerror}") from exc
     # One connection is enough: the process-wide lock lets one transaction run at a time.
-    engine = create_async_engine(url, pool_size=1, max_overflow=0)
+    engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_reset_on_return=None)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: object) -> None:

@@ -7,7 +7,7 @@ realm import of hundreds of rows updates the realm row once and holds its lock b
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from realmgate.store.interface import (
@@ -38,6 +38,10 @@ from realmgate.store.sql.repos.realms import SqlKeyRepo, SqlRealmRepo
 from realmgate.store.sql.repos.roles import SqlGroupRepo, SqlRoleRepo
 from realmgate.store.sql.repos.sessions import SqlSessionRepo, SqlSingleUseRepo
 from realmgate.store.sql.repos.users import SqlCredentialRepo, SqlUserRepo
+
+_BUMP_CONFIG_VERSION = (
+    update(t.realms).where(t.realms.c.id == bindparam("realm_id")).values(config_version=t.realms.c.config_version + 1)
+)
 
 
 class SqlTx:
@@ -71,7 +75,5 @@ class SqlTx:
         else:
             pending = [realm_id] if realm_id in self._changed_realms else []
         for rid in pending:
-            await self.conn.execute(
-                update(t.realms).where(t.realms.c.id == rid).values(config_version=t.realms.c.config_version + 1)
-            )
+            await self.conn.execute(_BUMP_CONFIG_VERSION, {"realm_id": rid})
             self._changed_realms.discard(rid)

@@ -11,11 +11,14 @@ from realmgate.model.identity_provider import IdentityProvider, IdentityProvider
 from realmgate.model.user import FederatedIdentity
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
-from realmgate.store.sql.repos.base import Repo, integrity_error
+from realmgate.store.sql.repos.base import Repo, integrity_error, lookup
 
 _F = t.federated_identities.c
 _I = t.identity_providers.c
 _M = t.idp_mappers.c
+_LINK_BY_UPSTREAM = lookup(t.federated_identities, "realm_id", "identity_provider", "idp_user_id")
+_IDP_BY_ALIAS = lookup(t.identity_providers, "realm_id", "alias")
+_MAPPER_BY_ID = lookup(t.idp_mappers, "id", "realm_id")
 
 
 class SqlFederatedIdentityRepo(Repo):
@@ -30,10 +33,8 @@ class SqlFederatedIdentityRepo(Repo):
         return [rows.FEDERATED_IDENTITY.from_row(r) for r in await self._all(stmt)]
 
     async def get_by_upstream(self, realm_id: str, alias: str, idp_user_id: str) -> FederatedIdentity | None:
-        stmt = select(t.federated_identities).where(
-            _F.realm_id == realm_id, _F.identity_provider == alias, _F.idp_user_id == idp_user_id
-        )
-        row = await self._first(stmt)
+        params = {"realm_id": realm_id, "identity_provider": alias, "idp_user_id": idp_user_id}
+        row = await self._lookup(_LINK_BY_UPSTREAM, params)
         return None if row is None else rows.FEDERATED_IDENTITY.from_row(row)
 
     async def add(self, link: FederatedIdentity) -> None:
@@ -69,8 +70,7 @@ class SqlIdentityProviderRepo(Repo):
     __slots__ = ()
 
     async def get(self, realm_id: str, alias: str, *, for_update: bool = False) -> IdentityProvider | None:
-        stmt = select(t.identity_providers).where(_I.realm_id == realm_id, _I.alias == alias)
-        row = await self._first(stmt, for_update=for_update)
+        row = await self._lookup(_IDP_BY_ALIAS, {"realm_id": realm_id, "alias": alias}, for_update=for_update)
         return None if row is None else rows.IDENTITY_PROVIDER.from_row(row)
 
     async def list(self, realm_id: str) -> Sequence[IdentityProvider]:
@@ -107,7 +107,7 @@ class SqlIdentityProviderMapperRepo(Repo):
     __slots__ = ()
 
     async def get(self, realm_id: str, id: str) -> IdentityProviderMapper | None:
-        row = await self._first(select(t.idp_mappers).where(_M.id == id, _M.realm_id == realm_id))
+        row = await self._lookup(_MAPPER_BY_ID, {"id": id, "realm_id": realm_id})
         return None if row is None else rows.IDP_MAPPER.from_row(row)
 
     async def list(self, realm_id: str, alias: str | None = None) -> Sequence[IdentityProviderMapper]:

@@ -9,22 +9,25 @@ from sqlalchemy import func, select
 from realmgate.model.client import Client, ClientScope
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
-from realmgate.store.sql.repos.base import LIKE_ESCAPE, Repo, contains_pattern, page
+from realmgate.store.sql.repos.base import LIKE_ESCAPE, Repo, contains_pattern, lookup, page
 from realmgate.store.sql.repos.roles import SqlRoleRepo
 from realmgate.store.sql.repos.sessions import SqlSessionRepo
+
+_CLIENT_BY_ID = lookup(t.clients, "id", "realm_id")
+_CLIENT_BY_CLIENT_ID = lookup(t.clients, "realm_id", "client_id")
+_SCOPE_BY_ID = lookup(t.client_scopes, "id", "realm_id")
+_SCOPE_BY_NAME = lookup(t.client_scopes, "realm_id", "name")
 
 
 class SqlClientRepo(Repo):
     __slots__ = ()
 
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> Client | None:
-        stmt = select(t.clients).where(t.clients.c.id == id, t.clients.c.realm_id == realm_id)
-        row = await self._first(stmt, for_update=for_update)
+        row = await self._lookup(_CLIENT_BY_ID, {"id": id, "realm_id": realm_id}, for_update=for_update)
         return None if row is None else rows.CLIENT.from_row(row)
 
     async def get_by_client_id(self, realm_id: str, client_id: str) -> Client | None:
-        stmt = select(t.clients).where(t.clients.c.realm_id == realm_id, t.clients.c.client_id == client_id)
-        row = await self._first(stmt)
+        row = await self._lookup(_CLIENT_BY_CLIENT_ID, {"realm_id": realm_id, "client_id": client_id})
         return None if row is None else rows.CLIENT.from_row(row)
 
     async def list(
@@ -68,13 +71,11 @@ class SqlClientScopeRepo(Repo):
     __slots__ = ()
 
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> ClientScope | None:
-        stmt = select(t.client_scopes).where(t.client_scopes.c.id == id, t.client_scopes.c.realm_id == realm_id)
-        row = await self._first(stmt, for_update=for_update)
+        row = await self._lookup(_SCOPE_BY_ID, {"id": id, "realm_id": realm_id}, for_update=for_update)
         return None if row is None else rows.CLIENT_SCOPE.from_row(row)
 
     async def get_by_name(self, realm_id: str, name: str) -> ClientScope | None:
-        stmt = select(t.client_scopes).where(t.client_scopes.c.realm_id == realm_id, t.client_scopes.c.name == name)
-        row = await self._first(stmt)
+        row = await self._lookup(_SCOPE_BY_NAME, {"realm_id": realm_id, "name": name})
         return None if row is None else rows.CLIENT_SCOPE.from_row(row)
 
     async def list(self, realm_id: str) -> Sequence[ClientScope]:

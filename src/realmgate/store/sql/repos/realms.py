@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
 from realmgate.store.interface import NotFound
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
-from realmgate.store.sql.repos.base import Repo
+from realmgate.store.sql.repos.base import Repo, lookup
 
 # Children before parents, so foreign keys hold at every step.
 _REALM_CHILDREN = (
@@ -33,15 +33,24 @@ _REALM_CHILDREN = (
 )
 
 
+_REALM_BY_ID = lookup(t.realms, "id")
+_REALM_BY_NAME = lookup(t.realms, "name")
+_KEYS_OF_REALM = (
+    select(t.realm_keys)
+    .where(t.realm_keys.c.realm_id == bindparam("realm_id"))
+    .order_by(t.realm_keys.c.priority.desc(), t.realm_keys.c.kid)
+)
+
+
 class SqlRealmRepo(Repo):
     __slots__ = ()
 
     async def get(self, realm_id: str, *, for_update: bool = False) -> Realm | None:
-        row = await self._first(select(t.realms).where(t.realms.c.id == realm_id), for_update=for_update)
+        row = await self._lookup(_REALM_BY_ID, {"id": realm_id}, for_update=for_update)
         return None if row is None else rows.REALM.from_row(row)
 
     async def get_by_name(self, name: str) -> Realm | None:
-        row = await self._first(select(t.realms).where(t.realms.c.name == name))
+        row = await self._lookup(_REALM_BY_NAME, {"name": name})
         return None if row is None else rows.REALM.from_row(row)
 
     async def list(self) -> Sequence[Realm]:
@@ -76,12 +85,7 @@ class SqlKeyRepo(Repo):
     __slots__ = ()
 
     async def list(self, realm_id: str) -> Sequence[RealmKey]:
-        stmt = (
-            select(t.realm_keys)
-            .where(t.realm_keys.c.realm_id == realm_id)
-            .order_by(t.realm_keys.c.priority.desc(), t.realm_keys.c.kid)
-        )
-        return [rows.REALM_KEY.from_row(r) for r in await self._all(stmt)]
+        return [rows.REALM_KEY.from_row(r) for r in await self._all(_KEYS_OF_REALM, {"realm_id": realm_id})]
 
     async def add(self, key: RealmKey) -> None:
         await self._insert(t.realm_keys, rows.REALM_KEY.to_row(key), f"Key {key.kid}")

@@ -11,13 +11,13 @@ import dataclasses
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 
 from realmgate.model.role import Group, Role
 from realmgate.store.interface import NotFound
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
-from realmgate.store.sql.repos.base import Repo
+from realmgate.store.sql.repos.base import Repo, lookup
 
 # Where role ids are referenced from JSON: (table keyed by ``id``, its codec, field holding role ids).
 _ROLE_REFERENCES: tuple[tuple[Table, rows.Codec[Any], str], ...] = (
@@ -28,19 +28,26 @@ _ROLE_REFERENCES: tuple[tuple[Table, rows.Codec[Any], str], ...] = (
 )
 
 
+_ROLE_BY_ID = lookup(t.roles, "id", "realm_id")
+_ROLE_BY_NAME = lookup(t.roles, "realm_id", "container_key", "name")
+_ROLES_BY_IDS = select(t.roles).where(
+    t.roles.c.realm_id == bindparam("realm_id"), t.roles.c.id.in_(bindparam("ids", expanding=True))
+)
+_GROUP_BY_ID = lookup(t.groups, "id", "realm_id")
+
+
 class SqlRoleRepo(Repo):
     __slots__ = ()
 
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> Role | None:
-        stmt = select(t.roles).where(t.roles.c.id == id, t.roles.c.realm_id == realm_id)
-        row = await self._first(stmt, for_update=for_update)
+        row = await self._lookup(_ROLE_BY_ID, {"id": id, "realm_id": realm_id}, for_update=for_update)
         return None if row is None else rows.ROLE.from_row(row)
 
     async def get_many(self, realm_id: str, ids: Sequence[str]) -> Sequence[Role]:
         if not ids:
             return []
-        stmt = select(t.roles).where(t.roles.c.realm_id == realm_id, t.roles.c.id.in_(ids))
-        return [rows.ROLE.from_row(r) for r in await self._all(stmt)]
+        found = await self._all(_ROLES_BY_IDS, {"realm_id": realm_id, "ids": list(ids)})
+        return [rows.ROLE.from_row(r) for r in found]
 
     async def get_realm_role(self, realm_id: str, name: str) -> Role | None:
         return await self._by_name(realm_id, "", name)
@@ -49,10 +56,8 @@ class SqlRoleRepo(Repo):
         return await self._by_name(realm_id, client_id, name)
 
     async def _by_name(self, realm_id: str, container_key: str, name: str) -> Role | None:
-        stmt = select(t.roles).where(
-            t.roles.c.realm_id == realm_id, t.roles.c.container_key == container_key, t.roles.c.name == name
-        )
-        row = await self._first(stmt)
+        params = {"realm_id": realm_id, "container_key": container_key, "name": name}
+        row = await self._lookup(_ROLE_BY_NAME, params)
         return None if row is None else rows.ROLE.from_row(row)
 
     async def list_realm_roles(self, realm_id: str) -> Sequence[Role]:
@@ -115,8 +120,7 @@ class SqlGroupRepo(Repo):
     __slots__ = ()
 
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> Group | None:
-        stmt = select(t.groups).where(t.groups.c.id == id, t.groups.c.realm_id == realm_id)
-        row = await self._first(stmt, for_update=for_update)
+        row = await self._lookup(_GROUP_BY_ID, {"id": id, "realm_id": realm_id}, for_update=for_update)
         return None if row is None else rows.GROUP.from_row(row)
 
     async def list(self, realm_id: str) -> Sequence[Group]:

@@ -7,17 +7,32 @@ refresh-time update is one statement.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+from sqlalchemy import ColumnElement, Insert, and_, bindparam, delete, exists, or_, select
 
 from realmgate.model.session import UserSession
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
-from realmgate.store.sql.repos.base import LIKE_ESCAPE, Repo, contains_pattern, page
+from realmgate.store.sql.repos.base import LIKE_ESCAPE, Repo, contains_pattern, dialect_insert, lookup, page
 
 _S = t.user_sessions.c
+_SESSION_BY_ID = lookup(t.user_sessions, "id", "realm_id")
+_U = t.single_use.c
+_SU_GET = select(_U.value).where(_U.key == bindparam("key"), _U.expires_at > bindparam("now"))
+# DELETE ... RETURNING: the row lock makes a concurrent consumer find nothing left to delete.
+_SU_CONSUME = delete(t.single_use).where(_U.key == bindparam("key")).returning(_U.value, _U.expires_at)
+_SU_DELETE = delete(t.single_use).where(_U.key == bindparam("key"))
+
+
+@functools.cache
+def _put(dialect_name: str) -> Insert:
+    insert = dialect_insert(dialect_name, t.single_use)
+    return insert.on_conflict_do_update(
+        index_elements=[_U.key], set_={"value": insert.excluded.value, "expires_at": insert.excluded.expires_at}
+    )
 
 
 def _holds_client(client_id: str) -> ColumnElement[bool]:
@@ -34,8 +49,7 @@ class SqlSessionRepo(Repo):
         return [rows.USER_SESSION.from_row(r) for r in await self._all(stmt)]
 
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> UserSession | None:
-        stmt = select(t.user_sessions).where(_S.id == id, _S.realm_id == realm_id)
-        row = await self._first(stmt, for_update=for_update)
+        row = await self._lookup(_SESSION_BY_ID, {"id": id, "realm_id": realm_id}, for_update=for_update)
         return None if row is None else rows.USER_SESSION.from_row(row)
 
     async def add(self, session: UserSession) -> None:
@@ -98,30 +112,21 @@ class SqlSingleUseRepo(Repo):
     __slots__ = ()
 
     async def put(self, key: str, value: str, expires_at: int) -> None:
-        stmt = self._upsert(t.single_use).values(key=key, value=value, expires_at=expires_at)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[t.single_use.c.key], set_={"value": value, "expires_at": expires_at}
-        )
-        await self._conn.execute(stmt)
+        await self._conn.execute(_put(self._dialect), {"key": key, "value": value, "expires_at": expires_at})
 
     async def get(self, key: str, now: int) -> str | None:
-        c = t.single_use.c
-        value = await self._conn.scalar(select(c.value).where(c.key == key, c.expires_at > now))
+        value = await self._conn.scalar(_SU_GET, {"key": key, "now": now})
         return None if value is None else str(value)
 
     async def consume(self, key: str, now: int) -> str | None:
-        c = t.single_use.c
-        # DELETE ... RETURNING: the row lock makes a concurrent consumer find nothing to delete.
-        row = (
-            await self._conn.execute(delete(t.single_use).where(c.key == key).returning(c.value, c.expires_at))
-        ).first()
+        row = (await self._conn.execute(_SU_CONSUME, {"key": key})).first()
         if row is None or row.expires_at <= now:
             return None
         return str(row.value)
 
     async def delete(self, key: str) -> None:
-        await self._conn.execute(delete(t.single_use).where(t.single_use.c.key == key))
+        await self._conn.execute(_SU_DELETE, {"key": key})
 
     async def purge_expired(self, now: int) -> int:
-        result = await self._conn.execute(delete(t.single_use).where(t.single_use.c.expires_at <= now))
+        result = await self._conn.execute(delete(t.single_use).where(_U.expires_at <= now))
         return result.rowcount

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, select
@@ -12,12 +12,24 @@ from realmgate.model.user import Credential, User
 from realmgate.store.interface import NotFound, UserQuery
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
-from realmgate.store.sql.repos.base import LIKE_ESCAPE, Repo, contains_pattern, integrity_error, page
+from realmgate.store.sql.repos.base import (
+    LIKE_ESCAPE,
+    Lookup,
+    Repo,
+    contains_pattern,
+    insert_or_skip,
+    integrity_error,
+    lookup,
+    page,
+)
 
 if TYPE_CHECKING:
     from realmgate.store.sql.repos.base import AnySelect
 
 _U = t.users.c
+_USER_BY_ID = lookup(t.users, "id", "realm_id")
+_USER_BY_USERNAME = lookup(t.users, "realm_id", "username_lc")
+_SERVICE_ACCOUNT = lookup(t.users, "realm_id", "service_account_client_id")
 
 
 def _matcher(exact: bool) -> Any:
@@ -67,25 +79,26 @@ def _query_conditions(realm_id: str, q: UserQuery) -> list[ColumnElement[bool]]:
 class SqlUserRepo(Repo):
     __slots__ = ()
 
-    async def _one(self, *conditions: ColumnElement[bool], for_update: bool = False) -> User | None:
-        row = await self._first(select(t.users).where(*conditions), for_update=for_update)
+    async def _one(self, lookup: Lookup, params: Mapping[str, object], *, for_update: bool = False) -> User | None:
+        row = await self._lookup(lookup, params, for_update=for_update)
         return None if row is None else rows.USER.from_row(row)
 
     async def _many(self, stmt: AnySelect) -> Sequence[User]:
         return [rows.USER.from_row(r) for r in await self._all(stmt)]
 
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> User | None:
-        return await self._one(_U.id == id, _U.realm_id == realm_id, for_update=for_update)
+        return await self._one(_USER_BY_ID, {"id": id, "realm_id": realm_id}, for_update=for_update)
 
     async def get_by_username(self, realm_id: str, username: str) -> User | None:
-        return await self._one(_U.realm_id == realm_id, _U.username_lc == username.lower())
+        return await self._one(_USER_BY_USERNAME, {"realm_id": realm_id, "username_lc": username.lower()})
 
     async def get_by_email(self, realm_id: str, email: str) -> Sequence[User]:
         stmt = select(t.users).where(_U.realm_id == realm_id, _U.email_lc == email.lower())
         return await self._many(stmt.order_by(_U.username_lc))
 
     async def get_service_account(self, realm_id: str, client_id: str) -> User | None:
-        return await self._one(_U.realm_id == realm_id, _U.service_account_client_id == client_id)
+        params = {"realm_id": realm_id, "service_account_client_id": client_id}
+        return await self._one(_SERVICE_ACCOUNT, params)
 
     async def find(self, realm_id: str, query: UserQuery) -> Sequence[User]:
         stmt = select(t.users).where(*_query_conditions(realm_id, query)).order_by(_U.username_lc)
@@ -191,7 +204,7 @@ class SqlUserRepo(Repo):
         if not links:
             return
         try:
-            await self._conn.execute(self._upsert(table).on_conflict_do_nothing(), links)
+            await self._conn.execute(insert_or_skip(self._dialect, table), links)
         except IntegrityError as exc:
             raise integrity_error(exc, "Mapping") from exc
 
