@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Protocol
 
@@ -79,6 +79,15 @@ class BrokeredIdentity:
     token: str | None = None
     id_token: str | None = None
     session_id: str | None = None  # upstream session_state or sid
+
+    def to_json(self) -> str:
+        """For the single-use store, between the pages of the first broker login."""
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> BrokeredIdentity:
+        data = json.loads(text)
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
     @property
     def broker_user_id(self) -> str:

@@ -28,6 +28,14 @@ class UnknownProvider(BrokerError):
     """No connector implements this ``providerId``."""
 
 
+class StateInvalid(BrokerError):
+    """The callback's ``state`` is missing, expired, already used, or belongs to another
+    provider or another browser: the login must start again."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("Your login attempt timed out or is no longer valid. Please log in again.", detail=detail)
+
+
 class UpstreamErrorKind(StrEnum):
     UNREACHABLE = "unreachable"
     TIMEOUT = "timeout"

@@ -10,7 +10,7 @@ by construction).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -148,9 +148,7 @@ def _link_username(identity: BrokeredIdentity, idp: IdentityProvider) -> str:
     return identity.username if case_sensitive else identity.username.lower()
 
 
-def new_link(
-    identity: BrokeredIdentity, *, idp: IdentityProvider, realm_id: str, user_id: str
-) -> FederatedIdentity:
+def new_link(identity: BrokeredIdentity, *, idp: IdentityProvider, realm_id: str, user_id: str) -> FederatedIdentity:
     """The federated identity link; the token response only when the provider stores tokens."""
     return FederatedIdentity(
         realm_id=realm_id,
@@ -169,15 +167,19 @@ def sync_mode(idp: IdentityProvider) -> str:
     return mode if mode in ("LEGACY", "IMPORT", "FORCE") else "LEGACY"
 
 
-def sync_user(user: User, identity: BrokeredIdentity, idp: IdentityProvider) -> User:
+def sync_user(user: User, identity: BrokeredIdentity, idp: IdentityProvider, *, pinned: Collection[str] = ()) -> User:
     """A later login's profile update: ``FORCE`` overwrites email, first and last name (an
-    email removed upstream is cleared here, unlike Keycloak #40434); other modes leave it."""
+    email removed upstream is cleared here, unlike Keycloak #40434); other modes leave it.
+
+    ``pinned`` names profile fields (``email``, ``firstName``, ``lastName``) a mapper with its
+    own ``IMPORT`` sync mode owns: they stay as they are (Keycloak #43221).
+    """
     if sync_mode(idp) != "FORCE":
         return user
-    email = identity.email.lower() if identity.email else None
+    email = user.email if "email" in pinned else (identity.email.lower() if identity.email else None)
     if email != user.email:
         verified = _email_verified(identity, idp.trust_email)
-    elif idp.trust_email and email and identity.email_verified is not None:
+    elif idp.trust_email and email and identity.email_verified is not None and "email" not in pinned:
         verified = identity.email_verified
     else:
         verified = user.email_verified
@@ -185,14 +187,12 @@ def sync_user(user: User, identity: BrokeredIdentity, idp: IdentityProvider) -> 
         user,
         email=email,
         email_verified=verified,
-        first_name=identity.first_name,
-        last_name=identity.last_name,
+        first_name=user.first_name if "firstName" in pinned else identity.first_name,
+        last_name=user.last_name if "lastName" in pinned else identity.last_name,
     )
 
 
-def sync_link(
-    link: FederatedIdentity, identity: BrokeredIdentity, idp: IdentityProvider
-) -> FederatedIdentity:
+def sync_link(link: FederatedIdentity, identity: BrokeredIdentity, idp: IdentityProvider) -> FederatedIdentity:
     """A later login's link update: the stored token follows every login when the provider
     stores tokens; ``FORCE`` also refreshes the upstream username."""
     updated = link

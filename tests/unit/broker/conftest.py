@@ -36,3 +36,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+# Real stores (SQLite, and PostgreSQL when reachable) for the flow tests.
+from tests.store.conftest import postgres_database, store, store_url  # noqa: E402, F401
