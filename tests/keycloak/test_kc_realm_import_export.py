@@ -352,3 +352,21 @@ async def test_file_with_own_client_scopes_gets_only_offline_access_added(store:
     assert names == {"custom", "offline_access"}  # Keycloak's setupOfflineTokens, nothing more
     assert realm.default_default_client_scopes == ("custom",)
     assert app is not None and app.default_client_scopes == ("custom",)
+
+
+async def test_partial_export_masks_are_not_taken_as_secrets(store: Store) -> None:
+    rep = {
+        "realm": "partial",
+        "clients": [{"clientId": "app", "secret": "**********"}],
+        "components": {
+            "org.keycloak.keys.KeyProvider": [
+                {"providerId": "hmac-generated", "config": {"kid": ["k"], "secret": ["**********"]}}
+            ]
+        },
+    }
+    async with store.tx() as tx:
+        realm = await import_realm(tx, rep, source="partial.json", now=NOW)
+        app = await tx.clients.get_by_client_id(realm.id, "app")
+        keys = await tx.keys.list(realm.id)
+    assert app is not None and app.secret and app.secret != "**********" and len(app.secret) == 32
+    assert "k" not in {k.kid for k in keys} and len(keys) == 4  # fresh keys instead

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from realmgate.crypto.realm_keys import keycloak_key_id
 from realmgate.crypto.secrets import new_id
-from realmgate.keycloak.realm_file import ImportContext, join_path
+from realmgate.keycloak.realm_file import MASKED_SECRET, ImportContext, join_path, log
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
 from realmgate.store.interface import Tx
@@ -124,6 +124,9 @@ async def import_key_components(
         config = item.get("config") or {}
         if not isinstance(provider, str) or not isinstance(config, dict):
             raise ctx.error(path, "a key provider needs providerId and config")
+        if any(_first(config, name) == MASKED_SECRET for name in ("privateKey", "ecPrivateKey", "secret")):
+            log.warning("%s: %s: masked key (partial export) skipped", ctx.source, path)
+            continue
         try:
             key = _key_from_component(realm, provider, config, now)
         except (ValueError, TypeError, binascii.Error) as exc:

@@ -20,6 +20,9 @@ from realmgate.store.interface import StoreError, Tx
 
 log = logging.getLogger("realmgate.keycloak.import")
 
+# What Keycloak's partial export writes instead of a secret.
+MASKED_SECRET = "**********"
+
 P = ParamSpec("P")
 T = TypeVar("T")
 

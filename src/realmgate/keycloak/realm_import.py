@@ -22,7 +22,14 @@ from realmgate.keycloak.defaults import (
 )
 from realmgate.keycloak.import_users import import_groups, import_users
 from realmgate.keycloak.key_components import import_key_components
-from realmgate.keycloak.realm_file import ImportContext, RealmFileError, RoleIndex, join_path
+from realmgate.keycloak.realm_file import (
+    MASKED_SECRET,
+    ImportContext,
+    RealmFileError,
+    RoleIndex,
+    join_path,
+    log,
+)
 from realmgate.keycloak.representations import (
     client_from_rep,
     client_scope_from_rep,
@@ -75,8 +82,12 @@ async def _import_scopes_and_clients(ctx: ImportContext, tx: Tx, realm: Realm, r
         await ctx.store(path, tx.client_scopes.add(scope))
     for path, item in ctx.objects(rep, "clients", "$"):
         base = new_client(realm, "", secret=None)
-        client = settle_secret(ctx.convert(path, client_from_rep, item, base, with_id=True))
-        await ctx.store(path, tx.clients.add(client))
+        client = ctx.convert(path, client_from_rep, item, base, with_id=True)
+        if client.secret == MASKED_SECRET:
+            # A partial export masks secrets; the mask is public knowledge, never a secret.
+            log.warning("%s: %s: masked client secret replaced by a new one", ctx.source, path)
+            client = dataclasses.replace(client, secret=None)
+        await ctx.store(path, tx.clients.add(settle_secret(client)))
 
 
 async def _import_roles(
