@@ -59,9 +59,7 @@ def upstream_logout_url(
     return _with_query(cfg.logout_url, params)
 
 
-async def backchannel_logout(
-    http: httpx.AsyncClient, cfg: OIDCConfig, *, id_token: str | None, state: str
-) -> bool:
+async def backchannel_logout(http: httpx.AsyncClient, cfg: OIDCConfig, *, id_token: str | None, state: str) -> bool:
     """The same logout URL called by the server; a failure is logged, never raised (the local
     logout goes on)."""
     if cfg.logout_url is None:
@@ -128,9 +126,7 @@ async def verify_logout_token(
     for idp, cfg in candidates:
         try:
             # Signature checked whatever validateSignature says.
-            claims = await keys.verify(
-                token, idp.internal_id, replace(cfg, validate_signature=True), what=what
-            )
+            claims = await keys.verify(token, idp.internal_id, replace(cfg, validate_signature=True), what=what)
             check_times(claims, now=now, skew=cfg.allowed_clock_skew, what=what, require_exp=False)
             check_audience(claims, cfg.client_id, what)
             sid, sub = _logout_claims_ok(claims)

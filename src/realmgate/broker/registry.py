@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from realmgate.broker.connector import IdentityConnector
 from realmgate.broker.errors import UnknownProvider
@@ -17,12 +18,19 @@ from realmgate.broker.oidc.discovery import parse_discovery
 from realmgate.model.identity_provider import IdentityProvider
 
 
+class ConfigValidator(Protocol):
+    def __call__(self, provider_id: str, config: Mapping[str, str], *, ssl_required: str = ...) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderType:
+    """One kind of identity provider: its Keycloak id and name, how to build a connector, how
+    to validate a config on save, and how ``import-config`` reads a metadata document."""
+
     id: str
     name: str
     create: Callable[[IdentityProvider, ConnectorDeps], IdentityConnector]
-    validate: Callable[..., None]
+    validate: ConfigValidator
     parse_metadata: Callable[[bytes | str | Mapping[str, object]], dict[str, str | None]]
 
     def info(self) -> dict[str, str]:

@@ -66,20 +66,14 @@ class _Handler(BaseHTTPRequestHandler):
         script = self.server.script
         with script.lock:
             script.requests.append(
-                Recorded(
-                    self.command, parts.path, query, form, {k.lower(): v for k, v in self.headers.items()}
-                )
+                Recorded(self.command, parts.path, query, form, {k.lower(): v for k, v in self.headers.items()})
             )
             reply = script.replies.get(parts.path, Reply(404, {"error": "not_found"}))
         if reply.delay:
             time.sleep(reply.delay)
         body = reply.body
         data = (
-            body
-            if isinstance(body, bytes)
-            else body.encode()
-            if isinstance(body, str)
-            else json.dumps(body).encode()
+            body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else json.dumps(body).encode()
         )
         try:
             self.send_response(reply.status)

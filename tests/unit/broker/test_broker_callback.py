@@ -164,9 +164,7 @@ async def test_each_id_token_check_refuses(world: World, claims: dict[str, Any],
     connector = world.connector()
     login = _login(connector)
     now = int(world.clock.now)
-    fixed = {
-        k: (now + v if k in ("exp", "nbf", "iat") and isinstance(v, int) else v) for k, v in claims.items()
-    }
+    fixed = {k: (now + v if k in ("exp", "nbf", "iat") and isinstance(v, int) else v) for k, v in claims.items()}
     if fixed.get("_key") == "rogue":
         fixed["_key"] = world.keys.rogue
     assert await _refused(world, connector, login, world.id_token(login, **fixed)) is check
@@ -223,9 +221,7 @@ async def test_max_age_requires_recent_authentication(world: World) -> None:
     world.tokens(world.id_token(login, auth_time=now - 30))
     await connector.handle_callback("c", login)
     login = _login(connector, max_age=60)
-    assert (
-        await _refused(world, connector, login, world.id_token(login, auth_time=now - 61)) is Check.AUTH_TIME
-    )
+    assert await _refused(world, connector, login, world.id_token(login, auth_time=now - 61)) is Check.AUTH_TIME
     login = _login(connector, max_age=60)
     assert await _refused(world, connector, login, world.id_token(login, auth_time=None)) is Check.AUTH_TIME
     # Without passMaxAge, max_age is neither sent nor checked.

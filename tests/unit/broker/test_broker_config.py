@@ -105,8 +105,7 @@ def test_unusable_config_is_refused_at_runtime() -> None:
         ),
         (
             {"validateSignature": "true"},
-            "The 'Validating public key' is required when 'Validate signatures' enabled "
-            "and 'Use JWKS URL' disabled",
+            "The 'Validating public key' is required when 'Validate signatures' enabled and 'Use JWKS URL' disabled",
         ),
         (
             {"clientAuthMethod": "tls_client_auth"},
@@ -157,9 +156,7 @@ def test_mask_on_update_keeps_the_stored_secret() -> None:
 @pytest.mark.parametrize("key", ["tokenUrl", "clientId", "clientAuthMethod", "tokenIntrospectionUrl"])
 def test_mask_is_refused_when_the_secret_would_go_elsewhere(key: str) -> None:
     with pytest.raises(ConfigInvalid) as err:
-        merge_secret_on_update(
-            BASE, {**BASE, key: "https://attacker.example/token", "clientSecret": SECRET_MASK}
-        )
+        merge_secret_on_update(BASE, {**BASE, key: "https://attacker.example/token", "clientSecret": SECRET_MASK})
     assert key in err.value.message
     # A new secret typed with the new destination is fine.
     merged = merge_secret_on_update(BASE, {**BASE, key: "https://new.example/token", "clientSecret": "typed"})

@@ -40,11 +40,7 @@ def test_absent_endpoints_are_null_and_no_jwks_means_no_signature_keys() -> None
     minimal = {k: DOC[k] for k in ("issuer", "authorization_endpoint", "token_endpoint")}
     config = parse_discovery(__import__("json").dumps(minimal).encode())
     assert config["userInfoUrl"] is None and config["logoutUrl"] is None
-    assert (
-        "validateSignature" not in config
-        and "jwksUrl" not in config
-        and "tokenIntrospectionUrl" not in config
-    )
+    assert "validateSignature" not in config and "jwksUrl" not in config and "tokenIntrospectionUrl" not in config
 
 
 @pytest.mark.parametrize("bad", [b"not json", b"[1]", '"text"'])
@@ -54,9 +50,7 @@ def test_unreadable_document(bad: bytes | str) -> None:
     assert err.value.message == "failed to load openid connect metadata"
 
 
-async def test_import_from_url_records_where_it_came_from(
-    upstream: Upstream, http: httpx.AsyncClient
-) -> None:
+async def test_import_from_url_records_where_it_came_from(upstream: Upstream, http: httpx.AsyncClient) -> None:
     upstream.reply("/.well-known/openid-configuration", DOC)
     url = upstream.url("/.well-known/openid-configuration")
     config = await import_from_url(http, url)

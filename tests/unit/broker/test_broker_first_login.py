@@ -63,10 +63,7 @@ def _decide(
 
 def test_proposed_username() -> None:
     assert proposed_username(IDENTITY, REALM) == "slave_user"
-    assert (
-        proposed_username(IDENTITY, replace(REALM, registration_email_as_username=True))
-        == "slave@example.com"
-    )
+    assert proposed_username(IDENTITY, replace(REALM, registration_email_as_username=True)) == "slave@example.com"
     assert proposed_username(IDENTITY, REALM, mapper_username="Slave.Mapped") == "slave.mapped"
     assert proposed_username(replace(IDENTITY, username=""), REALM) == "slave.sub-1"
 
@@ -145,9 +142,7 @@ def test_new_user_and_link() -> None:
     trusted = replace(IDP, trust_email=True)
     assert new_user(IDENTITY, idp=trusted, realm_id="r", user_id="u9", username="x", now_ms=5).email_verified
     unverified = replace(IDENTITY, email_verified=False)
-    assert not new_user(
-        unverified, idp=trusted, realm_id="r", user_id="u9", username="x", now_ms=5
-    ).email_verified
+    assert not new_user(unverified, idp=trusted, realm_id="r", user_id="u9", username="x", now_ms=5).email_verified
     link = new_link(IDENTITY, idp=IDP, realm_id="r", user_id="u9")
     assert (link.identity_provider, link.idp_user_id, link.idp_username, link.token) == (
         "slave",
@@ -161,9 +156,7 @@ def test_new_user_and_link() -> None:
     assert new_link(IDENTITY, idp=kept_case, realm_id="r", user_id="u9").idp_username == "Slave_User"
 
 
-USER = User(
-    id="u1", realm_id="r", username="slave_user", email="old@example.com", first_name="Old", last_name="Name"
-)
+USER = User(id="u1", realm_id="r", username="slave_user", email="old@example.com", first_name="Old", last_name="Name")
 
 
 @pytest.mark.parametrize("mode", [None, "IMPORT", "LEGACY"])

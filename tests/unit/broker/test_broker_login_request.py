@@ -119,3 +119,11 @@ def test_login_secrets_round_trip_through_json() -> None:
     cfg = parse_config("oidc", {**BASE, "pkceEnabled": "true", "pkceMethod": "S256", "passMaxAge": "true"})
     login = build_login_request(cfg, redirect_uri=REDIRECT, client=ClientRequest(max_age=5))
     assert UpstreamLogin.from_json(login.to_json()) == login
+
+
+def test_prompt_none_travels_only_when_the_provider_accepts_it() -> None:
+    client = ClientRequest(prompt="none")
+    refused = build_login_request(parse_config("oidc", BASE), redirect_uri=REDIRECT, client=client)
+    assert "prompt" not in _query(refused.url)
+    accepts = parse_config("oidc", {**BASE, "acceptsPromptNoneForwardFromClient": "true"})
+    assert _query(build_login_request(accepts, redirect_uri=REDIRECT, client=client).url)["prompt"] == "none"

@@ -82,9 +82,7 @@ def _provider(upstream: Upstream, alias: str = "slave", **config: str) -> tuple[
         "jwksUrl": upstream.url("/jwks"),
         **config,
     }
-    idp = IdentityProvider(
-        internal_id=f"id-{alias}", realm_id="r", alias=alias, provider_id="oidc", config=settings
-    )
+    idp = IdentityProvider(internal_id=f"id-{alias}", realm_id="r", alias=alias, provider_id="oidc", config=settings)
     return idp, parse_config("oidc", settings)
 
 
@@ -116,9 +114,7 @@ async def test_logout_token_names_the_broker_session(
         "slave.upstream-session",
         None,
     )
-    (target,) = await verify_logout_token(
-        _logout_token(keys, clock, sid=None), providers, keys=cache, now=clock.now
-    )
+    (target,) = await verify_logout_token(_logout_token(keys, clock, sid=None), providers, keys=cache, now=clock.now)
     assert (target.broker_session_id, target.broker_user_id) == (None, "slave.upstream-sub")
 
 
@@ -129,9 +125,7 @@ async def test_logout_token_signature_is_checked_even_when_validation_is_off(
     cache = UpstreamKeyCache(http, clock=clock)
     providers = [_provider(upstream, validateSignature="false")]
     with pytest.raises(TokenInvalid) as err:
-        await verify_logout_token(
-            _logout_token(keys, clock, _key=keys.rogue), providers, keys=cache, now=clock.now
-        )
+        await verify_logout_token(_logout_token(keys, clock, _key=keys.rogue), providers, keys=cache, now=clock.now)
     assert err.value.check is Check.UNKNOWN_KID
     # No keys configured at all: refused, never read unsigned.
     bare = [_provider(upstream, useJwksUrl="false", jwksUrl="")]

@@ -62,9 +62,7 @@ async def test_client_secret_post_exchange(upstream: Upstream, http: httpx.Async
     assert tokens.raw["accessTokenExpiration"] == int(clock.now) + 300
 
 
-async def test_client_secret_basic_is_form_encoded(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock
-) -> None:
+async def test_client_secret_basic_is_form_encoded(upstream: Upstream, http: httpx.AsyncClient, clock: Clock) -> None:
     upstream.reply("/token", TOKENS)
     await _client(upstream, http, clock, clientAuthMethod="client_secret_basic").exchange_code(
         "c", redirect_uri="http://rp/cb", code_verifier=None
@@ -82,9 +80,9 @@ async def test_client_secret_basic_is_form_encoded(
 async def test_client_secret_jwt_assertion(upstream: Upstream, http: httpx.AsyncClient, clock: Clock) -> None:
     upstream.reply("/token", TOKENS)
     secret = "a-long-enough-client-secret-for-hmac"
-    await _client(
-        upstream, http, clock, clientAuthMethod="client_secret_jwt", clientSecret=secret
-    ).exchange_code("c", redirect_uri="http://rp/cb", code_verifier=None)
+    await _client(upstream, http, clock, clientAuthMethod="client_secret_jwt", clientSecret=secret).exchange_code(
+        "c", redirect_uri="http://rp/cb", code_verifier=None
+    )
     (sent,) = upstream.script.hits("/token")
     assert sent.form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     assert "client_secret" not in sent.form
@@ -136,13 +134,9 @@ async def test_private_key_jwt_without_a_realm_key_is_a_config_error(
     assert upstream.script.hits("/token") == []
 
 
-async def test_public_client_sends_only_its_id(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock
-) -> None:
+async def test_public_client_sends_only_its_id(upstream: Upstream, http: httpx.AsyncClient, clock: Clock) -> None:
     upstream.reply("/token", TOKENS)
-    await _client(upstream, http, clock, clientSecret="").exchange_code(
-        "c", redirect_uri="x", code_verifier="v" * 43
-    )
+    await _client(upstream, http, clock, clientSecret="").exchange_code("c", redirect_uri="x", code_verifier="v" * 43)
     (sent,) = upstream.script.hits("/token")
     assert sent.form["client_id"] == "idp client" and "client_secret" not in sent.form
 

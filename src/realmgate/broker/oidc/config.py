@@ -229,8 +229,7 @@ def validate_config(provider_id: str, config: Mapping[str, str], *, ssl_required
                 )
         elif _text(config, "publicKeySignatureVerifier") is None:
             raise ConfigInvalid(
-                "The 'Validating public key' is required when 'Validate signatures' enabled "
-                "and 'Use JWKS URL' disabled"
+                "The 'Validating public key' is required when 'Validate signatures' enabled and 'Use JWKS URL' disabled"
             )
     sync_mode = _text(config, "syncMode")
     if sync_mode is not None and sync_mode.upper() not in SYNC_MODES:

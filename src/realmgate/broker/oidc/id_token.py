@@ -31,9 +31,7 @@ def _number(claims: Mapping[str, object], name: str) -> float | None:
     return float(value)
 
 
-async def read_jwt(
-    token: str, *, cfg: OIDCConfig, internal_id: str, keys: UpstreamKeyCache, what: str
-) -> Claims:
+async def read_jwt(token: str, *, cfg: OIDCConfig, internal_id: str, keys: UpstreamKeyCache, what: str) -> Claims:
     """The claims of an upstream JWT, signature-checked when ``validateSignature`` is on.
 
     Even unchecked, a token must be a well-formed JWS with an asymmetric ``alg``: ``none`` is
@@ -51,9 +49,7 @@ async def read_jwt(
     return claims
 
 
-def check_times(
-    claims: Mapping[str, object], *, now: float, skew: int, what: str, require_exp: bool = True
-) -> None:
+def check_times(claims: Mapping[str, object], *, now: float, skew: int, what: str, require_exp: bool = True) -> None:
     """``exp`` (required for ID tokens), ``nbf`` and ``iat``, each with ``allowedClockSkew``
     (``iat`` with a few seconds more)."""
     exp = _number(claims, "exp")

@@ -225,9 +225,7 @@ class UpstreamKeyCache:
 
     async def _load(self, key: tuple[str, str]) -> _Entry:
         self._last_request[key] = self._clock()
-        response = await call(
-            self._http, "GET", key[1], what="JWKS endpoint", headers={"Accept": "application/json"}
-        )
+        response = await call(self._http, "GET", key[1], what="JWKS endpoint", headers={"Accept": "application/json"})
         keys = _public_signing_keys(response.json_object("JWKS endpoint"))
         previous = self._entries.get(key)
         entry = _Entry(keys, self._clock(), (previous.generation + 1) if previous else 1)

@@ -81,6 +81,8 @@ def build_login_request(
         params["code_challenge"] = pkce_challenge(verifier, cfg.pkce_method)
         params["code_challenge_method"] = cfg.pkce_method
     prompt = cfg.prompt or client.prompt
+    if prompt == "none" and not cfg.prompt and not cfg.accepts_prompt_none_forward_from_client:
+        prompt = None  # a client's prompt=none travels upstream only when the provider accepts it
     if prompt:
         params["prompt"] = prompt
     if cfg.login_hint and client.login_hint:

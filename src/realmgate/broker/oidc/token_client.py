@@ -138,14 +138,10 @@ class TokenClient:
     async def _post(self, form: dict[str, str]) -> TokenResponse:
         headers = {"Accept": "application/json"}
         self._authenticate(form, headers)
-        resp = await call(
-            self.http, "POST", self.cfg.token_url, what="token endpoint", data=form, headers=headers
-        )
+        resp = await call(self.http, "POST", self.cfg.token_url, what="token endpoint", data=form, headers=headers)
         return parse_token_response(resp.json_object("token endpoint"), now=int(self.clock()))
 
-    async def exchange_code(
-        self, code: str, *, redirect_uri: str, code_verifier: str | None
-    ) -> TokenResponse:
+    async def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str | None) -> TokenResponse:
         """Trade the authorization code from the callback for tokens."""
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
         if code_verifier is not None:
