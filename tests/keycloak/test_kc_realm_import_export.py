@@ -187,6 +187,10 @@ async def test_export_without_users_and_unknown_realm(store: Store) -> None:
             "acme-realm.json: $.identityProviderMappers[0].identityProviderAlias: no such identity provider",
         ),
         (
+            lambda r: r["users"][0]["federatedIdentities"][0].__setitem__("identityProvider", "ghost"),
+            "acme-realm.json: $.users[0].federatedIdentities[0].identityProvider: no such identity provider",
+        ),
+        (
             lambda r: r["users"].append({"username": "alice"}),
             "acme-realm.json: $.users[3]:",
         ),

@@ -78,6 +78,7 @@ async def _import_user(
     rep: Mapping[str, object],
     index: RoleIndex,
     groups_by_path: Mapping[str, str],
+    aliases: frozenset[str],
     *,
     now: int,
 ) -> None:
@@ -112,7 +113,7 @@ async def _import_user(
         await ctx.store(path, tx.users.join_group(realm.id, user.id, group_id))
     for link_path, link_rep in ctx.objects(rep, "federatedIdentities", path):
         link = ctx.convert(link_path, federated_identity_from_rep, link_rep, realm_id=realm.id, user_id=user.id)
-        if await tx.identity_providers.get(realm.id, link.identity_provider) is None:
+        if link.identity_provider not in aliases:
             raise ctx.error(join_path(link_path, "identityProvider"), "no such identity provider")
         await ctx.store(link_path, tx.federated_identities.add(link))
 
@@ -127,5 +128,6 @@ async def import_users(
     *,
     now: int,
 ) -> None:
+    aliases = frozenset(idp.alias for idp in await tx.identity_providers.list(realm.id))
     for path, item in ctx.objects(rep, "users", "$"):
-        await _import_user(ctx, tx, realm, path, item, index, groups_by_path, now=now)
+        await _import_user(ctx, tx, realm, path, item, index, groups_by_path, aliases, now=now)
