@@ -119,15 +119,11 @@ def _prompt(params: Mapping[str, str]) -> str | None:
     return "login" if "login" in prompts else prompts[0]
 
 
-def parse_authorization_request(
-    config: RealmConfig, params: Mapping[str, str], *, issuer: str
-) -> AuthRequest:
+def parse_authorization_request(config: RealmConfig, params: Mapping[str, str], *, issuer: str) -> AuthRequest:
     """The validated request, an ``OAuthError`` (error page) or a ``RedirectableError``."""
     client = _client(config, params)
     scope = optional(params, "scope") or ""
-    redirect_uri = verify_redirect_uri(
-        optional(params, "redirect_uri"), client, required=OPENID in split_scope(scope)
-    )
+    redirect_uri = verify_redirect_uri(optional(params, "redirect_uri"), client, required=OPENID in split_scope(scope))
     target = ResponseTarget(redirect_uri, _response_mode(params), optional(params, "state"), issuer)
     try:
         return _validated(config, client, params, target, scope)
@@ -142,9 +138,7 @@ def _validated(
     if response_type is None:
         raise InvalidRequest("Missing parameter: response_type")
     if response_type != "code":
-        raise UnsupportedResponseType(
-            "Client is not allowed to initiate browser login with given response_type."
-        )
+        raise UnsupportedResponseType("Client is not allowed to initiate browser login with given response_type.")
     mode = optional(params, "response_mode")
     if mode is not None and mode not in RESPONSE_MODES:
         raise InvalidRequest("Invalid parameter: response_mode")

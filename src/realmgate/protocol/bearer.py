@@ -35,20 +35,27 @@ def _revoked_key(jti: str) -> str:
 async def revoke_access_token(tx: Tx, claims: Claims, *, now: int) -> None:
     """Remember a revoked access token until it would have expired anyway."""
     jti, exp = claims.get("jti"), claims.get("exp")
-    if isinstance(jti, str) and isinstance(exp, int) and exp > now:
+    if isinstance(jti, str) and isinstance(exp, int):
+        await revoke_jti(tx, jti, exp, now=now)
+
+
+async def revoke_jti(tx: Tx, jti: str, exp: int, *, now: int) -> None:
+    if exp > now:
         await tx.single_use.put(_revoked_key(jti), "1", exp)
 
 
-async def validate_access_token(
-    tx: Tx, config: RealmConfig, token: str, *, issuer: str, now: int
-) -> ValidToken | None:
+async def is_revoked(tx: Tx, jti: str, *, now: int) -> bool:
+    return await tx.single_use.get(_revoked_key(jti), now) is not None
+
+
+async def validate_access_token(tx: Tx, config: RealmConfig, token: str, *, issuer: str, now: int) -> ValidToken | None:
     claims = read_token(config, token, symmetric=False, issuer=issuer, now=now)
     if claims is None or claims.get("typ") != BEARER:
         return None
     jti, sub, sid, azp = claims.get("jti"), claims.get("sub"), claims.get("sid"), claims.get("azp")
     if not isinstance(jti, str) or not isinstance(sub, str):
         return None
-    if await tx.single_use.get(_revoked_key(jti), now) is not None:
+    if await is_revoked(tx, jti, now=now):
         return None
     user = await tx.users.get(config.realm.id, sub)
     client = config.clients.get(azp) if isinstance(azp, str) else None

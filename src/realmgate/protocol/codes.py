@@ -1,9 +1,10 @@
 """Authorization codes: short-lived, single use, and replay-evident.
 
 A code is a random value stored in ``tx.single_use`` (any instance may redeem it). Redeeming
-atomically consumes it and leaves a "used" marker; a second redemption finds the marker, so it
-is not just refused but also detaches the client session the first redemption created: every
-token issued from that code stops working (RFC 6749 §4.1.2, OIDC code reuse tests).
+atomically consumes it and leaves a "used" marker, which later records the ids of the tokens
+the code produced. A second redemption finds the marker, so it is not just refused: the tokens
+the first redemption issued are revoked and the client is detached from the session (RFC 6749
+§4.1.2 "SHOULD revoke", OIDC code-reuse tests).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from realmgate.crypto.secrets import new_secret
+from realmgate.protocol.bearer import revoke_jti
 from realmgate.protocol.errors import InvalidGrant
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import detach_client
@@ -47,17 +49,37 @@ async def issue_code(tx: Tx, config: RealmConfig, data: CodeData, *, now: int) -
     return code
 
 
+async def _revoke_replayed(tx: Tx, config: RealmConfig, marker: dict[str, object], now: int) -> None:
+    tokens = marker.get("tokens")
+    if isinstance(tokens, list):
+        for jti, exp in tokens:
+            await revoke_jti(tx, str(jti), int(exp), now=now)
+    session_id, client_id = marker.get("session_id"), marker.get("client_internal_id")
+    if isinstance(session_id, str) and isinstance(client_id, str):
+        await detach_client(tx, config.realm, session_id, client_id)
+
+
 async def redeem_code(tx: Tx, config: RealmConfig, code: str, *, now: int) -> CodeData:
     """The code's data, once. A replay raises ``invalid_grant`` after revoking its tokens."""
     raw = await tx.single_use.consume(_key("code", code), now)
     if raw is None:
         used = await tx.single_use.get(_key("code-used", code), now)
         if used is not None:
-            marker = json.loads(used)
-            await detach_client(tx, config.realm, marker["session_id"], marker["client_internal_id"])
+            await _revoke_replayed(tx, config, json.loads(used), now)
         raise InvalidGrant(CODE_NOT_VALID, detail="unknown, expired or reused code")
     data = CodeData(**json.loads(raw))
     client = config.clients.get(data.client_id)
-    marker = {"session_id": data.session_id, "client_internal_id": client.id if client else ""}
+    marker = {"session_id": data.session_id, "client_internal_id": client.id if client else "", "tokens": []}
     await tx.single_use.put(_key("code-used", code), json.dumps(marker), now + USED_MARKER_TTL)
     return data
+
+
+async def record_issued(tx: Tx, code: str, tokens: list[tuple[str, int]], *, now: int) -> None:
+    """Remember which tokens (jti, exp) a redeemed code produced, for revocation on replay."""
+    key = _key("code-used", code)
+    raw = await tx.single_use.get(key, now)
+    if raw is None:
+        return
+    marker = json.loads(raw)
+    marker["tokens"] = tokens
+    await tx.single_use.put(key, json.dumps(marker), now + USED_MARKER_TTL)

@@ -53,9 +53,7 @@ async def _password_ok(tx: Tx, config: RealmConfig, user: User, password: str, n
         policy = config.realm.password_policy
         if passwords.needs_rehash(credential.credential_data, policy=policy):
             secret_data, credential_data = passwords.hash_password(password, policy=policy)
-            await tx.credentials.update(
-                replace(credential, secret_data=secret_data, credential_data=credential_data)
-            )
+            await tx.credentials.update(replace(credential, secret_data=secret_data, credential_data=credential_data))
         return True
     return False
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from realmgate.crypto import jws
 from realmgate.crypto.secrets import new_id, new_secret
@@ -25,7 +25,6 @@ from realmgate.protocol.authorize import AuthRequest, response_params
 from realmgate.protocol.codes import CodeData, issue_code
 from realmgate.protocol.errors import LoginRequired
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.scopes import decide_scopes
 from realmgate.protocol.sessions import active_session, auth_time, new_session, with_client
 from realmgate.store.interface import Tx
 
@@ -126,10 +125,9 @@ async def finish_step(tx: Tx, step: LoginStep) -> None:
 async def new_login_session(
     tx: Tx, config: RealmConfig, request: AuthRequest, user: User, *, now: int, ip_address: str | None
 ) -> UserSession:
-    """A user session for a user who just authenticated (form or broker)."""
-    client = config.clients[request.client_id]
-    offline = decide_scopes(config, client, request.scope).offline
-    session = new_session(config.realm, user, now=now, ip_address=ip_address, offline=offline)
+    """A user session for a user who just authenticated (form or broker). Always online: an
+    ``offline_access`` request gets its offline session when the code is redeemed."""
+    session = new_session(config.realm, user, now=now, ip_address=ip_address)
     await tx.sessions.add(session)
     return session
 
@@ -146,10 +144,9 @@ async def complete(
 ) -> list[tuple[str, str]]:
     """Attach the client to the session, issue a code, and return the response parameters."""
     client = config.clients[request.client_id]
-    if client.id not in session.client_sessions or session.client_sessions[client.id].redirect_uri != (
-        request.redirect_uri
-    ):
-        await tx.sessions.update(with_client(session, client, now=now, redirect_uri=request.redirect_uri))
+    # Using the session (SSO or fresh) counts as activity; the client session is (re)started.
+    session = replace(session, last_refresh=now)
+    await tx.sessions.update(with_client(session, client, now=now, redirect_uri=request.redirect_uri))
     data = CodeData(
         client_id=client.client_id,
         redirect_uri=request.redirect_uri,

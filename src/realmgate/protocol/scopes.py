@@ -27,9 +27,7 @@ class ScopeDecision:
     @property
     def scope_string(self) -> str:
         names = [OPENID] if self.openid else []
-        names += [
-            s.name for s in self.applied if s.attributes.get("include.in.token.scope", "true") != "false"
-        ]
+        names += [s.name for s in self.applied if s.attributes.get("include.in.token.scope", "true") != "false"]
         return " ".join(names)
 
     @property

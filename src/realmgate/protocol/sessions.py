@@ -39,9 +39,7 @@ def auth_time(session: UserSession) -> int:
     return int(note) if note and note.isdigit() else session.started
 
 
-def new_session(
-    realm: Realm, user: User, *, now: int, ip_address: str | None, offline: bool = False
-) -> UserSession:
+def new_session(realm: Realm, user: User, *, now: int, ip_address: str | None, offline: bool = False) -> UserSession:
     return UserSession(
         id=new_id(),
         realm_id=realm.id,
@@ -85,3 +83,10 @@ async def detach_client(tx: Tx, realm: Realm, session_id: str, client_internal_i
         return
     remaining = {k: v for k, v in session.client_sessions.items() if k != client_internal_id}
     await tx.sessions.update(replace(session, client_sessions=remaining))
+
+
+def offline_copy(session: UserSession, client: Client, *, now: int) -> UserSession:
+    """An offline session for ``client`` born from an online login (its own id: it outlives the
+    SSO session and is only ended by revocation or the offline idle timeout)."""
+    offline = replace(session, id=new_id(), offline=True, started=now, last_refresh=now, client_sessions={})
+    return with_client(offline, client, now=now, redirect_uri=None)

@@ -20,6 +20,7 @@ from realmgate.model.session import UserSession
 from realmgate.model.user import User
 from realmgate.protocol import keys
 from realmgate.protocol.claims import mapped_claims, mapping_context
+from realmgate.protocol.errors import InvalidScope
 from realmgate.protocol.mappers import Claims, TokenKind
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.scopes import ScopeDecision
@@ -30,6 +31,7 @@ BEARER = "Bearer"
 REFRESH = "Refresh"
 OFFLINE = "Offline"
 ID = "ID"
+OFFLINE_ROLE = "offline_access"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ class Grant:
 class IssuedTokens:
     response: dict[str, object]
     access_claims: Claims
-    refresh_jti: str | None
+    token_ids: list[tuple[str, int]]  # (jti, exp) of the access and refresh tokens
     key_created: bool  # an EC key was created: the realm cache must be refreshed
 
 
@@ -70,6 +72,13 @@ def _session_notes(grant: Grant) -> dict[str, str]:
     notes = dict(grant.session.notes) if grant.session is not None else {}
     notes.update(grant.extra_notes)
     return notes
+
+
+async def ensure_offline_allowed(tx: Tx, config: RealmConfig, grant: Grant) -> None:
+    """Offline tokens need the ``offline_access`` role among the token's (scoped) roles."""
+    ctx = await mapping_context(tx, config, grant.client, grant.user, grant.decision, session_notes={})
+    if not any(config.roles[r].name == OFFLINE_ROLE and config.roles[r].client_id is None for r in ctx.role_ids):
+        raise InvalidScope("Offline tokens not allowed for the user or client")
 
 
 async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str, now: int) -> IssuedTokens:
@@ -106,10 +115,11 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
         "expires_in": expires - now,
         "refresh_expires_in": 0,
     }
-    refresh_jti: str | None = None
+    token_ids: list[tuple[str, int]] = [(str(access["jti"]), expires)]
     if grant.refresh and session is not None:
         refresh_jti = new_id()
         refresh_exp = session_expires_at(config.realm, session)
+        token_ids.append((refresh_jti, refresh_exp))
         refresh: Claims = {
             "exp": refresh_exp,
             "iat": now,
@@ -151,7 +161,7 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
     if session is not None:
         response["session_state"] = session.id
     response["scope"] = grant.decision.scope_string
-    return IssuedTokens(response, access, refresh_jti, created)
+    return IssuedTokens(response, access, token_ids, created)
 
 
 def read_token(config: RealmConfig, token: str, *, symmetric: bool, issuer: str, now: int) -> Claims | None:

@@ -64,13 +64,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             )
         )
         await tx.clients.add(
-            new_client(
-                realm, "other", secret="other-secret", redirect_uris=("*",), direct_access_grants_enabled=True
-            )
+            new_client(realm, "other", secret="other-secret", redirect_uris=("*",), direct_access_grants_enabled=True)
         )
-        sa = User(
-            id=new_id(), realm_id=realm.id, username="service-account-app", service_account_client_id=app.id
-        )
+        sa = User(id=new_id(), realm_id=realm.id, username="service-account-app", service_account_client_id=app.id)
         await tx.users.add(sa)
         user = User(
             id=new_id(),

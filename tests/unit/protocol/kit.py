@@ -44,9 +44,7 @@ def _prop(name: str, attribute: str, claim: str, json_type: str = "String") -> P
     )
 
 
-def scope(
-    name: str, *mappers: ProtocolMapper, in_token: bool = True, roles: Iterable[str] = ()
-) -> ClientScope:
+def scope(name: str, *mappers: ProtocolMapper, in_token: bool = True, roles: Iterable[str] = ()) -> ClientScope:
     return ClientScope(
         id=new_id(),
         realm_id="r1",

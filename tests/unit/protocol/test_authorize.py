@@ -36,9 +36,7 @@ def parse(**params: str) -> AuthRequest:
 
 
 def test_valid_request() -> None:
-    auth = parse(
-        state="s", nonce="n", login_hint="bob", kc_idp_hint="upstream", unknown="ignored", ui_locales="de"
-    )
+    auth = parse(state="s", nonce="n", login_hint="bob", kc_idp_hint="upstream", unknown="ignored", ui_locales="de")
     assert auth.redirect_uri == "https://app.example/cb" and auth.idp_hint == "upstream"
     assert auth.login_hint == "bob" and auth.response_mode == "query"
 

@@ -23,9 +23,7 @@ ISSUER = "http://sso.test/realms/test"
 VERIFIER = "v" * 50
 
 
-async def token(
-    world: World, params: dict[str, str], *, now: int = NOW, commit_errors: bool = True
-) -> dict[str, Any]:
+async def token(world: World, params: dict[str, str], *, now: int = NOW, commit_errors: bool = True) -> dict[str, Any]:
     """Call the token endpoint; like the web layer, an OAuth error still commits its writes."""
     error: OAuthError | None = None
     async with world.store.tx() as tx:
@@ -86,9 +84,7 @@ async def code_for(world: World, client_id: str = "app", **params: str) -> str:
         config = await world.config(tx)
         auth = parse_authorization_request(config, request_params, issuer=ISSUER)
         session = await login_flow.new_login_session(tx, config, auth, world.user, now=NOW, ip_address=None)
-        response = dict(
-            await login_flow.complete(tx, config, auth, session, fresh_login=True, issuer=ISSUER, now=NOW)
-        )
+        response = dict(await login_flow.complete(tx, config, auth, session, fresh_login=True, issuer=ISSUER, now=NOW))
     assert response["state"] == "st" and response["iss"] == ISSUER and response["session_state"] == session.id
     return response["code"]
 
@@ -142,17 +138,13 @@ async def test_wrong_password_and_disabled_user(world: World) -> None:
 
 
 async def test_login_by_email(world: World) -> None:
-    response = await token(
-        world, {"grant_type": "password", "username": "Alice@Example.com", "password": PASSWORD}
-    )
+    response = await token(world, {"grant_type": "password", "username": "Alice@Example.com", "password": PASSWORD})
     assert "id_token" not in response  # no openid scope
 
 
 async def test_refresh_grant_and_session_end(world: World) -> None:
     first = await password_grant(world)
-    second = await token(
-        world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 10
-    )
+    second = await token(world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 10)
     assert second["session_state"] == first["session_state"]
     claims = jws.unverified_claims(second["access_token"])
     assert claims["iat"] == NOW + 10
@@ -179,9 +171,7 @@ async def test_refresh_grant_and_session_end(world: World) -> None:
             now=NOW + 20,
         )
     with pytest.raises(InvalidGrant, match="Session not active"):
-        await token(
-            world, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}, now=NOW + 30
-        )
+        await token(world, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}, now=NOW + 30)
     with pytest.raises(InvalidToken):
         await info(world, second["access_token"], now=NOW + 30)
 
@@ -190,22 +180,14 @@ async def test_refresh_token_rotation(world: World) -> None:
     async with world.store.tx() as tx:
         realm = await tx.realms.get(world.realm_id)
         assert realm is not None
-        await tx.realms.update(
-            dataclasses.replace(realm, revoke_refresh_token=True, refresh_token_max_reuse=0)
-        )
+        await tx.realms.update(dataclasses.replace(realm, revoke_refresh_token=True, refresh_token_max_reuse=0))
     first = await password_grant(world)
-    second = await token(
-        world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 5
-    )
+    second = await token(world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 5)
     with pytest.raises(InvalidGrant, match="Maximum allowed refresh token reuse exceeded"):
-        await token(
-            world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 6
-        )
+        await token(world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 6)
     await token(world, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}, now=NOW + 7)
     with pytest.raises(InvalidGrant, match="Stale token"):
-        await token(
-            world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 8
-        )
+        await token(world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 8)
 
 
 async def test_code_flow_with_pkce_then_replay_revokes(world: World) -> None:
@@ -332,3 +314,67 @@ def test_at_hash_vector() -> None:
 
     digest = hashlib.sha256(b"token").digest()[:16]
     assert at_hash("token") == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+async def test_replayed_code_tokens_stay_revoked_after_sso_reauthentication(world: World) -> None:
+    code = await code_for(world)
+    params = {"grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example/cb"}
+    first = await token(world, params)
+    with pytest.raises(InvalidGrant):
+        await token(world, params)
+    # The client comes back through SSO: its new tokens work, the replayed code's do not.
+    async with world.store.tx() as tx:
+        config = await world.config(tx)
+        auth = parse_authorization_request(
+            config,
+            {"client_id": "app", "response_type": "code", "scope": "openid", "redirect_uri": "https://app.example/cb"},
+            issuer=ISSUER,
+        )
+        session_id = str(jws.unverified_claims(first["access_token"])["sid"])
+        session = await tx.sessions.get(world.realm_id, session_id)
+        assert session is not None
+        again = dict(await login_flow.complete(tx, config, auth, session, fresh_login=False, issuer=ISSUER, now=NOW))
+    second = await token(world, {**params, "code": again["code"]})
+    assert (await info(world, second["access_token"]))["sub"] == world.user.id
+    with pytest.raises(InvalidToken):
+        await info(world, first["access_token"])
+    with pytest.raises(InvalidGrant):
+        await token(world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
+
+
+async def test_offline_access_gets_an_offline_session(world: World) -> None:
+    code = await code_for(world, scope="openid offline_access")
+    tokens = await token(
+        world, {"grant_type": "authorization_code", "code": code, "redirect_uri": "https://app.example/cb"}
+    )
+    refresh = jws.unverified_claims(tokens["refresh_token"])
+    assert refresh["typ"] == "Offline" and tokens["refresh_expires_in"] == 0
+    assert "offline_access" in tokens["scope"]
+    # The offline session outlives the SSO session's idle timeout.
+    later = NOW + 3600
+    refreshed = await token(world, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}, now=later)
+    assert jws.unverified_claims(refreshed["refresh_token"])["typ"] == "Offline"
+
+
+async def test_offline_access_needs_the_role(world: World) -> None:
+    async with world.store.tx() as tx:
+        realm = await tx.realms.get(world.realm_id)
+        assert realm is not None and realm.default_role_id is not None
+        await tx.users.revoke_roles(world.realm_id, world.user.id, [realm.default_role_id])
+    with pytest.raises(OAuthError, match="Offline tokens not allowed"):
+        await password_grant(world, scope="openid offline_access")
+
+
+async def test_outdated_password_hash_is_upgraded_on_login(world: World) -> None:
+    from realmgate.crypto.passwords import hash_password, needs_rehash
+
+    async with world.store.tx() as tx:
+        (credential,) = await tx.credentials.list(world.user.id)
+        secret, data = hash_password(PASSWORD, policy="hashAlgorithm(pbkdf2-sha256)")
+        await tx.credentials.update(dataclasses.replace(credential, secret_data=secret, credential_data=data))
+    assert needs_rehash(data)
+    await password_grant(world)
+    async with world.store.tx() as tx:
+        (upgraded,) = await tx.credentials.list(world.user.id)
+    assert not needs_rehash(upgraded.credential_data)
+    await password_grant(world)  # and the new hash verifies

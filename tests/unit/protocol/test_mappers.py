@@ -40,9 +40,7 @@ GROUPS = [
 ]
 
 
-def context(
-    client_fields: dict[str, Any] | None = None, scope: str = "openid"
-) -> tuple[MappingContext, ScopeDecision]:
+def context(client_fields: dict[str, Any] | None = None, scope: str = "openid") -> tuple[MappingContext, ScopeDecision]:
     app = kit.client(**(client_fields or {}))
     config = kit.config(app, ACCOUNT, API, roles=ROLES, groups=GROUPS)
     decision = decide_scopes(config, app, scope)
@@ -96,9 +94,7 @@ def test_introspection_follows_access_switch_when_unset() -> None:
 
 
 def test_limited_scope_keeps_only_scope_mapped_roles_and_own_client_roles() -> None:
-    access = claims(
-        TokenKind.ACCESS, client_fields={"full_scope_allowed": False, "scope_role_ids": ("r-reader",)}
-    )
+    access = claims(TokenKind.ACCESS, client_fields={"full_scope_allowed": False, "scope_role_ids": ("r-reader",)})
     assert access["realm_access"] == {"roles": ["reader"]}
     assert "resource_access" not in access
     assert "aud" not in access
@@ -130,9 +126,7 @@ def test_client_mappers_hardcoded_group_attribute_and_audience() -> None:
             **{"user.attribute": "tags", "claim.name": "x\\.tags", "multivalued": "true"},
         ),
         kit.mapper("oidc-audience-mapper", "aud", tokens="a", **{"included.custom.audience": "https://api"}),
-        kit.mapper(
-            "oidc-hardcoded-claim-mapper", "off", tokens="", **{"claim.name": "off", "claim.value": "1"}
-        ),
+        kit.mapper("oidc-hardcoded-claim-mapper", "off", tokens="", **{"claim.name": "off", "claim.value": "1"}),
     )
     access = claims(TokenKind.ACCESS, client_fields={"protocol_mappers": own})
     assert access["tier"] == 3

@@ -60,9 +60,7 @@ def test_client_requiring_s256() -> None:
     assert pkce.check_challenge(_client("S256"), CHALLENGE, "S256") == (CHALLENGE, "S256")
 
 
-@pytest.mark.parametrize(
-    ("challenge", "method"), [("short", "S256"), (CHALLENGE, "S512"), ("a" * 129, "plain")]
-)
+@pytest.mark.parametrize(("challenge", "method"), [("short", "S256"), (CHALLENGE, "S512"), ("a" * 129, "plain")])
 def test_malformed_challenges(challenge: str, method: str) -> None:
     with pytest.raises(InvalidRequest):
         pkce.check_challenge(_client(), challenge, method)

@@ -10,9 +10,7 @@ from realmgate.protocol.redirect_uri import origin_allowed, resolve_web_origins,
 
 
 def _client(*uris: str, root: str | None = None, origins: tuple[str, ...] = ()) -> Client:
-    return Client(
-        id="c", realm_id="r", client_id="app", redirect_uris=uris, root_url=root, web_origins=origins
-    )
+    return Client(id="c", realm_id="r", client_id="app", redirect_uris=uris, root_url=root, web_origins=origins)
 
 
 ACCEPTED = [

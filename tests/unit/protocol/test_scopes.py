@@ -44,9 +44,7 @@ def test_optional_scope_not_attached_to_client_is_invalid() -> None:
 def test_refresh_may_narrow_but_not_widen() -> None:
     config = kit.config()
     client = config.clients["app"]
-    assert narrow_scopes(config, client, "openid profile email address", None).scope_string.endswith(
-        "address"
-    )
+    assert narrow_scopes(config, client, "openid profile email address", None).scope_string.endswith("address")
     narrowed = narrow_scopes(config, client, "openid profile email address", "openid")
     assert "address" not in narrowed.names
     with pytest.raises(InvalidScope):

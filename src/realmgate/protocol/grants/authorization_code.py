@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from realmgate.protocol import pkce
-from realmgate.protocol.codes import redeem_code
+from realmgate.protocol.codes import record_issued, redeem_code
 from realmgate.protocol.errors import InvalidGrant
 from realmgate.protocol.grants import GrantRequest
 from realmgate.protocol.params import optional, required
 from realmgate.protocol.scopes import decide_scopes
-from realmgate.protocol.sessions import active_session
-from realmgate.protocol.tokens import Grant, IssuedTokens, issue_tokens
+from realmgate.protocol.sessions import active_session, offline_copy
+from realmgate.protocol.tokens import Grant, IssuedTokens, ensure_offline_allowed, issue_tokens
 
 
 async def grant(req: GrantRequest) -> IssuedTokens:
@@ -19,9 +21,7 @@ async def grant(req: GrantRequest) -> IssuedTokens:
         raise InvalidGrant("Auth error", detail="code issued to another client")
     if optional(req.params, "redirect_uri") != data.redirect_uri:
         raise InvalidGrant("Incorrect redirect_uri")
-    pkce.check_verifier(
-        data.code_challenge, data.code_challenge_method, optional(req.params, "code_verifier")
-    )
+    pkce.check_verifier(data.code_challenge, data.code_challenge_method, optional(req.params, "code_verifier"))
     realm = req.config.realm
     session = await active_session(req.tx, realm, data.session_id, req.now)
     if session is None or req.client.id not in session.client_sessions:
@@ -30,10 +30,12 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     if user is None or not user.enabled:
         raise InvalidGrant("User disabled or not found")
     decision = decide_scopes(req.config, req.client, data.scope)
-    return await issue_tokens(
-        req.tx,
-        req.config,
-        Grant(req.client, user, decision, session, nonce=data.nonce, fresh_login=data.fresh_login),
-        issuer=req.issuer,
-        now=req.now,
-    )
+    grant = Grant(req.client, user, decision, session, nonce=data.nonce, fresh_login=data.fresh_login)
+    if decision.offline:
+        await ensure_offline_allowed(req.tx, req.config, grant)
+        offline = offline_copy(session, req.client, now=req.now)
+        await req.tx.sessions.add(offline)
+        grant = replace(grant, session=offline)
+    issued = await issue_tokens(req.tx, req.config, grant, issuer=req.issuer, now=req.now)
+    await record_issued(req.tx, code, issued.token_ids, now=req.now)
+    return issued

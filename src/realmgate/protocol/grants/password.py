@@ -8,7 +8,7 @@ from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.params import optional, required
 from realmgate.protocol.scopes import decide_scopes
 from realmgate.protocol.sessions import new_session, with_client
-from realmgate.protocol.tokens import Grant, IssuedTokens, issue_tokens
+from realmgate.protocol.tokens import Grant, IssuedTokens, ensure_offline_allowed, issue_tokens
 
 
 async def grant(req: GrantRequest) -> IssuedTokens:
@@ -28,7 +28,8 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     realm = req.config.realm
     session = new_session(realm, user, now=req.now, ip_address=req.ip_address, offline=decision.offline)
     session = with_client(session, req.client, now=req.now, redirect_uri=None)
+    grant = Grant(req.client, user, decision, session)
+    if decision.offline:
+        await ensure_offline_allowed(req.tx, req.config, grant)
     await req.tx.sessions.add(session)
-    return await issue_tokens(
-        req.tx, req.config, Grant(req.client, user, decision, session), issuer=req.issuer, now=req.now
-    )
+    return await issue_tokens(req.tx, req.config, grant, issuer=req.issuer, now=req.now)

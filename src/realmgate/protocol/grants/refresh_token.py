@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from realmgate.model.session import ClientSession, UserSession
+from realmgate.protocol.bearer import is_revoked
 from realmgate.protocol.errors import InvalidGrant
 from realmgate.protocol.grants import GrantRequest
 from realmgate.protocol.params import optional, required
@@ -33,9 +34,7 @@ USES_NOTE = "refresh_token_uses"
 LAST_REFRESH_NOTE = "refresh_token_last"
 
 
-def check_reuse(
-    config: RealmConfig, client_session: ClientSession, jti: str, iat: int, now: int
-) -> ClientSession:
+def check_reuse(config: RealmConfig, client_session: ClientSession, jti: str, iat: int, now: int) -> ClientSession:
     """Apply the rotation rules; the client session with updated counters, or ``invalid_grant``."""
     if not config.realm.revoke_refresh_token:
         return client_session
@@ -77,9 +76,11 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     user = await req.tx.users.get(req.config.realm.id, session.user_id)
     if user is None or not user.enabled or user.id != claims.get("sub"):
         raise InvalidGrant(INVALID, detail="user gone or disabled")
+    jti, iat = claims.get("jti"), claims.get("iat")
     if not not_before_ok(req.config, req.client, user, claims):
         raise InvalidGrant("Stale token")
-    jti, iat = claims.get("jti"), claims.get("iat")
+    if not isinstance(jti, str) or await is_revoked(req.tx, jti, now=req.now):
+        raise InvalidGrant(INVALID, detail="revoked refresh token")
     client_session = check_reuse(
         req.config,
         client_session,
