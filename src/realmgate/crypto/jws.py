@@ -78,6 +78,8 @@ def unverified_claims(token: str) -> dict[str, object]:
 
 
 def _checked_alg(token: str, algorithms: Collection[str]) -> tuple[str, str | None]:
+    if isinstance(algorithms, str):  # "RS256" is a Collection[str] too: never match substrings
+        algorithms = (algorithms,)
     header = unverified_header(token)
     alg, kid = header.get("alg"), header.get("kid")
     if not isinstance(alg, str) or alg.lower() == "none" or alg not in algorithms or alg not in _KTY_FOR_ALG:

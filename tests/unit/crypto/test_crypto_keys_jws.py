@@ -118,6 +118,9 @@ def test_sign_and_verify_realm_tokens(keys: list[RealmKey]) -> None:
     assert unverified_header(token) == {"alg": "RS256", "typ": "Refresh", "kid": rs.kid}
     assert unverified_claims(token) == {"sub": "u", "n": 1}
     assert verify(token, keys, algorithms={"RS256"}) == {"sub": "u", "n": 1}
+    assert verify(token, keys, algorithms="RS256") == {"sub": "u", "n": 1}
+    with pytest.raises(BadSignature):
+        verify(token, keys, algorithms="xRS256x")  # a string is one name, not a set of substrings
     hs_token = sign({"sub": "u"}, _by_alg(keys, "HS512"))
     assert verify(hs_token, keys, algorithms={"HS512"}) == {"sub": "u"}
     with pytest.raises(BadSignature):
