@@ -143,3 +143,24 @@ async def verify_logout_token(
     if not targets:
         raise failure
     return targets
+
+
+async def verify_keycloak_logout_action(
+    token: str, idp: IdentityProvider, cfg: OIDCConfig, *, keys: UpstreamKeyCache, now: float
+) -> list[str]:
+    """``POST /broker/{alias}/endpoint/k_logout`` (keycloak-oidc only): an upstream Keycloak's
+    signed ``LogoutAction`` for our client. Returns the broker session ids to end
+    (``alias.{keycloakSessionId}``). The signature is always checked, like a logout token's."""
+    what = "logout action"
+    claims = await keys.verify(token, idp.internal_id, replace(cfg, validate_signature=True), what=what)
+    if claims.get("action") != "LOGOUT":
+        raise TokenInvalid(Check.LOGOUT_EVENT, what)
+    expiration = claims.get("expiration")
+    if not isinstance(expiration, int) or isinstance(expiration, bool) or expiration < now:
+        raise TokenInvalid(Check.EXPIRED, what)
+    if claims.get("resource") != cfg.client_id:
+        raise TokenInvalid(Check.AUDIENCE, what)
+    ids = claims.get("keycloakSessionIds")
+    if not isinstance(ids, list):
+        return []
+    return [f"{idp.alias}.{sid}" for sid in ids if isinstance(sid, str) and sid]

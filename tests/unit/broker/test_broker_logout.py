@@ -17,6 +17,7 @@ from realmgate.broker.logout import (
     backchannel_logout,
     logout_response_url,
     upstream_logout_url,
+    verify_keycloak_logout_action,
     verify_logout_token,
 )
 from realmgate.broker.oidc.config import OIDCConfig, parse_config
@@ -177,3 +178,33 @@ async def test_disabled_provider_is_not_a_logout_source(
             keys=UpstreamKeyCache(http, clock=clock),
             now=clock.now,
         )
+
+
+async def test_keycloak_adapter_logout_action(
+    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
+) -> None:
+    upstream.reply("/jwks", Keys.jwks(keys.a))
+    cache = UpstreamKeyCache(http, clock=clock)
+    idp, cfg = _provider(upstream, validateSignature="false")
+    action = {
+        "id": "a1",
+        "action": "LOGOUT",
+        "resource": "idp_client",
+        "expiration": int(clock.now) + 30,
+        "keycloakSessionIds": ["s1", "s2"],
+    }
+    assert await verify_keycloak_logout_action(sign(action, keys.a), idp, cfg, keys=cache, now=clock.now) == [
+        "slave.s1",
+        "slave.s2",
+    ]
+    for bad, check in (
+        ({**action, "resource": "other"}, Check.AUDIENCE),
+        ({**action, "expiration": int(clock.now) - 1}, Check.EXPIRED),
+        ({**action, "action": "PUSH_NOT_BEFORE"}, Check.LOGOUT_EVENT),
+    ):
+        with pytest.raises(TokenInvalid) as err:
+            await verify_keycloak_logout_action(sign(bad, keys.a), idp, cfg, keys=cache, now=clock.now)
+        assert err.value.check is check
+    with pytest.raises(TokenInvalid) as err:  # signature checked although validateSignature is off
+        await verify_keycloak_logout_action(sign(action, keys.rogue), idp, cfg, keys=cache, now=clock.now)
+    assert err.value.check is Check.UNKNOWN_KID
