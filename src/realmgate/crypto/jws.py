@@ -106,9 +106,7 @@ def sign(claims: Mapping[str, object], key: RealmKey, *, typ: str = "JWT") -> st
         raise ValueError(f"{key.algorithm} is not a signature algorithm")
     header = {"alg": key.algorithm, "typ": typ, "kid": key.kid}
     payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
-    return jws.serialize_compact(
-        header, payload, _realm_signing_key(key, private=True), algorithms=[key.algorithm]
-    )
+    return jws.serialize_compact(header, payload, _realm_signing_key(key, private=True), algorithms=[key.algorithm])
 
 
 def _verify_with(token: str, key: _Key, alg: str) -> dict[str, object] | None:
@@ -131,11 +129,7 @@ def verify(token: str, keys: Sequence[RealmKey], *, algorithms: Collection[str])
 
 
 def _jwk_fits(jwk: Mapping[str, object], alg: str) -> bool:
-    return (
-        jwk.get("kty") == _KTY_FOR_ALG[alg]
-        and jwk.get("alg") in (None, alg)
-        and jwk.get("use") in (None, "sig")
-    )
+    return jwk.get("kty") == _KTY_FOR_ALG[alg] and jwk.get("alg") in (None, alg) and jwk.get("use") in (None, "sig")
 
 
 def _import_public_jwk(jwk: Mapping[str, object]) -> _Key | None:

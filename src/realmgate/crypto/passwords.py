@@ -35,6 +35,7 @@ __all__ = [
     "needs_rehash",
     "new_password_credential",
     "parse_stored",
+    "validate_policy",
     "verify_password",
 ]
 
@@ -62,6 +63,28 @@ _PBKDF2_KEY_BYTES = 64  # Keycloak derives 512-bit keys for new pbkdf2 hashes
 # Some Keycloak versions padded short passwords with NULs to 14 characters before pbkdf2.
 _PBKDF2_PAD_TO = 14
 _SALT_BYTES = 16
+
+
+SUPPORTED_ALGORITHMS = frozenset({"argon2", *_PBKDF2})
+
+
+def validate_policy(policy: str | None) -> None:
+    """Raise ``PolicyError`` (Keycloak's text) for a policy realmgate cannot apply."""
+    parsed = parse_policy(policy)
+    if parsed.hash_algorithm not in SUPPORTED_ALGORITHMS:
+        raise PolicyError("Invalid config for hashAlgorithm: Password hashing provider not found")
+    for name, _ in parsed.terms:
+        if name in (
+            "hashIterations",
+            "length",
+            "maxLength",
+            "digits",
+            "lowerCase",
+            "upperCase",
+            "specialChars",
+            "passwordHistory",
+        ):
+            parsed.get_int(name)
 
 
 class PasswordDataError(ValueError):
@@ -231,6 +254,8 @@ def needs_rehash(credential_data: str, *, policy: str | None = None) -> bool:
         return True
     parsed = parse_policy(policy)
     algorithm = parsed.hash_algorithm
+    if algorithm not in SUPPORTED_ALGORITHMS:
+        return False  # cannot hash to it; ``validate_policy`` keeps such policies out
     if cred.get("algorithm") != algorithm:
         return True
     if algorithm == "argon2":
@@ -242,9 +267,7 @@ def needs_rehash(credential_data: str, *, policy: str | None = None) -> bool:
     return cred.get("hashIterations") != wanted
 
 
-def new_password_credential(
-    user_id: str, password: str, *, now_ms: int, policy: str | None = None
-) -> Credential:
+def new_password_credential(user_id: str, password: str, *, now_ms: int, policy: str | None = None) -> Credential:
     """A fresh ``password`` credential for ``user_id`` hashed per the realm policy."""
     secret_data, credential_data = hash_password(password, policy=policy)
     return Credential(

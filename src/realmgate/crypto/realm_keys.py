@@ -51,9 +51,7 @@ def _public_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
     )
 
 
-def _self_signed_certificate(
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, common_name: str, now: int
-) -> str:
+def _self_signed_certificate(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, common_name: str, now: int) -> str:
     """Base64 DER certificate, as Keycloak shows it in ``x5c`` and the admin ``/keys`` list."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     start = datetime.datetime.fromtimestamp(now, tz=datetime.UTC)
@@ -87,9 +85,7 @@ def keycloak_key_id(public_pem: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode("ascii")
 
 
-def _rsa_key(
-    realm_id: str, realm_name: str, *, now: int, algorithm: str, use: str, provider: str
-) -> RealmKey:
+def _rsa_key(realm_id: str, realm_name: str, *, now: int, algorithm: str, use: str, provider: str) -> RealmKey:
     private = rsa.generate_private_key(public_exponent=65537, key_size=_RSA_BITS)
     public_pem = _public_pem(private)
     return RealmKey(
@@ -130,9 +126,7 @@ def generate_default_keys(realm_id: str, *, now: int, realm_name: str | None = N
     ]
 
 
-def generate_ec_key(
-    realm_id: str, *, now: int, algorithm: str = "ES256", realm_name: str | None = None
-) -> RealmKey:
+def generate_ec_key(realm_id: str, *, now: int, algorithm: str = "ES256", realm_name: str | None = None) -> RealmKey:
     """An ``ecdsa-generated`` signing key for ES256/ES384/ES512."""
     if algorithm not in _EC_CURVES:
         raise ValueError(f"unsupported EC algorithm {algorithm}")

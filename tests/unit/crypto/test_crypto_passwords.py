@@ -210,3 +210,16 @@ def test_parse_policy() -> None:
         parse_policy("length(8")
     with pytest.raises(PolicyError):
         check_policy("pw", "length(eight)")
+
+
+def test_validate_policy_and_unsupported_algorithms() -> None:
+    from realmgate.crypto.passwords import validate_policy
+
+    validate_policy("hashAlgorithm(pbkdf2-sha512) and length(12) and notUsername")
+    validate_policy(None)
+    with pytest.raises(PolicyError, match="Password hashing provider not found"):
+        validate_policy("hashAlgorithm(bcrypt)")
+    with pytest.raises(PolicyError, match="length"):
+        validate_policy("length(twelve)")
+    # A stored policy we cannot hash to never triggers a rehash (which would fail).
+    assert not needs_rehash(hash_password("pw")[1], policy="hashAlgorithm(bcrypt)")
