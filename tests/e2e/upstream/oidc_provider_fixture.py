@@ -34,9 +34,7 @@ def ensure_installed() -> None:
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         pytest.skip("node and npm are needed for the oidc-provider upstream")
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300, capture_output=True
-    )
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300, capture_output=True)
 
 
 @dataclass
@@ -83,6 +81,23 @@ class OidcProvider:
             if not url.startswith(self.issuer):
                 return url
         raise AssertionError("too many redirects at the upstream")
+
+    def logout(self, client: httpx.Client, logout_url: str) -> str:
+        """Open the end-session URL, confirm "Yes, sign me out", and return where the provider
+        sends the browser afterwards (``post_logout_redirect_uri``)."""
+        page = client.get(logout_url, follow_redirects=True)
+        form = re.search(r'<form[^>]*action="([^"]+)"', page.text)
+        if form is None:
+            raise AssertionError(f"no logout form: {page.status_code}")
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+        confirmed = client.post(
+            urljoin(str(page.url), form.group(1)), data={**fields, "logout": "yes"}, follow_redirects=False
+        )
+        location = urljoin(str(page.url), confirmed.headers["location"])
+        while location.startswith(self.issuer):
+            confirmed = client.get(location, follow_redirects=False)
+            location = urljoin(location, confirmed.headers["location"])
+        return location
 
     def abort_url(self, client: httpx.Client, authorization_url: str) -> str:
         """Start a login and cancel it at the login page: the redirect carries ``error=access_denied``."""

@@ -16,8 +16,9 @@ import httpx
 import pytest
 from tests.e2e.upstream.oidc_provider_fixture import OidcProvider
 
-from realmgate.broker.connector import CallbackOutcome, ClientRequest, classify_callback_error
+from realmgate.broker.connector import BrokeredIdentity, CallbackOutcome, ClientRequest, classify_callback_error
 from realmgate.broker.errors import UpstreamError
+from realmgate.broker.logout import logout_response_url, verify_logout_token
 from realmgate.broker.oidc.connector import ConnectorDeps, OIDCConnector
 from realmgate.broker.oidc.discovery import import_from_url
 from realmgate.broker.oidc.keys import UpstreamKeyCache
@@ -57,17 +58,17 @@ async def _connector(
     config = {k: v for k, v in (await import_from_url(http, provider.discovery_url)).items() if v is not None}
     config.update({"clientId": "broker", "clientSecret": SECRET, "pkceEnabled": "true", "pkceMethod": "S256"})
     config.update(extra)
-    idp = IdentityProvider(
-        internal_id="idp-1", realm_id="r", alias="upstream", provider_id="oidc", config=config
-    )
+    idp = IdentityProvider(internal_id="idp-1", realm_id="r", alias="upstream", provider_id="oidc", config=config)
     deps = ConnectorDeps(http, UpstreamKeyCache(http, clock=clock), clock, realm_keys=realm_keys or [])
     return OIDCConnector(idp, deps)
 
 
-async def _login(connector: OIDCConnector, provider: OidcProvider, login: str) -> Any:
+async def _login(
+    connector: OIDCConnector, provider: OidcProvider, login: str, browser: httpx.Client | None = None
+) -> BrokeredIdentity:
     start = connector.login_url(ClientRequest(), redirect_uri=REDIRECT)
-    with httpx.Client() as browser:
-        back = provider.login(browser, start.url, login)
+    with httpx.Client() as own:
+        back = provider.login(browser or own, start.url, login)
     q = _query(back)
     assert back.startswith(REDIRECT) and q["state"] == start.state, back
     return await connector.handle_callback(q["code"], start)
@@ -94,9 +95,7 @@ async def test_discovery_answers_and_imports(oidc_provider: StartProvider, http:
     assert config["metadataDescriptorUrl"] == provider.discovery_url
 
 
-async def test_code_flow_with_pkce_jwks_and_key_rotation(
-    oidc_provider: StartProvider, http: httpx.AsyncClient
-) -> None:
+async def test_code_flow_with_pkce_jwks_and_key_rotation(oidc_provider: StartProvider, http: httpx.AsyncClient) -> None:
     provider = oidc_provider(
         client={
             "redirect_uris": [REDIRECT],
@@ -113,7 +112,7 @@ async def test_code_flow_with_pkce_jwks_and_key_rotation(
     assert identity.email_verified is True and identity.first_name == "Alice"
     assert identity.broker_user_id == "upstream.alice"
     assert identity.broker_session_id == f"upstream.{identity.id_token_claims['sid']}"
-    assert json.loads(identity.token)["access_token"]
+    assert json.loads(identity.token or "{}")["access_token"]
     # The upstream rotates its signing key: the new kid makes the cache refetch (10 s later).
     kids = provider.rotate_keys()
     clock.offset += 11
@@ -125,9 +124,7 @@ async def test_code_flow_with_pkce_jwks_and_key_rotation(
     assert fresh["access_token"] and fresh["refresh_token"]
 
 
-async def test_userinfo_when_the_id_token_is_minimal(
-    oidc_provider: StartProvider, http: httpx.AsyncClient
-) -> None:
+async def test_userinfo_when_the_id_token_is_minimal(oidc_provider: StartProvider, http: httpx.AsyncClient) -> None:
     provider = oidc_provider(
         client={"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "client_secret_basic"},
         conform_id_token_claims=True,
@@ -145,9 +142,7 @@ async def test_userinfo_when_the_id_token_is_minimal(
 def broker_jwks() -> Iterator[tuple[str, list[RealmKey]]]:
     """The broker realm's JWKS on a loopback port, for the upstream to fetch (private_key_jwt)."""
     realm_keys = generate_default_keys("broker-realm", now=0)
-    body = json.dumps(
-        {"keys": [public_jwk(k) for k in realm_keys if k.key_type == "RSA" and k.use == "sig"]}
-    ).encode()
+    body = json.dumps({"keys": [public_jwk(k) for k in realm_keys if k.key_type == "RSA" and k.use == "sig"]}).encode()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -194,9 +189,7 @@ async def test_private_key_jwt_with_the_realm_key(
     assert err.value.upstream_error == "invalid_client"
 
 
-async def test_cancelled_login_is_access_denied(
-    oidc_provider: StartProvider, http: httpx.AsyncClient
-) -> None:
+async def test_cancelled_login_is_access_denied(oidc_provider: StartProvider, http: httpx.AsyncClient) -> None:
     provider = oidc_provider(client={"redirect_uris": [REDIRECT]})
     connector = await _connector(provider, http, Clock())
     start = connector.login_url(ClientRequest(), redirect_uri=REDIRECT)
@@ -205,3 +198,59 @@ async def test_cancelled_login_is_access_denied(
     q = _query(back)
     assert q["error"] == "access_denied" and q["state"] == start.state
     assert classify_callback_error(q["error"], q.get("error_description")) is CallbackOutcome.CANCELLED
+
+
+@pytest.fixture
+def logout_receiver() -> Iterator[tuple[str, list[str]]]:
+    """Our back-channel logout endpoint on a loopback port: collects the logout tokens."""
+    received: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            form = parse_qs(self.rfile.read(length).decode())
+            received.extend(form.get("logout_token", []))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/backchannel-logout", received
+    server.shutdown()
+    server.server_close()
+
+
+async def test_logout_both_ways(
+    oidc_provider: StartProvider, http: httpx.AsyncClient, logout_receiver: tuple[str, list[str]]
+) -> None:
+    receiver_url, received = logout_receiver
+    logout_response = logout_response_url("http://localhost:9", "test", "upstream")
+    provider = oidc_provider(
+        client={
+            "redirect_uris": [REDIRECT],
+            "post_logout_redirect_uris": [logout_response],
+            "backchannel_logout_uri": receiver_url,
+            "backchannel_logout_session_required": True,
+        }
+    )
+    clock = Clock()
+    connector = await _connector(provider, http, clock)
+    with httpx.Client() as browser:
+        identity = await _login(connector, provider, "erin", browser)
+        url = connector.logout_url(
+            id_token=identity.id_token, state="local-session", post_logout_redirect_uri=logout_response
+        )
+        assert url is not None
+        back = provider.logout(browser, url)
+    assert back.startswith(logout_response) and _query(back)["state"] == "local-session"
+    deadline = time.monotonic() + 5
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (token,) = received
+    targets = await verify_logout_token(
+        token, [(connector.idp, connector.cfg)], keys=UpstreamKeyCache(http, clock=clock), now=clock()
+    )
+    assert [(t.broker_session_id, t.broker_user_id) for t in targets] == [(identity.broker_session_id, None)]
