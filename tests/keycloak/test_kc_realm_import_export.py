@@ -191,6 +191,10 @@ async def test_export_without_users_and_unknown_realm(store: Store) -> None:
             "acme-realm.json: $.users[0].federatedIdentities[0].identityProvider: no such identity provider",
         ),
         (
+            lambda r: r.__setitem__("passwordPolicy", "hashAlgorithm(md5) and length(8)"),
+            "acme-realm.json: $.passwordPolicy: Invalid config for hashAlgorithm: Password hashing provider",
+        ),
+        (
             lambda r: r["users"].append({"username": "alice"}),
             "acme-realm.json: $.users[3]:",
         ),

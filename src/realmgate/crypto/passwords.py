@@ -56,7 +56,9 @@ _ARGON2_VERSIONS = {"1.3": 0x13, "1.0": 0x10}
 # pbkdf2 provider id -> (hashlib digest, Keycloak's default iterations for new hashes).
 _PBKDF2: Mapping[str, tuple[str, int]] = {
     "pbkdf2": ("sha1", 1_300_000),
+    "pbkdf2-sha224": ("sha224", 600_000),
     "pbkdf2-sha256": ("sha256", 600_000),
+    "pbkdf2-sha384": ("sha384", 600_000),
     "pbkdf2-sha512": ("sha512", 210_000),
 }
 _PBKDF2_KEY_BYTES = 64  # Keycloak derives 512-bit keys for new pbkdf2 hashes

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from realmgate.crypto.passwords import PolicyError, validate_policy
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.builtin_scopes import DEFAULT_SCOPES, OPTIONAL_SCOPES
 from realmgate.keycloak.defaults import (
@@ -57,6 +58,10 @@ async def _import_realm_settings(ctx: ImportContext, tx: Tx, rep: Mapping[str, o
     if name == "master":
         base = dataclasses.replace(base, access_token_lifespan=MASTER_ACCESS_TOKEN_LIFESPAN)
     realm = ctx.convert("$", realm_from_rep, rep, base, with_id=True)
+    try:
+        validate_policy(realm.password_policy)
+    except PolicyError as exc:
+        raise ctx.error("$.passwordPolicy", str(exc)) from None
     realm = dataclasses.replace(realm, default_role_id=None)
     no_defaults = not realm.default_default_client_scopes and not realm.default_optional_client_scopes
     if "clientScopes" not in rep and no_defaults:
