@@ -25,7 +25,14 @@ from realmgate.protocol.authorize import AuthRequest, response_params
 from realmgate.protocol.codes import CodeData, issue_code
 from realmgate.protocol.errors import LoginRequired
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.sessions import active_session, auth_time, new_session, with_client
+from realmgate.protocol.sessions import (
+    AUTH_TIME_NOTE,
+    active_session,
+    auth_time,
+    end_session,
+    new_session,
+    with_client,
+)
 from realmgate.store.interface import Tx
 
 SSO_COOKIE = "KEYCLOAK_IDENTITY"
@@ -122,11 +129,27 @@ async def finish_step(tx: Tx, step: LoginStep) -> None:
     await tx.single_use.delete(_step_key(step.tab_id))
 
 
-async def new_login_session(
-    tx: Tx, config: RealmConfig, request: AuthRequest, user: User, *, now: int, ip_address: str | None
+async def login_session(
+    tx: Tx,
+    config: RealmConfig,
+    user: User,
+    *,
+    current: UserSession | None,
+    now: int,
+    ip_address: str | None,
 ) -> UserSession:
-    """A user session for a user who just authenticated (form or broker). Always online: an
-    ``offline_access`` request gets its offline session when the code is redeemed."""
+    """The user session after a successful authentication (form or broker).
+
+    Re-authenticating the user of the current SSO session (``prompt=login``, ``max_age``) keeps
+    that session and moves its ``auth_time``; a different user replaces it. Always online: an
+    ``offline_access`` request gets its offline session when the code is redeemed.
+    """
+    if current is not None and current.user_id == user.id:
+        refreshed = replace(current, last_refresh=now, notes={**current.notes, AUTH_TIME_NOTE: str(now)})
+        await tx.sessions.update(refreshed)
+        return refreshed
+    if current is not None:
+        await end_session(tx, config.realm, current.id)
     session = new_session(config.realm, user, now=now, ip_address=ip_address)
     await tx.sessions.add(session)
     return session

@@ -186,3 +186,39 @@ def test_provider_buttons_and_idp_hint(oidc_server: ServerProcess, browser: http
     assert hinted.headers["location"].startswith(oidc_server.url(f"/realms/{REALM}/broker/hidden/login?"))
     unknown = browser.get(url + "&kc_idp_hint=nope")
     assert unknown.status_code == 200 and 'id="kc-form-login"' in unknown.text
+
+
+def test_prompt_login_and_max_age_reauthenticate_the_same_session(
+    oidc_server: ServerProcess, browser: httpx.Client
+) -> None:
+    import time
+
+    verifier, challenge = pkce_pair()
+    pkce = {"code_challenge": challenge, "code_challenge_method": "S256"}
+    first = login(browser, auth_url(oidc_server.base_url, **pkce))
+    first_claims = jws.unverified_claims(redeem(oidc_server, first["code"], verifier).json()["id_token"])
+    time.sleep(2.05)  # whole seconds: auth_time + 1 < now needs two ticks
+    assert "code" in callback_params(browser.get(auth_url(oidc_server.base_url, max_age="10000", **pkce)))
+    again = login(browser, auth_url(oidc_server.base_url, max_age="1", **pkce))  # older than 1 s: form again
+    claims = jws.unverified_claims(redeem(oidc_server, again["code"], verifier).json()["id_token"])
+    assert again["session_state"] == first["session_state"]
+    assert claims["auth_time"] > first_claims["auth_time"] and claims["sub"] == first_claims["sub"]
+
+
+def test_authorization_request_by_post(oidc_server: ServerProcess, browser: httpx.Client) -> None:
+    _, challenge = pkce_pair()
+    page = browser.post(
+        f"/realms/{REALM}/protocol/openid-connect/auth",
+        data={
+            "client_id": CLIENT_ID,
+            "response_type": "code",
+            "scope": "openid",
+            "redirect_uri": REDIRECT_URI,
+            "state": "posted",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+    )
+    assert page.status_code == 200 and 'id="kc-form-login"' in page.text
+    params = callback_params(submit_login(browser, parse_login_form(page.text), "alice", "alice-password"))
+    assert params["state"] == "posted"

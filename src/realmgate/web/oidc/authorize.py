@@ -61,9 +61,7 @@ def _usable(idp: IdentityProvider) -> bool:
     return idp.enabled and not idp.link_only
 
 
-def login_providers(
-    request: Request, config: RealmConfig, step: login_flow.LoginStep
-) -> list[dict[str, str]]:
+def login_providers(request: Request, config: RealmConfig, step: login_flow.LoginStep) -> list[dict[str, str]]:
     """Buttons for "Or sign in with": ``{alias, display_name, login_url}``, in GUI order."""
     shown = [i for i in config.identity_providers.values() if _usable(i) and not i.hide_on_login]
 
@@ -113,9 +111,7 @@ async def authorization(request: Request) -> Response:
             except RedirectableError as redirect:
                 return send_response(request, redirect.target, error_params(redirect.error, redirect.target))
             auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or new_secret(24)
-            step = await login_flow.start_login(
-                tx, config, auth, auth_session_id=auth_session_id, now=now(request)
-            )
+            step = await login_flow.start_login(tx, config, auth, auth_session_id=auth_session_id, now=now(request))
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
     hinted = hinted_provider(config, auth)
@@ -209,8 +205,11 @@ async def finish_login(
     Shared by the password form and the broker (after an upstream login); call it inside the
     transaction and return its response once the transaction has committed."""
     await login_flow.finish_step(tx, step)
-    session = await login_flow.new_login_session(
-        tx, config, step.request, user, now=now(request), ip_address=client_ip(request)
+    current = await login_flow.sso_session(
+        tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
+    )
+    session = await login_flow.login_session(
+        tx, config, user, current=current[0] if current else None, now=now(request), ip_address=client_ip(request)
     )
     result = await login_flow.complete(
         tx, config, step.request, session, fresh_login=True, issuer=issuer(request), now=now(request)

@@ -19,9 +19,7 @@ PUBLIC_CACHE = {"cache-control": "no-cache"}
 
 async def well_known(request: Request) -> Response:
     async with transaction(request) as (_, config, _d):
-        document = discovery.discovery_document(
-            config, frontend=frontend_base(request), backend=backend(request)
-        )
+        document = discovery.discovery_document(config, frontend=frontend_base(request), backend=backend(request))
     return JSONResponse(document, headers={**PUBLIC_CACHE, "access-control-allow-origin": "*"})
 
 

@@ -135,9 +135,7 @@ def preflight(request: Request) -> Response:
     return Response(status_code=200, headers=headers)
 
 
-def error_response(
-    request: Request, error: OAuthError, *, headers: Mapping[str, str] | None = None
-) -> Response:
+def error_response(request: Request, error: OAuthError, *, headers: Mapping[str, str] | None = None) -> Response:
     """An OAuth error as JSON (for handlers that add headers, e.g. CORS, to their errors)."""
     if error.detail:
         log.info("%s %s: %s (%s)", request.method, request.url.path, error.error, error.detail)

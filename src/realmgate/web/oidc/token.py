@@ -56,9 +56,7 @@ async def token(request: Request) -> Response:
         metrics.login(True)
     metrics.token_issued(grant_type)
     azp = issued.access_claims.get("azp")
-    return json_response(
-        issued.response, headers=cors_headers(request, config, azp if isinstance(azp, str) else None)
-    )
+    return json_response(issued.response, headers=cors_headers(request, config, azp if isinstance(azp, str) else None))
 
 
 def _bearer(request: Request, form: dict[str, str]) -> str | None:
@@ -98,9 +96,7 @@ def _invalid_token(error: InvalidToken) -> Response:
     return json_response(
         error.body(),
         status=401,
-        headers={
-            "www-authenticate": f'Bearer error="invalid_token", error_description="{error.description}"'
-        },
+        headers={"www-authenticate": f'Bearer error="invalid_token", error_description="{error.description}"'},
     )
 
 
