@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -20,7 +19,7 @@ from realmgate.broker.errors import BrokerError, Check, TokenInvalid, UpstreamEr
 from realmgate.broker.oidc.config import OIDCConfig
 from realmgate.broker.oidc.id_token import check_audience, check_times
 from realmgate.broker.oidc.keys import UpstreamKeyCache
-from realmgate.broker.upstream import call
+from realmgate.broker.upstream import call, with_query
 from realmgate.crypto import jws
 from realmgate.model.identity_provider import IdentityProvider
 
@@ -43,10 +42,6 @@ def _logout_params(cfg: OIDCConfig, *, id_token: str | None, state: str) -> dict
     return params
 
 
-def _with_query(url: str, params: dict[str, str]) -> str:
-    return url + ("&" if urlsplit(url).query else "?") + urlencode(params)
-
-
 def upstream_logout_url(
     cfg: OIDCConfig, *, id_token: str | None, state: str, post_logout_redirect_uri: str
 ) -> str | None:
@@ -56,7 +51,7 @@ def upstream_logout_url(
         return None
     params = _logout_params(cfg, id_token=id_token, state=state)
     params["post_logout_redirect_uri"] = post_logout_redirect_uri
-    return _with_query(cfg.logout_url, params)
+    return with_query(cfg.logout_url, params)
 
 
 async def backchannel_logout(http: httpx.AsyncClient, cfg: OIDCConfig, *, id_token: str | None, state: str) -> bool:
@@ -64,7 +59,7 @@ async def backchannel_logout(http: httpx.AsyncClient, cfg: OIDCConfig, *, id_tok
     logout goes on)."""
     if cfg.logout_url is None:
         return False
-    url = _with_query(cfg.logout_url, _logout_params(cfg, id_token=id_token, state=state))
+    url = with_query(cfg.logout_url, _logout_params(cfg, id_token=id_token, state=state))
     try:
         await call(http, "GET", url, what="logout endpoint")
     except UpstreamError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -55,11 +56,10 @@ async def call(
     what: str,
     data: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
-    expect_ok: bool = True,
 ) -> UpstreamResponse:
     """Send one request and read at most ``MAX_BODY_BYTES`` of the answer.
 
-    With ``expect_ok`` a non-2xx status raises ``UpstreamError(BAD_STATUS)`` carrying the
+    A non-2xx status raises ``UpstreamError(BAD_STATUS)`` carrying the
     upstream's OAuth ``error`` code when it sent one.
     """
     try:
@@ -74,8 +74,13 @@ async def call(
         raise UpstreamError(UpstreamErrorKind.TIMEOUT, what) from None
     except (httpx.HTTPError, httpx.InvalidURL):
         raise UpstreamError(UpstreamErrorKind.UNREACHABLE, what) from None
-    if expect_ok and not 200 <= result.status < 300:
+    if not 200 <= result.status < 300:
         raise UpstreamError(
             UpstreamErrorKind.BAD_STATUS, what, status=result.status, upstream_error=result.oauth_error()
         )
     return result
+
+
+def with_query(url: str, params: Mapping[str, str]) -> str:
+    """Append ``params`` to a configured upstream URL, keeping any query it already has."""
+    return url + ("&" if urlsplit(url).query else "?") + urlencode(params)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Mapping
-from urllib.parse import urlencode, urlsplit
+from collections.abc import Callable
 
 from realmgate.broker.connector import ClientRequest, UpstreamLogin
 from realmgate.broker.oidc.config import OIDCConfig
+from realmgate.broker.upstream import with_query
 from realmgate.crypto.secrets import new_secret
 
 # Parameters the broker sets itself; a forwarded parameter never overrides one of them.
@@ -48,12 +48,6 @@ def pkce_challenge(verifier: str, method: str) -> str:
         return verifier
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def _with_query(url: str, params: Mapping[str, str]) -> str:
-    """Append ``params`` to ``url``, keeping any query the configured URL already has."""
-    separator = "&" if urlsplit(url).query else "?"
-    return url + separator + urlencode(params)
 
 
 def build_login_request(
@@ -97,7 +91,7 @@ def build_login_request(
         if value and name not in _RESERVED:
             params[name] = value
     return UpstreamLogin(
-        url=_with_query(cfg.authorization_url, params),
+        url=with_query(cfg.authorization_url, params),
         state=state,
         redirect_uri=redirect_uri,
         nonce=nonce,
