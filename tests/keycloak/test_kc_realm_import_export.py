@@ -378,3 +378,21 @@ async def test_partial_export_masks_are_not_taken_as_secrets(store: Store) -> No
         keys = await tx.keys.list(realm.id)
     assert app is not None and app.secret and app.secret != "**********" and len(app.secret) == 32
     assert "k" not in {k.kid for k in keys} and len(keys) == 4  # fresh keys instead
+
+
+async def test_roles_of_unlisted_builtin_clients(store: Store) -> None:
+    rep = {
+        "realm": "handwritten",
+        "roles": {"client": {"account": [{"name": "extra-account-role"}]}},
+        "users": [{"username": "u", "clientRoles": {"account": ["extra-account-role", "view-profile"]}}],
+    }
+    async with store.tx() as tx:
+        realm = await import_realm(tx, rep, source="hand.json", now=NOW)
+        account = await tx.clients.get_by_client_id(realm.id, "account")
+        assert account is not None and account.public_client
+        names = {r.name for r in await tx.roles.list_client_roles(realm.id, account.id)}
+        user = await tx.users.get_by_username(realm.id, "u")
+        assert user is not None
+        granted = set(await tx.users.role_ids(realm.id, user.id))
+    assert {"extra-account-role", "view-profile", "manage-account"} <= names
+    assert len(granted) == 2

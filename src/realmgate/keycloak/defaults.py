@@ -123,6 +123,14 @@ async def _ensure_client(tx: Tx, realm: Realm, spec: ClientSpec) -> tuple[Client
     return client, True
 
 
+async def ensure_builtin_client(tx: Tx, realm: Realm, client_id: str) -> Client | None:
+    """The built-in client ``client_id`` (created, without its roles, when missing), or None
+    when no built-in client has that id. Lets a realm file give roles to ``account`` & co.
+    without listing those clients, as Keycloak sets them up before importing roles."""
+    spec = next((s for s in builtin_client_specs(realm.name) if s.client_id == client_id), None)
+    return None if spec is None else (await _ensure_client(tx, realm, spec))[0]
+
+
 async def _scope_role_ids(tx: Tx, realm_id: str, pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
     ids: list[str] = []
     for client_id, role_name in pairs:

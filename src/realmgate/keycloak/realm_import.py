@@ -17,6 +17,7 @@ from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.builtin_scopes import DEFAULT_SCOPES, OPTIONAL_SCOPES
 from realmgate.keycloak.defaults import (
     MASTER_ACCESS_TOKEN_LIFESPAN,
+    ensure_builtin_client,
     ensure_builtins,
     new_client,
     settle_secret,
@@ -107,6 +108,8 @@ async def _import_roles(
         pending.append((path, role, item.get("composites")))
     for client_id, items in ctx.mapping(roles, "client", "$.roles").items():
         client = await tx.clients.get_by_client_id(realm.id, client_id)
+        if client is None:
+            client = await ensure_builtin_client(tx, realm, client_id)
         client_path = f"$.roles.client[{client_id!r}]"
         if client is None:
             raise ctx.error(client_path, f"no client {client_id} in this realm")
