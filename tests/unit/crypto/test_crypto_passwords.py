@@ -194,9 +194,7 @@ def test_check_policy_passes_and_username_email_rules() -> None:
     assert check_policy("Alice123!", "notUsername", username="alice123!") == (
         "Invalid password: must not be equal to the username."
     )
-    assert check_policy("a@b.c", "notEmail", email="A@B.C") == (
-        "Invalid password: must not be equal to the email."
-    )
+    assert check_policy("a@b.c", "notEmail", email="A@B.C") == ("Invalid password: must not be equal to the email.")
     assert check_policy("anything", None) is None
 
 

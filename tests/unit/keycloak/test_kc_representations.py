@@ -68,10 +68,7 @@ def test_realm_rep_type_errors_name_the_field() -> None:
     with pytest.raises(RepresentationError):
         realm_from_rep({"defaultDefaultClientScopes": "profile"}, realm)
     # Keycloak accepts numeric strings and "true"/"false" for typed fields.
-    assert (
-        realm_from_rep({"accessTokenLifespan": "90", "enabled": "false"}, realm)[0].access_token_lifespan
-        == 90
-    )
+    assert realm_from_rep({"accessTokenLifespan": "90", "enabled": "false"}, realm)[0].access_token_lifespan == 90
 
 
 def test_client_round_trip_with_mappers_and_scopes() -> None:
@@ -115,9 +112,7 @@ def test_client_round_trip_with_mappers_and_scopes() -> None:
     assert err.value.field == "protocolMappers[0].protocolMapper"
     with pytest.raises(RepresentationError):
         client_from_rep({"publicClient": True}, blank)  # clientId required
-    assert client_from_rep({"clientId": "x", "authorizationServicesEnabled": False, "zzz": 1}, blank)[1] == [
-        "zzz"
-    ]
+    assert client_from_rep({"clientId": "x", "authorizationServicesEnabled": False, "zzz": 1}, blank)[1] == ["zzz"]
 
 
 def test_client_scope_rep() -> None:
@@ -126,9 +121,7 @@ def test_client_scope_rep() -> None:
         realm_id="r1",
         name="email",
         attributes={"include.in.token.scope": "true"},
-        protocol_mappers=(
-            ProtocolMapper(id="m", name="email", protocol_mapper="oidc-usermodel-property-mapper"),
-        ),
+        protocol_mappers=(ProtocolMapper(id="m", name="email", protocol_mapper="oidc-usermodel-property-mapper"),),
     )
     rep = client_scope_to_rep(scope)
     assert rep["name"] == "email"
@@ -302,9 +295,7 @@ def test_idp_mapper_rep() -> None:
     }
     mapper, unknown = idp_mapper_from_rep(
         rep,
-        IdentityProviderMapper(
-            id="", realm_id="r1", name="", identity_provider_alias="", identity_provider_mapper=""
-        ),
+        IdentityProviderMapper(id="", realm_id="r1", name="", identity_provider_alias="", identity_provider_mapper=""),
         with_id=True,
     )
     assert idp_mapper_to_rep(mapper) == rep and unknown == []
