@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from realmgate.model.client import Client
+from realmgate.protocol import events
 from realmgate.protocol.client_auth import authenticate_client
 from realmgate.protocol.errors import InvalidGrant, InvalidRequest
 from realmgate.protocol.keys import verify_own
@@ -107,6 +108,15 @@ async def backchannel_logout(
         raise InvalidGrant("Invalid refresh token")
     if claims.get("azp") != client.client_id:
         raise InvalidGrant("Invalid refresh token", detail="token of another client")
-    sid = claims.get("sid")
+    sid, sub = claims.get("sid"), claims.get("sub")
     if isinstance(sid, str):
         await end_session(tx, config.realm, sid)
+        await events.record(
+            tx,
+            config,
+            "LOGOUT",
+            now=now,
+            client_id=client.client_id,
+            session_id=sid,
+            user_id=sub if isinstance(sub, str) else None,
+        )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
+from realmgate.protocol import events
 from realmgate.protocol.client_auth import authenticate_client
-from realmgate.protocol.errors import InvalidRequest, UnsupportedGrantType
+from realmgate.protocol.errors import InvalidRequest, OAuthError, UnsupportedGrantType
 from realmgate.protocol.grants import (
     GrantRequest,
     authorization_code,
@@ -45,4 +46,31 @@ async def token_request(
     if handler is None:
         raise UnsupportedGrantType("Unsupported grant_type")
     request = GrantRequest(tx, config, client, params, issuer, now, ip_address)
-    return grant_type, await handler(request)
+    event_type = events.GRANT_EVENT[grant_type]
+    try:
+        issued = await handler(request)
+    except OAuthError as error:
+        await events.record(
+            tx,
+            config,
+            f"{event_type}_ERROR",
+            now=now,
+            client_id=client.client_id,
+            ip_address=ip_address,
+            error=error.error,
+            details={"grant_type": grant_type, "reason": error.description},
+        )
+        raise
+    sid, sub = issued.access_claims.get("sid"), issued.access_claims.get("sub")
+    await events.record(
+        tx,
+        config,
+        event_type,
+        now=now,
+        client_id=client.client_id,
+        user_id=sub if isinstance(sub, str) else None,
+        session_id=sid if isinstance(sid, str) else None,
+        ip_address=ip_address,
+        details={"grant_type": grant_type, "scope": str(issued.response.get("scope", ""))},
+    )
+    return grant_type, issued

@@ -378,3 +378,32 @@ async def test_outdated_password_hash_is_upgraded_on_login(world: World) -> None
         (upgraded,) = await tx.credentials.list(world.user.id)
     assert not needs_rehash(upgraded.credential_data)
     await password_grant(world)  # and the new hash verifies
+
+
+async def test_login_events_only_when_enabled(world: World) -> None:
+    from realmgate.store.interface import EventQuery
+
+    await password_grant(world)
+    async with world.store.tx() as tx:
+        assert await tx.events.list(world.realm_id, EventQuery()) == []
+        realm = await tx.realms.get(world.realm_id)
+        assert realm is not None
+        await tx.realms.update(dataclasses.replace(realm, events_enabled=True))
+    tokens = await password_grant(world)
+    with pytest.raises(InvalidGrant):
+        await token(world, {"grant_type": "password", "username": "alice", "password": "nope"})
+    async with world.store.tx() as tx:
+        await backchannel_logout(
+            tx,
+            await world.config(tx),
+            {"client_id": "app", "client_secret": SECRET, "refresh_token": tokens["refresh_token"]},
+            authorization=None,
+            issuer=ISSUER,
+            now=NOW,
+        )
+    async with world.store.tx() as tx:
+        recorded = await tx.events.list(world.realm_id, EventQuery())
+    kinds = sorted((e.type, e.error or "") for e in recorded)
+    assert kinds == [("LOGIN", ""), ("LOGIN_ERROR", "invalid_grant"), ("LOGOUT", "")]
+    login = next(e for e in recorded if e.type == "LOGIN")
+    assert login.user_id == world.user.id and login.client_id == "app" and login.session_id == tokens["session_state"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
@@ -18,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from realmgate.crypto.secrets import new_secret
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.user import User
-from realmgate.protocol import login_flow
+from realmgate.protocol import events, login_flow
 from realmgate.protocol.authorize import (
     AuthRequest,
     RedirectableError,
@@ -191,6 +192,20 @@ async def authenticate_form(request: Request) -> Response:
             user = await authenticate(tx, config, username, form.get("password", ""), now=now(request))
         except LoginFailure as failure:
             ctx.metrics.login(False)
+            await events.record(
+                tx,
+                config,
+                "LOGIN_ERROR",
+                now=now(request),
+                client_id=step.request.client_id,
+                ip_address=client_ip(request),
+                error="user_disabled" if failure.disabled else "invalid_user_credentials",
+                details={
+                    "auth_method": "openid-connect",
+                    "username": username,
+                    "redirect_uri": step.request.redirect_uri,
+                },
+            )
             return login_page(request, config, step, username=username, error=failure.message)
         response = await finish_login(request, tx, config, step, user)
     ctx.metrics.login(True)
@@ -198,12 +213,19 @@ async def authenticate_form(request: Request) -> Response:
 
 
 async def finish_login(
-    request: Request, tx: Tx, config: RealmConfig, step: login_flow.LoginStep, user: User
+    request: Request,
+    tx: Tx,
+    config: RealmConfig,
+    step: login_flow.LoginStep,
+    user: User,
+    *,
+    event_details: Mapping[str, str] | None = None,
 ) -> Response:
     """End a login step for an authenticated user: new session, code, SSO cookies, response.
 
     Shared by the password form and the broker (after an upstream login); call it inside the
-    transaction and return its response once the transaction has committed."""
+    transaction and return its response once the transaction has committed. The broker adds
+    ``event_details`` such as ``identity_provider``."""
     await login_flow.finish_step(tx, step)
     current = await login_flow.sso_session(
         tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
@@ -213,6 +235,22 @@ async def finish_login(
     )
     result = await login_flow.complete(
         tx, config, step.request, session, fresh_login=True, issuer=issuer(request), now=now(request)
+    )
+    await events.record(
+        tx,
+        config,
+        "LOGIN",
+        now=now(request),
+        client_id=step.request.client_id,
+        user_id=user.id,
+        session_id=session.id,
+        ip_address=client_ip(request),
+        details={
+            "auth_method": "openid-connect",
+            "username": user.username,
+            "redirect_uri": step.request.redirect_uri,
+            **(event_details or {}),
+        },
     )
     identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
     lifetime = session_expires_at(config.realm, session) - now(request)

@@ -8,12 +8,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realmgate.crypto.secrets import new_secret
-from realmgate.protocol import login_flow
+from realmgate.protocol import events, login_flow
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.logout import backchannel_logout, plan_logout
+from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import end_session
+from realmgate.store.interface import Tx
 from realmgate.web.oidc.responses import clear_sso_cookies
-from realmgate.web.oidc.support import form_params, issuer, now, query_params, realm_name, transaction
+from realmgate.web.oidc.support import client_ip, form_params, issuer, now, query_params, realm_name, transaction
 from realmgate.web.pages import error_page, render_page
 
 CONFIRM_TTL = 600
@@ -68,13 +70,32 @@ async def logout(request: Request) -> Response:
                 value = json.dumps({"session_id": plan.session_id, "redirect": plan.redirect})
                 await tx.single_use.put(_confirm_key(code), value, now(request) + CONFIRM_TTL)
             elif plan.session_id is not None:
-                await end_session(tx, config.realm, plan.session_id)
+                await end_with_event(
+                    request, tx, config, plan.session_id, plan.client.client_id if plan.client else None
+                )
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
     if plan.confirm:
         context = {"action_url": f"{issuer(request)}/protocol/openid-connect/logout", "session_code": code}
         return render_page(request, "logout-confirm.html", context)
     return _done(request, plan.redirect)
+
+
+async def end_with_event(request: Request, tx: Tx, config: RealmConfig, session_id: str, client_id: str | None) -> None:
+    session = await tx.sessions.get(config.realm.id, session_id)
+    if session is None:
+        return
+    await end_session(tx, config.realm, session_id)
+    await events.record(
+        tx,
+        config,
+        "LOGOUT",
+        now=now(request),
+        client_id=client_id,
+        user_id=session.user_id,
+        session_id=session_id,
+        ip_address=client_ip(request),
+    )
 
 
 async def _confirmed(request: Request, code: str) -> Response:
@@ -84,6 +105,6 @@ async def _confirmed(request: Request, code: str) -> Response:
             return error_page(request, "Logout request expired. Please log out again.")
         pending = json.loads(raw)
         if pending["session_id"]:
-            await end_session(tx, config.realm, pending["session_id"])
+            await end_with_event(request, tx, config, pending["session_id"], None)
     redirect = pending["redirect"]
     return _done(request, redirect if isinstance(redirect, str) else None)
