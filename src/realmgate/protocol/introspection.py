@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from realmgate.protocol.bearer import validate_access_token
 from realmgate.protocol.claims import mapped_claims, mapping_context
 from realmgate.protocol.client_auth import authenticate_client
+from realmgate.protocol.errors import InvalidClient
 from realmgate.protocol.mappers import Claims, TokenKind
 from realmgate.protocol.params import optional
 from realmgate.protocol.realm_cache import RealmConfig
@@ -42,7 +43,9 @@ async def introspect(
     issuer: str,
     now: int,
 ) -> Claims:
-    authenticate_client(config, params, authorization)
+    caller = authenticate_client(config, params, authorization)
+    if caller.public_client:
+        raise InvalidClient("Public client is not permitted to invoke introspection endpoint")
     token = optional(params, "token")
     if token is None:
         return INACTIVE

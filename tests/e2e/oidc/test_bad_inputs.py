@@ -169,3 +169,28 @@ def test_unsupported_and_missing_grant_type(oidc_server: ServerProcess) -> None:
     assert unknown.status_code == 400 and unknown.json()["error"] == "unsupported_grant_type"
     missing = httpx.post(token_url(oidc_server), data={}, auth=(CLIENT_ID, SECRET))
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
+
+
+def test_oversized_token_request_is_413(oidc_server: ServerProcess) -> None:
+    response = httpx.post(
+        token_url(oidc_server),
+        content=b"a=" + b"x" * (11 * 1024 * 1024),  # over the 10 MiB default
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+
+
+def test_public_client_cannot_introspect(oidc_server: ServerProcess) -> None:
+    response = httpx.post(
+        oidc_server.url(f"/realms/{REALM}/protocol/openid-connect/token/introspect"),
+        data={"client_id": "spa", "token": "x"},
+    )
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+
+
+def test_reloading_the_login_form_url_shows_the_form_again(oidc_server: ServerProcess, browser: httpx.Client) -> None:
+    _, challenge = pkce_pair()
+    page = browser.get(auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256"))
+    form = parse_login_form(page.text)
+    reloaded = browser.get(form.action)
+    assert reloaded.status_code == 200 and parse_login_form(reloaded.text).csrf == form.csrf

@@ -173,7 +173,9 @@ async def authenticate_form(request: Request) -> Response:
     tab_id = request.query_params.get("tab_id", "")
     async with transaction(request) as (tx, config, _):
         step = await login_flow.load_step(tx, tab_id, now=now(request))
-        if step is None or request.method != "POST":
+        if step is not None and request.method != "POST":  # a reload of the form's URL
+            return login_page(request, config, step, username=step.request.login_hint or "")
+        if step is None:
             return render_page(
                 request,
                 "login-expired.html",
