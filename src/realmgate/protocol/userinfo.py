@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from realmgate.protocol.bearer import validate_access_token
 from realmgate.protocol.claims import mapped_claims, mapping_context
 from realmgate.protocol.errors import InvalidToken
@@ -11,7 +13,13 @@ from realmgate.protocol.scopes import decide_scopes
 from realmgate.store.interface import Tx
 
 
-async def userinfo(tx: Tx, config: RealmConfig, token: str | None, *, issuer: str, now: int) -> Claims:
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    claims: Claims
+    client_id: str  # the token's client, whose web origins govern CORS
+
+
+async def userinfo(tx: Tx, config: RealmConfig, token: str | None, *, issuer: str, now: int) -> UserInfo:
     if not token:
         raise InvalidToken("Token not provided")
     valid = await validate_access_token(tx, config, token, issuer=issuer, now=now)
@@ -24,4 +32,4 @@ async def userinfo(tx: Tx, config: RealmConfig, token: str | None, *, issuer: st
     claims: Claims = {"sub": valid.user.id}
     claims.update(mapped_claims(ctx, decision, TokenKind.USERINFO))
     claims["sub"] = valid.user.id
-    return claims
+    return UserInfo(claims, valid.client.client_id)

@@ -54,7 +54,7 @@ async def password_grant(world: World, **extra: str) -> dict[str, Any]:
 
 async def info(world: World, access_token: str, *, now: int = NOW) -> dict[str, object]:
     async with world.store.tx() as tx:
-        return await userinfo(tx, await world.config(tx), access_token, issuer=ISSUER, now=now)
+        return (await userinfo(tx, await world.config(tx), access_token, issuer=ISSUER, now=now)).claims
 
 
 async def introspect(world: World, tok: str, *, now: int = NOW) -> dict[str, object]:

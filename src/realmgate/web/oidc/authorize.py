@@ -89,7 +89,7 @@ def hinted_provider(config: RealmConfig, request: AuthRequest) -> str | None:
 async def authorization(request: Request) -> Response:
     try:
         params = await form_params(request) if request.method == "POST" else query_params(request)
-        async with transaction(request) as (tx, config, _):
+        async with transaction(request) as (tx, config):
             try:
                 auth = parse_authorization_request(config, params, issuer=issuer(request))
                 current = await login_flow.sso_session(
@@ -171,7 +171,7 @@ async def authenticate_form(request: Request) -> Response:
     except OAuthError as error:
         return error_page(request, error.description)
     tab_id = request.query_params.get("tab_id", "")
-    async with transaction(request) as (tx, config, _):
+    async with transaction(request) as (tx, config):
         step = await login_flow.load_step(tx, tab_id, now=now(request))
         if step is not None and request.method != "POST":  # a reload of the form's URL
             return login_page(request, config, step, username=step.request.login_hint or "")

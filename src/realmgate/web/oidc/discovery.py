@@ -18,19 +18,19 @@ PUBLIC_CACHE = {"cache-control": "no-cache"}
 
 
 async def well_known(request: Request) -> Response:
-    async with transaction(request) as (_, config, _d):
+    async with transaction(request) as (_, config):
         document = discovery.discovery_document(config, frontend=frontend_base(request), backend=backend(request))
     return JSONResponse(document, headers={**PUBLIC_CACHE, "access-control-allow-origin": "*"})
 
 
 async def realm_info(request: Request) -> Response:
-    async with transaction(request) as (_, config, _d):
+    async with transaction(request) as (_, config):
         info = discovery.realm_info(config, frontend=frontend_base(request))
     return JSONResponse(info, headers=PUBLIC_CACHE)
 
 
 async def certs(request: Request) -> Response:
-    async with transaction(request) as (_, config, _d):
+    async with transaction(request) as (_, config):
         body = discovery.jwks(config)
     return JSONResponse(body, headers={**PUBLIC_CACHE, "access-control-allow-origin": "*"})
 
@@ -38,7 +38,7 @@ async def certs(request: Request) -> Response:
 async def login_status_init(request: Request) -> Response:
     """keycloak-js asks whether its origin may use the session iframe (204 yes, 403 no)."""
     client_id, origin = request.query_params.get("client_id"), request.query_params.get("origin")
-    async with transaction(request) as (_, config, _d):
+    async with transaction(request) as (_, config):
         client = config.clients.get(client_id or "")
         allowed = client is not None and origin is not None and origin_allowed(origin, client)
     return Response(status_code=204 if allowed else 403)

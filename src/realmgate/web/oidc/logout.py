@@ -41,7 +41,7 @@ async def logout(request: Request) -> Response:
     except OAuthError as error:
         return error_page(request, error.description)
     if request.method == "POST" and "refresh_token" in params:
-        async with transaction(request) as (tx, config, _):
+        async with transaction(request) as (tx, config):
             await backchannel_logout(
                 tx,
                 config,
@@ -54,7 +54,7 @@ async def logout(request: Request) -> Response:
     if request.method == "POST" and "session_code" in params:
         return await _confirmed(request, params["session_code"])
     try:
-        async with transaction(request) as (tx, config, _):
+        async with transaction(request) as (tx, config):
             current = await login_flow.sso_session(
                 tx,
                 config,
@@ -99,7 +99,7 @@ async def end_with_event(request: Request, tx: Tx, config: RealmConfig, session_
 
 
 async def _confirmed(request: Request, code: str) -> Response:
-    async with transaction(request) as (tx, config, _):
+    async with transaction(request) as (tx, config):
         raw = await tx.single_use.consume(_confirm_key(code), now(request))
         if raw is None:
             return error_page(request, "Logout request expired. Please log out again.")

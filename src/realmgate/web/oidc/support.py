@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -79,27 +78,20 @@ async def form_params(request: Request) -> dict[str, str]:
     return single_valued(pairs)
 
 
-@dataclass(slots=True)
-class Deferred:
-    """An OAuth error decided inside a transaction whose writes must still be committed
-    (e.g. a replayed code revokes tokens *and* fails)."""
-
-    error: OAuthError | None = None
-
-
 @asynccontextmanager
-async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig, Deferred]]:
+async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig]]:
     """A transaction with the realm snapshot. An ``OAuthError`` raised in the block is a
-    decision, not a crash: the transaction commits, then the error is raised."""
-    deferred = Deferred()
+    decision, not a crash: the transaction commits (e.g. a replayed code has just revoked its
+    tokens), then the error propagates to the single error translator."""
+    failure: OAuthError | None = None
     async with get_ctx(request).store.tx() as tx:
         config = await realm_cache(request).load(tx, realm_name(request))
         try:
-            yield tx, config, deferred
+            yield tx, config
         except OAuthError as error:
-            deferred.error = error
-    if deferred.error is not None:
-        raise deferred.error
+            failure = error
+    if failure is not None:
+        raise failure
 
 
 def json_response(

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realmgate.protocol import introspection, revocation
-from realmgate.protocol.errors import InvalidToken, OAuthError
+from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.params import optional
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
@@ -32,7 +32,7 @@ async def token(request: Request) -> Response:
     params = await form_params(request)
     metrics = get_ctx(request).metrics
     failure: OAuthError | None = None
-    async with transaction(request) as (tx, config, _):
+    async with transaction(request) as (tx, config):
         cors = cors_headers(request, config, params.get("client_id"))
         try:
             grant_type, issued = await token_request(
@@ -68,41 +68,20 @@ def _bearer(request: Request, form: dict[str, str]) -> str | None:
 
 
 async def userinfo(request: Request) -> Response:
+    """Bad or expired tokens and ended sessions raise ``InvalidToken``: 401 with
+    ``WWW-Authenticate: Bearer error="invalid_token"`` from the error translator."""
     if request.method == "OPTIONS":
         return preflight(request)
     form = await form_params(request) if request.method == "POST" else query_params(request)
-    access_token = _bearer(request, form)
-    async with transaction(request) as (tx, config, _):
-        try:
-            claims = await userinfo_claims(tx, config, access_token, issuer=issuer(request), now=now(request))
-        except InvalidToken as error:
-            return _invalid_token(error)
-        azp = _azp(access_token)
-        cors = cors_headers(request, config, azp)
-    return json_response(claims, headers=cors)
-
-
-def _azp(access_token: str | None) -> str | None:
-    from realmgate.crypto import jws
-
-    try:
-        azp = jws.unverified_claims(access_token or "").get("azp")
-    except jws.BadSignature:
-        return None
-    return azp if isinstance(azp, str) else None
-
-
-def _invalid_token(error: InvalidToken) -> Response:
-    return json_response(
-        error.body(),
-        status=401,
-        headers={"www-authenticate": f'Bearer error="invalid_token", error_description="{error.description}"'},
-    )
+    async with transaction(request) as (tx, config):
+        info = await userinfo_claims(tx, config, _bearer(request, form), issuer=issuer(request), now=now(request))
+        cors = cors_headers(request, config, info.client_id)
+    return json_response(info.claims, headers=cors)
 
 
 async def introspect(request: Request) -> Response:
     params = await form_params(request)
-    async with transaction(request) as (tx, config, _):
+    async with transaction(request) as (tx, config):
         body = await introspection.introspect(
             tx,
             config,
@@ -118,7 +97,7 @@ async def revoke(request: Request) -> Response:
     if request.method == "OPTIONS":
         return preflight(request)
     params = await form_params(request)
-    async with transaction(request) as (tx, config, _):
+    async with transaction(request) as (tx, config):
         cors = cors_headers(request, config, params.get("client_id"))
         await revocation.revoke(
             tx,
