@@ -60,9 +60,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             active = await prepare_store(settings, clock=clock)
         else:
             active = await open_store(settings, migrate=False)
-        ctx = AppContext(
-            settings=settings, store=active, clock=clock, metrics=metrics, templates=build_templates()
-        )
+        ctx = AppContext(settings=settings, store=active, clock=clock, metrics=metrics, templates=build_templates())
         app.state.ctx = ctx
         try:
             yield

@@ -217,9 +217,7 @@ def _add_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = No
     """Server flags from the settings table; defaults stay None so env vars can fill them."""
     for flag in SERVER_FLAGS:
         if names is None or flag.attr in names:
-            parser.add_argument(
-                flag.option, dest=flag.attr, metavar=flag.metavar, help=f"{flag.help} [{flag.env}]"
-            )
+            parser.add_argument(flag.option, dest=flag.attr, metavar=flag.metavar, help=f"{flag.help} [{flag.env}]")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -66,7 +66,7 @@ SERVER_FLAGS: tuple[Flag, ...] = (
     Flag("proxy-headers", "Trust X-Forwarded-* headers from a reverse proxy: 'xforwarded'.", "MODE"),
     Flag("workers", "Number of worker processes (default 1).", "N"),
     Flag("log-level", "debug, info, warning or error (default info).", "LEVEL"),
-    Flag("http-max-body-size", "Largest accepted request body in bytes (default 1048576).", "BYTES"),
+    Flag("http-max-body-size", "Largest accepted request body in bytes (default 10485760, as Keycloak).", "BYTES"),
 )
 FLAGS_BY_ATTR = {flag.attr: flag for flag in SERVER_FLAGS}
 
@@ -85,7 +85,7 @@ class Settings:
     proxy_headers: str | None = None
     workers: int = 1
     log_level: str = "info"
-    http_max_body_size: int = 1024 * 1024
+    http_max_body_size: int = 10 * 1024 * 1024  # Keycloak (Quarkus) default: 10240K
     # First-start admin of the master realm (Keycloak's variables, not flags).
     bootstrap_admin_username: str | None = None
     bootstrap_admin_password: str | None = field(default=None, repr=False)
@@ -141,9 +141,7 @@ def _hostname(flag: Flag, raw: str) -> str:
     if "://" in value:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-            raise SettingsError(
-                f"{flag.option} ({flag.env}) must be a URL like https://id.example.com, got {raw!r}"
-            )
+            raise SettingsError(f"{flag.option} ({flag.env}) must be a URL like https://id.example.com, got {raw!r}")
         return value
     if not value or any(ch in value for ch in "/?#@ "):
         raise SettingsError(f"{flag.option} ({flag.env}) must be a host name or a URL, got {raw!r}")
@@ -179,13 +177,9 @@ def load_settings(
         for required in ("hostname", "db_url"):
             if required not in raw:
                 f = FLAGS_BY_ATTR[required]
-                raise SettingsError(
-                    f"'start' needs {f.option} (or {f.env}); use 'start-dev' for a local server"
-                )
+                raise SettingsError(f"'start' needs {f.option} (or {f.env}); use 'start-dev' for a local server")
 
-    updates: dict[str, object] = {
-        attr: _PARSERS[attr](FLAGS_BY_ATTR[attr], value) for attr, value in raw.items()
-    }
+    updates: dict[str, object] = {attr: _PARSERS[attr](FLAGS_BY_ATTR[attr], value) for attr, value in raw.items()}
     username, password = _bootstrap_admin(env)
     updates["bootstrap_admin_username"] = username
     updates["bootstrap_admin_password"] = password

@@ -48,11 +48,7 @@ def free_port() -> int:
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The test process's environment without any REALMGATE_/KC_/KEYCLOAK_ settings, plus ``extra``."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("REALMGATE_", "KC_BOOTSTRAP_", "KEYCLOAK_ADMIN"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REALMGATE_", "KC_BOOTSTRAP_", "KEYCLOAK_ADMIN"))}
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra or {})
     return env
@@ -149,9 +145,7 @@ def _wait_ready(server: ServerProcess, timeout: float) -> None:
     with httpx.Client(timeout=2.0) as client:
         while time.monotonic() < deadline:
             if server.process.poll() is not None:
-                raise RuntimeError(
-                    f"realmgate exited with {server.process.returncode} before ready:\n{server.logs()}"
-                )
+                raise RuntimeError(f"realmgate exited with {server.process.returncode} before ready:\n{server.logs()}")
             try:
                 if client.get(server.url("/health/ready")).status_code == 200:
                     return

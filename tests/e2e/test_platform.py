@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from tests.e2e.harness import ServerProcess, drop_pg_database, free_port
 
+from realmgate.crypto.jws import unverified_claims
 from realmgate.crypto.passwords import verify_password
+from tests.e2e.harness import ServerProcess, admin_token, drop_pg_database, free_port
 
 StartServer = Callable[..., ServerProcess]
 
@@ -68,10 +69,7 @@ def test_metrics_count_requests_by_route_template(server: ServerProcess) -> None
     assert "# TYPE realmgate_tokens_issued_total counter" in after.text
     # Raw paths never become labels (unbounded cardinality): unmatched requests share one label.
     assert "thing-12345" not in after.text
-    assert (
-        metric(after.text, "realmgate_http_requests_total", route="unmatched", method="GET", status="404")
-        >= 1
-    )
+    assert metric(after.text, "realmgate_http_requests_total", route="unmatched", method="GET", status="404") >= 1
 
 
 @pytest.mark.parametrize("path", ["/health/live", "/no/such/path"])
@@ -99,7 +97,7 @@ def test_unknown_path_is_json_404(server: ServerProcess) -> None:
 
 
 def test_body_over_limit_is_413(server: ServerProcess) -> None:
-    big = b"x" * (1024 * 1024 + 1)
+    big = b"x" * (10 * 1024 * 1024 + 1)  # Keycloak's default limit is 10 MiB
     response = httpx.post(server.url("/health/live"), content=big, timeout=10.0)
     assert response.status_code == 413
 
@@ -142,13 +140,6 @@ def test_several_workers_serve(start_server: StartServer) -> None:
     assert "2 workers" in server.logs()
 
 
-def test_start_serves_with_hostname_and_db_url(start_server: StartServer) -> None:
-    port = free_port()
-    server = start_server(command="start", port=port, args=["--hostname", f"http://id.example.test:{port}"])
-    assert get(server, "/health/ready").status_code == 200
-    assert "prod mode" in server.logs()
-
-
 async def test_existing_admin_is_not_overwritten(start_server: StartServer) -> None:
     first = start_server()
     first.stop()
@@ -173,3 +164,43 @@ async def test_existing_admin_is_not_overwritten(start_server: StartServer) -> N
         await store.close()
     assert verify_password("admin", credential.secret_data, credential.credential_data)
     assert not verify_password("another-password", credential.secret_data, credential.credential_data)
+
+
+def issuer(server: ServerProcess, headers: dict[str, str] | None = None) -> str:
+    response = get(server, "/realms/master/.well-known/openid-configuration", headers=headers or {})
+    assert response.status_code == 200
+    value: str = response.json()["issuer"]
+    return value
+
+
+FORWARDED = {"x-forwarded-proto": "https", "x-forwarded-host": "id.example.org"}
+
+
+def test_forwarded_headers_are_ignored_by_default(server: ServerProcess) -> None:
+    assert issuer(server, FORWARDED) == server.url("/realms/master")
+
+
+def test_forwarded_headers_are_honoured_with_proxy_headers(start_server: StartServer) -> None:
+    server = start_server(args=["--proxy-headers", "xforwarded"])
+    assert issuer(server, FORWARDED) == "https://id.example.org/realms/master"
+    with_port = {**FORWARDED, "x-forwarded-port": "8443"}
+    assert issuer(server, with_port) == "https://id.example.org:8443/realms/master"
+    assert issuer(server) == server.url("/realms/master")
+    response = get(server, "/health/live", headers=FORWARDED)
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_hostname_fixes_the_issuer(start_server: StartServer) -> None:
+    port = free_port()
+    public = f"https://id.example.test:{port}/auth"
+    server = start_server(command="start", port=port, args=["--hostname", public])
+    assert issuer(server, FORWARDED) == f"{public}/realms/master"
+    assert "prod mode" in server.logs()
+
+
+def test_bootstrap_admin_gets_a_token_with_the_admin_role(server: ServerProcess) -> None:
+    claims = unverified_claims(admin_token(server))
+    assert claims["preferred_username"] == "admin"
+    realm_access = claims["realm_access"]
+    assert isinstance(realm_access, dict)
+    assert "admin" in realm_access["roles"]

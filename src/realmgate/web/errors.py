@@ -1,5 +1,6 @@
 """The single place where errors become responses.
 
+- ``AdminError`` -> its exact Keycloak body, status and headers.
 - ``OAuthError`` -> its JSON body and status (``InvalidRedirectUri`` -> an error page, since
   the redirect target itself is untrusted); ``description`` is public, ``detail`` is only logged.
 - Store ``Unavailable`` -> 503.
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from realmgate.admin.errors import AdminError
 from realmgate.protocol.errors import InvalidRedirectUri, InvalidToken, OAuthError, RealmNotFound
 from realmgate.store.interface import Unavailable
 from realmgate.web.context import get_ctx
@@ -47,6 +49,11 @@ async def oauth_error(request: Request, exc: Exception) -> Response:
             f'Bearer realm="{realm}", error="{exc.error}", error_description="{exc.description}"'
         )
     return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+
+async def admin_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AdminError)
+    return JSONResponse(exc.body, status_code=exc.status, headers={**NO_STORE, **exc.headers})
 
 
 async def unavailable(request: Request, exc: Exception) -> Response:
@@ -83,6 +90,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 EXCEPTION_HANDLERS = {
+    AdminError: admin_error,
     OAuthError: oauth_error,
     Unavailable: unavailable,
     HTTPException: http_error,

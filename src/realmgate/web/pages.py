@@ -36,9 +36,7 @@ def build_templates() -> jinja2.Environment:
     return env
 
 
-def render_page(
-    request: Request, template: str, context: Mapping[str, object], *, status: int = 200
-) -> HTMLResponse:
+def render_page(request: Request, template: str, context: Mapping[str, object], *, status: int = 200) -> HTMLResponse:
     """Render ``template`` with ``context`` plus the common page variables; never cached."""
     base = frontend_base(request)
 
@@ -51,9 +49,7 @@ def render_page(
     return HTMLResponse(html, status_code=status, headers=NO_STORE)
 
 
-def error_page(
-    request: Request, message: str, *, status: int = 400, retry_url: str | None = None
-) -> HTMLResponse:
+def error_page(request: Request, message: str, *, status: int = 400, retry_url: str | None = None) -> HTMLResponse:
     """A page telling the user what went wrong, with a "try again" link when there is a safe one."""
     return render_page(request, "error.html", {"message": message, "retry_url": retry_url}, status=status)
 

@@ -75,9 +75,7 @@ def set_cookie(
     """Set a cookie; ``Secure`` when the frontend is https (always with SameSite=None, which
     browsers otherwise reject). ``max_age`` None makes a session cookie."""
     secure = _frontend_https.get() or same_site == "none"
-    response.set_cookie(
-        name, value, max_age=max_age, path=path, secure=secure, httponly=http_only, samesite=same_site
-    )
+    response.set_cookie(name, value, max_age=max_age, path=path, secure=secure, httponly=http_only, samesite=same_site)
 
 
 def clear_cookie(response: Response, name: str, *, path: str) -> None:
