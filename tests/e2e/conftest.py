@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
 from tests.e2e.harness import ServerProcess
 from tests.e2e.harness import start_server as _start
 

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from tests.e2e.harness import ServerProcess, admin_token, drop_pg_database, free_port
 
 from realmgate.crypto.jws import unverified_claims
 from realmgate.crypto.passwords import verify_password
-from tests.e2e.harness import ServerProcess, admin_token, drop_pg_database, free_port
 
 StartServer = Callable[..., ServerProcess]
 
