@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.e2e.harness import CliResult, free_port, run_cli
+import httpx
+from tests.e2e.harness import CliResult, ServerProcess, free_port, run_cli
 
 
 def assert_clean_failure(result: CliResult, *needles: str) -> str:
@@ -104,3 +107,100 @@ def test_invalid_realm_file_content(tmp_path: Path) -> None:
     bad.write_text('{"realm": "invalid", "accessTokenLifespan": "soon"}', encoding="utf-8")
     result = run_cli(["import", "--file", str(bad), "--db-url", sqlite_url(tmp_path)])
     assert_clean_failure(result, str(bad))
+
+
+ALICE: dict[str, object] = {
+    "username": "alice",
+    "enabled": True,
+    "email": "alice@example.org",
+    "credentials": [{"type": "password", "value": "alice-secret"}],
+}
+REALM_FILE: dict[str, object] = {
+    "realm": "roundtrip",
+    "enabled": True,
+    "accessTokenLifespan": 123,
+    "clients": [
+        {
+            "clientId": "rt-app",
+            "publicClient": True,
+            "directAccessGrantsEnabled": True,
+            "redirectUris": ["http://localhost:9999/*"],
+        }
+    ],
+    "users": [ALICE],
+}
+
+
+def write_json(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def password_grant(server: ServerProcess, realm: str, client_id: str, username: str, password: str) -> httpx.Response:
+    return httpx.post(
+        server.url(f"/realms/{realm}/protocol/openid-connect/token"),
+        data={"grant_type": "password", "client_id": client_id, "username": username, "password": password},
+        timeout=10.0,
+    )
+
+
+def test_import_export_round_trip(tmp_path: Path, start_server: Callable[..., ServerProcess]) -> None:
+    source = write_json(tmp_path / "roundtrip.json", REALM_FILE)
+    first_db = f"sqlite+aiosqlite:///{tmp_path / 'first.db'}"
+    imported = run_cli(["import", "--file", str(source), "--db-url", first_db])
+    assert imported.returncode == 0, imported.stderr
+
+    exported_file = tmp_path / "exported.json"
+    exported = run_cli(["export", "--realm", "roundtrip", "--file", str(exported_file), "--db-url", first_db])
+    assert exported.returncode == 0, exported.stderr
+    rep = json.loads(exported_file.read_text(encoding="utf-8"))
+    assert rep["realm"] == "roundtrip"
+    assert rep["accessTokenLifespan"] == 123
+    assert "rt-app" in [client["clientId"] for client in rep["clients"]]
+    assert [user["username"] for user in rep["users"]] == ["alice"]
+
+    # The exported file is a valid import: a second database gets the same realm, password included.
+    second_db = f"sqlite+aiosqlite:///{tmp_path / 'second.db'}"
+    assert run_cli(["import", "--file", str(exported_file), "--db-url", second_db]).returncode == 0
+    server = start_server(db_url=second_db, workdir=tmp_path)
+    assert password_grant(server, "roundtrip", "rt-app", "alice", "alice-secret").status_code == 200
+    assert password_grant(server, "roundtrip", "rt-app", "alice", "wrong").status_code == 401
+
+
+def test_export_can_skip_users(tmp_path: Path) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path / 'rg.db'}"
+    assert (
+        run_cli(["import", "--file", str(write_json(tmp_path / "r.json", REALM_FILE)), "--db-url", db]).returncode == 0
+    )
+    out = tmp_path / "no-users.json"
+    result = run_cli(["export", "--realm", "roundtrip", "--file", str(out), "--users", "skip", "--db-url", db])
+    assert result.returncode == 0, result.stderr
+    assert not json.loads(out.read_text(encoding="utf-8")).get("users")
+
+
+def test_export_of_unknown_realm_fails_cleanly(tmp_path: Path) -> None:
+    out = tmp_path / "x.json"
+    result = run_cli(["export", "--realm", "nope", "--file", str(out), "--db-url", sqlite_url(tmp_path)])
+    assert_clean_failure(result, "nope")
+    assert not out.exists()
+
+
+def test_import_realm_at_start_skips_an_existing_realm(
+    tmp_path: Path, start_server: Callable[..., ServerProcess]
+) -> None:
+    realm_dir = tmp_path / "realms"
+    realm_dir.mkdir()
+    write_json(realm_dir / "roundtrip.json", REALM_FILE)
+    first = start_server(import_realm=realm_dir, workdir=tmp_path)
+    assert password_grant(first, "roundtrip", "rt-app", "alice", "alice-secret").status_code == 200
+    first.stop()
+
+    changed = {
+        **REALM_FILE,
+        "users": [{**ALICE, "credentials": [{"type": "password", "value": "new"}]}],
+    }
+    write_json(realm_dir / "roundtrip.json", changed)
+    second = start_server(db_url=first.db_url, import_realm=realm_dir, workdir=tmp_path)
+    assert "Realm roundtrip already exists" in second.logs()
+    assert password_grant(second, "roundtrip", "rt-app", "alice", "alice-secret").status_code == 200
+    assert password_grant(second, "roundtrip", "rt-app", "alice", "new").status_code == 401
