@@ -30,35 +30,41 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from realmgate.store.sql import SqlStore, open_store
 from realmgate.store.sql.tables import metadata
 
-_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-async def _admin_sql(statement: str) -> None:
-    conn = await asyncpg.connect(_ADMIN_URL, timeout=5)
+async def admin_sql(statement: str) -> None:
+    """Run one statement on the maintenance database (CREATE / DROP DATABASE)."""
+    conn = await asyncpg.connect(ADMIN_URL, timeout=5)
     try:
         await conn.execute(statement)
     finally:
         await conn.close()
 
 
+def database_url(name: str) -> URL:
+    """The URL of database ``name`` on the test PostgreSQL server."""
+    return make_url(ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     name = f"realmgate_test_{secrets.token_hex(6)}"
     try:
-        asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
+        asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
     except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"PostgreSQL is not reachable at {make_url(_ADMIN_URL).render_as_string()}: {exc}")
-    url = make_url(_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
+        pytest.skip(f"PostgreSQL is not reachable at {make_url(ADMIN_URL).render_as_string()}: {exc}")
+    url = database_url(name)
     try:
         asyncio.run(_migrate(url.render_as_string(hide_password=False)))
         yield url.render_as_string(hide_password=False)
     finally:
-        asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:

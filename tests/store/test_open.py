@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import sqlite3
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from realmgate.store.sql.tables import metadata
 from realmgate.store.sql.url import normalize_url
 
 from . import factories as f
+from .conftest import admin_sql, database_url
 
 
 @pytest.mark.parametrize(
@@ -89,12 +93,52 @@ async def test_open_twice_keeps_data(store_url: str) -> None:
         await second.close()
 
 
-async def test_concurrent_first_start_migrates_once(store_url: str) -> None:
-    stores = await asyncio.gather(*(open_store(store_url) for _ in range(3)))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all (``store_url``'s are already migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    request.getfixturevalue("postgres_database")  # skips when the server is unreachable
+    name = f"realmgate_blank_{secrets.token_hex(6)}"
+    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
     try:
-        await f.add_realm(stores[0])
+        yield database_url(name).render_as_string(hide_password=False)
     finally:
-        for s in stores:
+        asyncio.run(admin_sql(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+_OPEN_STORE = """
+import asyncio, sys
+from realmgate.store.sql import open_store
+
+async def main() -> None:
+    store = await open_store(sys.argv[1])
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_concurrent_first_start_migrates_once(blank_url: str) -> None:
+    """Two server processes starting on an empty database at the same moment, plus two stores
+    opened at once in this process: every one comes up, and the schema is created once."""
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _OPEN_STORE, blank_url, stderr=asyncio.subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    in_process = await asyncio.gather(open_store(blank_url), open_store(blank_url))
+    try:
+        for process in processes:
+            _, stderr = await process.communicate()
+            assert process.returncode == 0, stderr.decode()[-2000:]
+        realm = await f.add_realm(in_process[0])
+        async with in_process[1].tx() as tx:
+            assert await tx.realms.get(realm.id) == realm
+    finally:
+        for s in in_process:
             await s.close()
 
 

@@ -4,10 +4,16 @@ Two processes starting together must not both create tables: on PostgreSQL the u
 one transaction holding a transaction-scoped advisory lock; on SQLite the transaction begins with
 ``BEGIN IMMEDIATE`` (see ``store.py``), which takes the database's write lock. The second process
 waits, then finds the schema at head and does nothing.
+
+Within one process, Alembic keeps the running migration's context in a module-level global, so
+two upgrades must never interleave, even on different databases (two stores opened at once):
+an ``asyncio.Lock`` per event loop serializes them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from pathlib import Path
 
 from alembic import command
@@ -29,9 +35,20 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+_process_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _process_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _process_locks.get(loop)
+    if lock is None:
+        lock = _process_locks[loop] = asyncio.Lock()
+    return lock
+
+
 async def upgrade(conn: AsyncConnection) -> None:
     """Upgrade the database behind ``conn`` to the newest revision and commit."""
-    async with conn.begin():
+    async with _process_lock(), conn.begin():
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), "head"))
