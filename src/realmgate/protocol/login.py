@@ -3,11 +3,13 @@
 Failures are deliberately vague ("Invalid username or password.") so the form cannot be used to
 find out which accounts exist; a disabled account is only reported after the right password.
 A password stored with an outdated hash (e.g. imported Keycloak pbkdf2) is rehashed to the
-realm's policy on a successful login.
+realm's policy on a successful login. Hashing runs in a worker thread: argon2 is deliberately
+slow and would otherwise stall every other request on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import secrets
 from dataclasses import replace
@@ -48,11 +50,15 @@ async def _password_ok(tx: Tx, config: RealmConfig, user: User, password: str, n
     for credential in await tx.credentials.list(user.id):
         if credential.type != passwords.PASSWORD_TYPE:
             continue
-        if not passwords.verify_password(password, credential.secret_data, credential.credential_data):
+        if not await asyncio.to_thread(
+            passwords.verify_password, password, credential.secret_data, credential.credential_data
+        ):
             continue
         policy = config.realm.password_policy
         if passwords.needs_rehash(credential.credential_data, policy=policy):
-            secret_data, credential_data = passwords.hash_password(password, policy=policy)
+            secret_data, credential_data = await asyncio.to_thread(
+                functools.partial(passwords.hash_password, password, policy=policy)
+            )
             await tx.credentials.update(replace(credential, secret_data=secret_data, credential_data=credential_data))
         return True
     return False
@@ -64,11 +70,15 @@ def _decoy() -> tuple[str, str]:
     return passwords.hash_password(secrets.token_urlsafe(16))
 
 
+def _verify_decoy(password: str) -> None:
+    passwords.verify_password(password, *_decoy())
+
+
 async def authenticate(tx: Tx, config: RealmConfig, login: str, password: str, *, now: int) -> User:
     """The user whose credentials these are, or ``LoginFailure``."""
     user = await find_user(tx, config, login)
     if user is None or not password:
-        passwords.verify_password(password or "-", *_decoy())
+        await asyncio.to_thread(_verify_decoy, password or "-")
         raise LoginFailure(INVALID_CREDENTIALS)
     if not await _password_ok(tx, config, user, password, now):
         raise LoginFailure(INVALID_CREDENTIALS)
