@@ -169,3 +169,21 @@ async def test_nested_transaction_on_sqlite_fails_fast(tmp_path: Path) -> None:
             assert await tx.realms.list() == []
     finally:
         await store.close()
+
+
+async def test_lost_connection_is_unavailable_then_recovers(store: SqlStore) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("needs a server that can drop our connections")
+    async with store.tx() as tx:
+        await tx.realms.list()  # leaves an open connection in the pool
+    await admin_sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{store.engine.url.database}' AND pid <> pg_backend_pid()"
+    )
+    with pytest.raises(Unavailable) as caught:
+        async with store.tx() as tx:
+            await tx.realms.list()
+    assert "stopped answering" in str(caught.value)
+    async with store.tx() as tx:  # the pool replaced the dead connection
+        assert await tx.realms.list() == []
+    await store.ping()

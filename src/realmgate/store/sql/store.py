@@ -80,13 +80,12 @@ class SqlStore:
             raise Unavailable(f"cannot connect to the database at {self._where}: {_reason(exc)}") from exc
 
     async def ping(self) -> None:
-        conn = await self._connect()
+        # Through tx(): on SQLite it must queue behind the running transaction like any other.
         try:
-            await conn.execute(text("SELECT 1"))
+            async with self.tx() as tx:
+                await tx.conn.execute(text("SELECT 1"))
         except DBAPIError as exc:
             raise Unavailable(f"the database at {self._where} does not answer: {_reason(exc)}") from exc
-        finally:
-            await conn.close()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision (safe when several processes start at once)."""
