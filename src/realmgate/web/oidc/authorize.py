@@ -29,7 +29,6 @@ from realmgate.protocol.authorize import (
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.sessions import session_expires_at
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc.responses import realm_cookie_path, send_response, set_sso_cookies
@@ -255,7 +254,6 @@ async def finish_login(
         },
     )
     identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
-    lifetime = session_expires_at(config.realm, session) - now(request)
     response = send_response(request, step.request.target(issuer(request)), result)
-    set_sso_cookies(response, realm_name(request), identity, session.id, max(lifetime, 0))
+    set_sso_cookies(response, realm_name(request), identity, session.id)
     return response

@@ -41,11 +41,13 @@ def _origin(uri: str) -> str:
     return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}" if rest else "*"
 
 
-def set_sso_cookies(response: Response, realm: str, identity: str, session_id: str, max_age: int) -> None:
+def set_sso_cookies(response: Response, realm: str, identity: str, session_id: str) -> None:
+    """Browser-session cookies, as Keycloak sets them without "remember me": closing the browser
+    ends SSO; the server-side session's idle and max lifespans bound it otherwise."""
     path = realm_cookie_path(realm)
-    set_cookie(response, SSO_COOKIE, identity, path=path, max_age=max_age)
+    set_cookie(response, SSO_COOKIE, identity, path=path, max_age=None)
     # Read by the session iframe's script (keycloak-js), so not HttpOnly; it names no secret.
-    set_cookie(response, SESSION_COOKIE, session_id, path=path, max_age=max_age, http_only=False)
+    set_cookie(response, SESSION_COOKIE, session_id, path=path, max_age=None, http_only=False)
 
 
 def clear_sso_cookies(response: Response, realm: str) -> None:
