@@ -132,7 +132,10 @@ class Repo:
     async def _all(self, stmt: AnySelect, params: Mapping[str, object] | None = None) -> Sequence[RowMapping]:
         return (await self._conn.execute(stmt, params)).mappings().all()
 
-    async def _execute_write(self, stmt: Executable, params: Mapping[str, object], what: str) -> int:
+    async def _execute_write(
+        self, stmt: Executable, params: Mapping[str, object] | Sequence[Mapping[str, object]], what: str
+    ) -> int:
+        """Execute a write, turning constraint violations into ``Conflict`` / ``NotFound``."""
         try:
             result = await self._conn.execute(stmt, params)
         except IntegrityError as exc:

@@ -33,6 +33,10 @@ _ROLE_BY_NAME = lookup(t.roles, "realm_id", "container_key", "name")
 _ROLES_BY_IDS = select(t.roles).where(
     t.roles.c.realm_id == bindparam("realm_id"), t.roles.c.id.in_(bindparam("ids", expanding=True))
 )
+_ROLES_OF_REALM = (
+    select(t.roles).where(t.roles.c.realm_id == bindparam("realm_id")).order_by(t.roles.c.container_key, t.roles.c.name)
+)
+_ROLES_OF_CONTAINER = _ROLES_OF_REALM.where(t.roles.c.container_key == bindparam("container_key"))
 _GROUP_BY_ID = lookup(t.groups, "id", "realm_id")
 
 
@@ -70,11 +74,11 @@ class SqlRoleRepo(Repo):
         return await self._list(realm_id, None)
 
     async def _list(self, realm_id: str, container_key: str | None) -> Sequence[Role]:
-        stmt = select(t.roles).where(t.roles.c.realm_id == realm_id)
-        if container_key is not None:
-            stmt = stmt.where(t.roles.c.container_key == container_key)
-        stmt = stmt.order_by(t.roles.c.container_key, t.roles.c.name)
-        return [rows.ROLE.from_row(r) for r in await self._all(stmt)]
+        if container_key is None:
+            found = await self._all(_ROLES_OF_REALM, {"realm_id": realm_id})
+        else:
+            found = await self._all(_ROLES_OF_CONTAINER, {"realm_id": realm_id, "container_key": container_key})
+        return [rows.ROLE.from_row(r) for r in found]
 
     async def add(self, role: Role) -> None:
         await self._insert(t.roles, rows.ROLE.to_row(role), f"Role with name {role.name}")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Table, bindparam, delete, exists, func, insert, or_, select
 
 from realmgate.model.user import Credential, User
 from realmgate.store.interface import NotFound, UserQuery
@@ -18,7 +17,6 @@ from realmgate.store.sql.repos.base import (
     Repo,
     contains_pattern,
     insert_or_skip,
-    integrity_error,
     lookup,
     page,
 )
@@ -30,9 +28,27 @@ _U = t.users.c
 _USER_BY_ID = lookup(t.users, "id", "realm_id")
 _USER_BY_USERNAME = lookup(t.users, "realm_id", "username_lc")
 _SERVICE_ACCOUNT = lookup(t.users, "realm_id", "service_account_client_id")
+_UR = t.user_roles.c
+_UG = t.user_groups.c
+_ROLE_IDS = (
+    select(_UR.role_id)
+    .where(_UR.user_id == bindparam("user_id"), _UR.realm_id == bindparam("realm_id"))
+    .order_by(_UR.role_id)
+)
+_GROUP_IDS = (
+    select(_UG.group_id)
+    .where(_UG.user_id == bindparam("user_id"), _UG.realm_id == bindparam("realm_id"))
+    .order_by(_UG.group_id)
+)
+_DELETE_ATTRIBUTES = delete(t.user_attributes).where(t.user_attributes.c.user_id == bindparam("user_id"))
+_CREDENTIALS = (
+    select(t.credentials)
+    .where(t.credentials.c.user_id == bindparam("user_id"))
+    .order_by(t.credentials.c.priority, t.credentials.c.id)
+)
 
 
-def _matcher(exact: bool) -> Any:
+def _matcher(exact: bool) -> Callable[[ColumnElement[Any], str], ColumnElement[bool]]:
     """Compare a lower-cased column to a value: equal, or Keycloak-like substring (``*`` wildcard)."""
 
     def match(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
@@ -120,7 +136,7 @@ class SqlUserRepo(Repo):
             f"User {user.username}",
             unique=[("realm_id", "username_lc")],
         )
-        await self._conn.execute(delete(t.user_attributes).where(t.user_attributes.c.user_id == user.id))
+        await self._conn.execute(_DELETE_ATTRIBUTES, {"user_id": user.id})
         await self._write_attributes(user)
 
     async def _write_attributes(self, user: User) -> None:
@@ -145,28 +161,24 @@ class SqlUserRepo(Repo):
     # Role mappings
 
     async def role_ids(self, realm_id: str, user_id: str) -> Sequence[str]:
-        ur = t.user_roles.c
-        stmt = select(ur.role_id).where(ur.user_id == user_id, ur.realm_id == realm_id).order_by(ur.role_id)
-        return list(await self._conn.scalars(stmt))
+        return list(await self._conn.scalars(_ROLE_IDS, {"user_id": user_id, "realm_id": realm_id}))
 
     async def grant_roles(self, realm_id: str, user_id: str, role_ids: Sequence[str]) -> None:
         await self._link(t.user_roles, [{"user_id": user_id, "role_id": r, "realm_id": realm_id} for r in role_ids])
 
     async def revoke_roles(self, realm_id: str, user_id: str, role_ids: Sequence[str]) -> None:
         if role_ids:
-            ur = t.user_roles.c
             await self._conn.execute(
-                delete(t.user_roles).where(ur.user_id == user_id, ur.realm_id == realm_id, ur.role_id.in_(role_ids))
+                delete(t.user_roles).where(_UR.user_id == user_id, _UR.realm_id == realm_id, _UR.role_id.in_(role_ids))
             )
 
     async def users_with_role(
         self, realm_id: str, role_id: str, *, first: int = 0, max: int | None = 100
     ) -> Sequence[User]:
-        ur = t.user_roles.c
         stmt = (
             select(t.users)
-            .join(t.user_roles, ur.user_id == _U.id)
-            .where(ur.role_id == role_id, ur.realm_id == realm_id)
+            .join(t.user_roles, _UR.user_id == _U.id)
+            .where(_UR.role_id == role_id, _UR.realm_id == realm_id)
             .order_by(_U.username_lc)
         )
         return await self._many(page(stmt, first, max))
@@ -174,48 +186,38 @@ class SqlUserRepo(Repo):
     # Group membership
 
     async def group_ids(self, realm_id: str, user_id: str) -> Sequence[str]:
-        ug = t.user_groups.c
-        stmt = select(ug.group_id).where(ug.user_id == user_id, ug.realm_id == realm_id).order_by(ug.group_id)
-        return list(await self._conn.scalars(stmt))
+        return list(await self._conn.scalars(_GROUP_IDS, {"user_id": user_id, "realm_id": realm_id}))
 
     async def join_group(self, realm_id: str, user_id: str, group_id: str) -> None:
         await self._link(t.user_groups, [{"user_id": user_id, "group_id": group_id, "realm_id": realm_id}])
 
     async def leave_group(self, realm_id: str, user_id: str, group_id: str) -> None:
-        ug = t.user_groups.c
         await self._conn.execute(
-            delete(t.user_groups).where(ug.user_id == user_id, ug.group_id == group_id, ug.realm_id == realm_id)
+            delete(t.user_groups).where(_UG.user_id == user_id, _UG.group_id == group_id, _UG.realm_id == realm_id)
         )
 
     async def group_members(
         self, realm_id: str, group_id: str, *, first: int = 0, max: int | None = 100
     ) -> Sequence[User]:
-        ug = t.user_groups.c
         stmt = (
             select(t.users)
-            .join(t.user_groups, ug.user_id == _U.id)
-            .where(ug.group_id == group_id, ug.realm_id == realm_id)
+            .join(t.user_groups, _UG.user_id == _U.id)
+            .where(_UG.group_id == group_id, _UG.realm_id == realm_id)
             .order_by(_U.username_lc)
         )
         return await self._many(page(stmt, first, max))
 
     async def _link(self, table: Table, links: list[dict[str, object]]) -> None:
         """Insert mapping rows, skipping those already present (idempotent grant / join)."""
-        if not links:
-            return
-        try:
-            await self._conn.execute(insert_or_skip(self._dialect, table), links)
-        except IntegrityError as exc:
-            raise integrity_error(exc, "Mapping") from exc
+        if links:
+            await self._execute_write(insert_or_skip(self._dialect, table), links, "Mapping")
 
 
 class SqlCredentialRepo(Repo):
     __slots__ = ()
 
     async def list(self, user_id: str) -> Sequence[Credential]:
-        c = t.credentials.c
-        stmt = select(t.credentials).where(c.user_id == user_id).order_by(c.priority, c.id)
-        return [rows.CREDENTIAL.from_row(r) for r in await self._all(stmt)]
+        return [rows.CREDENTIAL.from_row(r) for r in await self._all(_CREDENTIALS, {"user_id": user_id})]
 
     async def add(self, credential: Credential) -> None:
         await self._insert(t.credentials, rows.CREDENTIAL.to_row(credential), "Credential")
