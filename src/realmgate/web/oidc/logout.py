@@ -1,18 +1,26 @@
-"""``.../logout``: RP-initiated logout (GET/POST), its confirmation, and back-channel POST logout."""
+"""``.../logout``: RP-initiated logout (GET/POST), its confirmation, and back-channel POST logout.
+
+Brokered sessions (note ``identity_provider``) may first need the upstream provider's logout:
+the broker registers ``set_upstream_logout(hook)``; the hook gets the session and the final
+redirect and either returns a response (a redirect to the upstream's end-session endpoint; it
+later calls ``finish_logout`` from its ``logout_response`` endpoint) or None to log out locally.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realmgate.crypto.secrets import new_secret
+from realmgate.model.session import UserSession
 from realmgate.protocol import events, login_flow
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.logout import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.sessions import end_session
+from realmgate.protocol.sessions import IDP_NOTE, end_session
 from realmgate.store.interface import Tx
 from realmgate.web.oidc.responses import clear_sso_cookies
 from realmgate.web.oidc.support import client_ip, form_params, issuer, now, query_params, realm_name, transaction
@@ -20,12 +28,22 @@ from realmgate.web.pages import error_page, render_page
 
 CONFIRM_TTL = 600
 
+UpstreamLogout = Callable[[Request, Tx, RealmConfig, UserSession, str | None], Awaitable[Response | None]]
+_upstream_logout: list[UpstreamLogout] = []
+
+
+def set_upstream_logout(hook: UpstreamLogout | None) -> None:
+    """Install the broker's upstream-logout step (one per process; a new one replaces the old,
+    None removes it)."""
+    _upstream_logout[:] = [hook] if hook is not None else []
+
 
 def _confirm_key(code: str) -> str:
     return f"logout-confirm:{code}"
 
 
-def _done(request: Request, redirect: str | None) -> Response:
+def logged_out(request: Request, redirect: str | None) -> Response:
+    """The end of a browser logout: SSO cookies cleared, then the client's page or ours."""
     response: Response
     if redirect is not None:
         response = RedirectResponse(redirect, status_code=302)
@@ -33,6 +51,38 @@ def _done(request: Request, redirect: str | None) -> Response:
         response = render_page(request, "logged-out.html", {"title": "Signed out"})
     clear_sso_cookies(response, realm_name(request))
     return response
+
+
+async def finish_logout(
+    request: Request,
+    tx: Tx,
+    config: RealmConfig,
+    session_id: str | None,
+    redirect: str | None,
+    *,
+    client_id: str | None = None,
+    upstream: bool = True,
+) -> Response:
+    """End the session (after the upstream logout, if the broker wants one) and answer."""
+    session = await tx.sessions.get(config.realm.id, session_id) if session_id else None
+    if session is None:
+        return logged_out(request, redirect)
+    if upstream and _upstream_logout and session.notes.get(IDP_NOTE):
+        response = await _upstream_logout[0](request, tx, config, session, redirect)
+        if response is not None:
+            return response
+    await end_session(tx, config.realm, session.id)
+    await events.record(
+        tx,
+        config,
+        "LOGOUT",
+        now=now(request),
+        client_id=client_id,
+        user_id=session.user_id,
+        session_id=session.id,
+        ip_address=client_ip(request),
+    )
+    return logged_out(request, redirect)
 
 
 async def logout(request: Request) -> Response:
@@ -69,33 +119,19 @@ async def logout(request: Request) -> Response:
                 code = new_secret(24)
                 value = json.dumps({"session_id": plan.session_id, "redirect": plan.redirect})
                 await tx.single_use.put(_confirm_key(code), value, now(request) + CONFIRM_TTL)
-            elif plan.session_id is not None:
-                await end_with_event(
-                    request, tx, config, plan.session_id, plan.client.client_id if plan.client else None
+            else:
+                return await finish_logout(
+                    request,
+                    tx,
+                    config,
+                    plan.session_id,
+                    plan.redirect,
+                    client_id=plan.client.client_id if plan.client else None,
                 )
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
-    if plan.confirm:
-        context = {"action_url": f"{issuer(request)}/protocol/openid-connect/logout", "session_code": code}
-        return render_page(request, "logout-confirm.html", context)
-    return _done(request, plan.redirect)
-
-
-async def end_with_event(request: Request, tx: Tx, config: RealmConfig, session_id: str, client_id: str | None) -> None:
-    session = await tx.sessions.get(config.realm.id, session_id)
-    if session is None:
-        return
-    await end_session(tx, config.realm, session_id)
-    await events.record(
-        tx,
-        config,
-        "LOGOUT",
-        now=now(request),
-        client_id=client_id,
-        user_id=session.user_id,
-        session_id=session_id,
-        ip_address=client_ip(request),
-    )
+    context = {"action_url": f"{issuer(request)}/protocol/openid-connect/logout", "session_code": code}
+    return render_page(request, "logout-confirm.html", context)
 
 
 async def _confirmed(request: Request, code: str) -> Response:
@@ -104,7 +140,7 @@ async def _confirmed(request: Request, code: str) -> Response:
         if raw is None:
             return error_page(request, "Logout request expired. Please log out again.")
         pending = json.loads(raw)
-        if pending["session_id"]:
-            await end_with_event(request, tx, config, pending["session_id"], None)
-    redirect = pending["redirect"]
-    return _done(request, redirect if isinstance(redirect, str) else None)
+        redirect = pending["redirect"]
+        return await finish_logout(
+            request, tx, config, pending["session_id"], redirect if isinstance(redirect, str) else None
+        )
