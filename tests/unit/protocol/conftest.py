@@ -1,14 +1,15 @@
-"""A real (SQLite) store with a Keycloak-like realm, for the protocol's flow tests."""
+"""A real store (SQLite, and PostgreSQL when reachable) with a Keycloak-like realm, for the
+protocol's flow tests. ``store_url`` comes from the store suite's fixtures."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import cast
 
 import pytest
+from tests.store.conftest import postgres_database, store_url  # noqa: F401 (fixtures)
 
 from realmgate.crypto.passwords import new_password_credential
 from realmgate.crypto.secrets import new_id
@@ -35,10 +36,10 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+async def world(store_url: str) -> AsyncIterator[World]:  # noqa: F811 (pytest fixture)
     # cast: SqlTx declares its repos with their concrete types, which mypy finds incompatible
     # with the mutable Protocol attributes of ``Tx`` (reported to the store owner).
-    store = cast(Store, await open_store(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"))
+    store = cast(Store, await open_store(store_url))
     async with store.tx() as tx:
         realm = await create_realm(tx, "test", now=NOW)
         realm = dataclasses.replace(realm, display_name="Test Realm")
