@@ -59,7 +59,13 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def one_run(db_dir: Path, path: str) -> tuple[float, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far: unlike wall time, barely moved by other load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_run(db_dir: Path, path: str) -> tuple[float, float, float]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REALMGATE_")}
     env |= {"KC_BOOTSTRAP_ADMIN_USERNAME": "admin", "KC_BOOTSTRAP_ADMIN_PASSWORD": "admin"}
@@ -84,8 +90,9 @@ def one_run(db_dir: Path, path: str) -> tuple[float, float]:
             proc.kill()
             raise RuntimeError(f"no 200 from {path}: {proc.communicate()[1].decode()[-2000:]}")
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(proc.pid)
         time.sleep(1.0)
-        return elapsed, rss_mb(proc.pid)
+        return elapsed, cpu, rss_mb(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
@@ -97,19 +104,22 @@ def main() -> int:
     parser.add_argument("--path", default=DISCOVERY)
     args = parser.parse_args()
     print(f"realmgate start-dev: process start -> first 200 from {args.path}; {args.runs} runs each")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
-        results: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": []}
+        results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": []}
         for i in range(args.runs):
             db_dir = Path(tmp) / f"run{i}"
             db_dir.mkdir()
             results["cold"].append(one_run(db_dir, args.path))
             results["warm"].append(one_run(db_dir, args.path))
     for kind, runs in results.items():
-        times = [t for t, _ in runs]
-        rss = [r for _, r in runs]
+        times = [t for t, _, _ in runs]
+        cpu = [c for _, c, _ in runs]
+        rss = [r for _, _, r in runs]
         print(
             f"{kind:>5}: start median {statistics.median(times) * 1000:6.0f} ms "
             f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
+            f"CPU to ready median {statistics.median(cpu) * 1000:4.0f} ms; "
             f"idle RSS median {statistics.median(rss):5.1f} MB"
         )
     return 0

@@ -2,7 +2,7 @@
 
 ``build_app(settings)`` returns the Starlette app; its lifespan opens the store (unless the
 caller already did, as the CLI does to report errors cleanly) and publishes an ``AppContext``
-(which makes the shared upstream HTTP client on first use) on ``app.state.ctx``.
+(which makes the upstream HTTP client and the page templates on first use) on ``app.state.ctx``.
 ``app_from_env`` is the factory uvicorn calls in each worker process of ``--workers N``.
 """
 
@@ -21,7 +21,6 @@ from realmgate.store.interface import Store
 from realmgate.web.context import AppContext
 from realmgate.web.errors import EXCEPTION_HANDLERS, UnhandledErrorMiddleware
 from realmgate.web.metrics import Metrics, RequestMetricsMiddleware
-from realmgate.web.pages import build_templates
 from realmgate.web.routes import all_routes
 from realmgate.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 
@@ -60,7 +59,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             active = await prepare_store(settings, clock=clock)
         else:
             active = await open_store(settings, migrate=False)
-        ctx = AppContext(settings=settings, store=active, clock=clock, metrics=metrics, templates=build_templates())
+        ctx = AppContext(settings=settings, store=active, clock=clock, metrics=metrics)
         app.state.ctx = ctx
         try:
             yield

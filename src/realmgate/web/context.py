@@ -25,8 +25,17 @@ class AppContext:
     store: Store
     clock: Clock
     metrics: Metrics
-    templates: jinja2.Environment
+    _templates: jinja2.Environment | None = field(default=None, repr=False)
     _http: httpx.AsyncClient | None = field(default=None, repr=False)
+
+    @property
+    def templates(self) -> jinja2.Environment:
+        """The page templates (``realmgate.web.pages``), made on the first page rendered."""
+        if self._templates is None:
+            from realmgate.web.pages import build_templates
+
+            self._templates = build_templates()
+        return self._templates
 
     @property
     def http(self) -> httpx.AsyncClient:

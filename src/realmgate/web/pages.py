@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from realmgate import __version__
 from realmgate.web.context import get_ctx
 from realmgate.web.urls import frontend_base
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -24,7 +27,10 @@ NO_STORE = {"cache-control": "no-store, must-revalidate, max-age=0"}
 
 
 def build_templates() -> jinja2.Environment:
-    """The environment; ``StrictUndefined`` turns a misspelt variable into an error, not a blank."""
+    """The environment; ``StrictUndefined`` turns a misspelt variable into an error, not a blank.
+    Imported here, not at module level: start-up does not render pages."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
