@@ -118,9 +118,7 @@ class RoleGraphCache:
         return roles
 
 
-async def effective_role_ids(
-    tx: Tx, realm_id: str, user_id: str, graph: Mapping[str, Role]
-) -> frozenset[str]:
+async def effective_role_ids(tx: Tx, realm_id: str, user_id: str, graph: Mapping[str, Role]) -> frozenset[str]:
     """Direct roles plus those of the user's groups (and their ancestors), composites expanded."""
     direct = list(await tx.users.role_ids(realm_id, user_id))
     group_ids = list(await tx.users.group_ids(realm_id, user_id))
@@ -152,9 +150,7 @@ class AdminIdentity:
         if self.realm.name != MASTER:
             return False
         return any(
-            (role := self.role_graph.get(rid)) is not None
-            and role.client_id is None
-            and role.name == SUPERUSER_ROLE
+            (role := self.role_graph.get(rid)) is not None and role.client_id is None and role.name == SUPERUSER_ROLE
             for rid in self.role_ids
         )
 

@@ -34,6 +34,7 @@ class Param:
     name: str
     type: ParamType = "string"
     description: str = ""
+    schema: Mapping[str, Any] = field(default_factory=dict)  # extra JSON-schema keywords (docs)
 
 
 @dataclass(frozen=True, slots=True)

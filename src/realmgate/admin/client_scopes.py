@@ -70,9 +70,7 @@ async def _rename_everywhere(tx: Tx, realm: Realm, old: str, new: str) -> None:
 async def update_scope(call: AdminCall) -> None:
     tx, realm = call.tx, call.realm
     current = await lookup.client_scope(tx, realm, call.path["id"], for_update=True)
-    updated = replace(
-        read(client_scope_from_rep, call.body, current, "ClientScopeRepresentation"), id=current.id
-    )
+    updated = replace(read(client_scope_from_rep, call.body, current, "ClientScopeRepresentation"), id=current.id)
     if updated.name != current.name:
         _valid_name(updated.name)
         if await tx.client_scopes.get_by_name(realm.id, updated.name) is not None:

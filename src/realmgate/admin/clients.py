@@ -112,9 +112,7 @@ async def update_client(call: AdminCall) -> None:
     tx, realm = call.tx, call.realm
     current = await lookup.client(tx, realm, call.path["id"], for_update=True)
     updated = replace(read(client_from_rep, call.body, current, "ClientRepresentation"), id=current.id)
-    if updated.client_id != current.client_id and await tx.clients.get_by_client_id(
-        realm.id, updated.client_id
-    ):
+    if updated.client_id != current.client_id and await tx.clients.get_by_client_id(realm.id, updated.client_id):
         raise AdminError.conflict(f"Client {updated.client_id} already exists")
     await _check_scopes_exist(tx, realm, updated.default_client_scopes + updated.optional_client_scopes)
     updated = settle_secret(updated)

@@ -196,16 +196,14 @@ async def list_events(call: AdminCall) -> object:
 
 def _date_ms(value: str | None, *, end: bool) -> int | None:
     """Keycloak takes ``yyyy-MM-dd`` (whole days) or epoch milliseconds."""
-    if not value:
+    if value is None:
         return None
     if value.isdigit():
         return int(value)
     try:
         day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise AdminError.bad_request(
-            "Invalid value for 'Date(From|To)', expected format is yyyy-MM-dd"
-        ) from None
+        raise AdminError.bad_request("Invalid value for 'Date(From|To)', expected format is yyyy-MM-dd") from None
     if end:
         day += timedelta(days=1)
         return int(day.timestamp() * 1000) - 1

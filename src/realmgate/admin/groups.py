@@ -48,9 +48,7 @@ class _Tree:
 
     def rep(self, group: Group, *, deep: bool = True, brief: bool = False) -> dict[str, Any]:
         subs = [self.rep(c, deep=deep, brief=brief) for c in self.children.get(group.id, [])] if deep else []
-        rep: dict[str, Any] = dict(
-            group_to_rep(group, path=self.paths[group.id], namer=self.namer(), sub_groups=subs)
-        )
+        rep: dict[str, Any] = dict(group_to_rep(group, path=self.paths[group.id], namer=self.namer(), sub_groups=subs))
         rep["subGroupCount"] = len(self.children.get(group.id, []))
         if brief:
             for key in ("attributes", "realmRoles", "clientRoles"):

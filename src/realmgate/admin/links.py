@@ -36,9 +36,7 @@ async def add_link(call: AdminCall) -> None:
         return federated_identity_from_rep(r, realm_id=realm.id, user_id=user.id)
 
     link = read(convert, rep, None, "FederatedIdentityRepresentation")
-    if any(
-        li.identity_provider == alias for li in await tx.federated_identities.list_for_user(realm.id, user.id)
-    ):
+    if any(li.identity_provider == alias for li in await tx.federated_identities.list_for_user(realm.id, user.id)):
         raise AdminError.conflict("User is already linked with provider")
     if await tx.federated_identities.get_by_upstream(realm.id, alias, link.idp_user_id) is not None:
         raise AdminError.conflict("User is already linked with provider")
@@ -49,8 +47,6 @@ async def remove_link(call: AdminCall) -> None:
     tx, realm = call.tx, call.realm
     user = await lookup.user(tx, realm, call.path["id"])
     alias = call.path["provider"]
-    if not any(
-        li.identity_provider == alias for li in await tx.federated_identities.list_for_user(realm.id, user.id)
-    ):
+    if not any(li.identity_provider == alias for li in await tx.federated_identities.list_for_user(realm.id, user.id)):
         raise AdminError.not_found("Link not found")
     await tx.federated_identities.delete(realm.id, user.id, alias)

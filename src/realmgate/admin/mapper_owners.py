@@ -141,9 +141,7 @@ class MapperOwners:
 
     async def remove_scope_mappings(self, call: AdminCall) -> None:
         owner = await self._load(call, for_update=True)
-        removed = {
-            r.id for r in await resolve_roles(call.tx, call.realm, call.body, client=await self._target(call))
-        }
+        removed = {r.id for r in await resolve_roles(call.tx, call.realm, call.body, client=await self._target(call))}
         await self._save(
             call, replace(owner, scope_role_ids=tuple(i for i in owner.scope_role_ids if i not in removed))
         )

@@ -211,9 +211,7 @@ async def add_composites(call: AdminCall) -> None:
 async def remove_composites(call: AdminCall) -> None:
     owner = await _composite_owner(call)
     removed = {r.id for r in await resolve_roles(call.tx, call.realm, call.body)}
-    await call.tx.roles.update(
-        replace(owner, composite_ids=tuple(i for i in owner.composite_ids if i not in removed))
-    )
+    await call.tx.roles.update(replace(owner, composite_ids=tuple(i for i in owner.composite_ids if i not in removed)))
 
 
 # --- holders ------------------------------------------------------------------------------------
@@ -232,6 +230,4 @@ async def role_groups(call: AdminCall) -> object:
     groups = await call.tx.groups.list(call.realm.id)
     paths = lookup.group_paths({g.id: g for g in groups})
     holders = sorted((g for g in groups if role.id in g.role_ids), key=lambda g: paths[g.id])
-    return [
-        group_brief(g, paths[g.id]) for g in holders[first : None if maximum is None else first + maximum]
-    ]
+    return [group_brief(g, paths[g.id]) for g in holders[first : None if maximum is None else first + maximum]]

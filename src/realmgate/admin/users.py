@@ -27,9 +27,7 @@ from realmgate.model.user import User
 from realmgate.store.interface import Tx, UserQuery
 
 UPDATE_PASSWORD = "UPDATE_PASSWORD"
-CREDENTIAL_INPUT_KEYS = frozenset(
-    {"type", "value", "temporary", "userLabel", "id", "createdDate", "priority"}
-)
+CREDENTIAL_INPUT_KEYS = frozenset({"type", "value", "temporary", "userLabel", "id", "createdDate", "priority"})
 
 
 def _attribute_query(q: str | None) -> tuple[tuple[str, str], ...]:
@@ -95,8 +93,7 @@ async def list_users(call: AdminCall) -> object:
             linked = []
             for u in users:
                 if any(
-                    li.identity_provider == alias
-                    for li in await tx.federated_identities.list_for_user(realm.id, u.id)
+                    li.identity_provider == alias for li in await tx.federated_identities.list_for_user(realm.id, u.id)
                 ):
                     linked.append(u)
             first, maximum = call.page()
@@ -139,9 +136,7 @@ async def set_password(tx: Tx, realm: Realm, user: User, value: str, *, temporar
     for existing in await tx.credentials.list(user.id):
         if existing.type == PASSWORD_TYPE:
             await tx.credentials.delete(user.id, existing.id)
-    await tx.credentials.add(
-        new_password_credential(user.id, value, now_ms=now * 1000, policy=realm.password_policy)
-    )
+    await tx.credentials.add(new_password_credential(user.id, value, now_ms=now * 1000, policy=realm.password_policy))
     actions = tuple(a for a in user.required_actions if a != UPDATE_PASSWORD)
     if temporary:
         actions += (UPDATE_PASSWORD,)

@@ -1,9 +1,9 @@
 """Turns admin ``Operation`` declarations into Starlette routes.
 
 One generic handler per operation: parse the query and JSON body, open one store transaction,
-authenticate the bearer token, resolve ``{realm}``, check the declared role, run the service
-(which reads the body through the representations, so unknown fields and wrong types are 400),
-record the admin event, commit; then render the result (JSON / 201 + Location / 204).
+authenticate the bearer token, resolve ``{realm}``, check the declared role, check the body
+against the declared schema (unknown fields and wrong types are 400), run the service, record
+the admin event, commit; then render the result (JSON / 201 + Location / 204).
 ``AdminError`` is rendered here with its exact body; since it is raised inside the transaction,
 the transaction rolls back first.
 """
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -22,6 +24,7 @@ from realmgate.admin import auth as admin_auth
 from realmgate.admin.call import AdminCall, Created, Operation, parse_args
 from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.events import record_admin_event
+from realmgate.admin.schema import validate
 from realmgate.store.interface import Conflict, NotFound
 from realmgate.web.context import get_ctx
 from realmgate.web.urls import frontend_base
@@ -29,6 +32,7 @@ from realmgate.web.urls import frontend_base
 log = logging.getLogger("realmgate.admin")
 MAX_BODY = 5 * 1024 * 1024
 NO_STORE = {"cache-control": "no-store"}
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def render_error(err: AdminError) -> Response:
@@ -61,7 +65,7 @@ def _render(request: Request, op: Operation, result: object) -> Response:
             realm = request.path_params.get("realm", "")
             location = str(request.url.replace(path=f"/admin/realms/{realm}/{result.location}", query=""))
         else:
-            location = str(request.url.replace(query="")).rstrip("/") + "/" + result.id
+            location = str(request.url.replace(query="")).rstrip("/") + "/" + quote(result.id, safe="")
         if result.body is not None:
             return JSONResponse(result.body, status_code=201, headers={"location": location})
         return Response(status_code=201, headers={"location": location})
@@ -70,7 +74,7 @@ def _render(request: Request, op: Operation, result: object) -> Response:
     return JSONResponse(result, status_code=op.status if op.status == 200 else 200, headers=NO_STORE)
 
 
-def make_route(op: Operation, authenticator: admin_auth.Authenticator) -> BaseRoute:
+def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
     async def endpoint(request: Request) -> Response:
         ctx = get_ctx(request)
         try:
@@ -89,6 +93,10 @@ def make_route(op: Operation, authenticator: admin_auth.Authenticator) -> BaseRo
                         raise realm_not_found()
                 if isinstance(op.access, frozenset):
                     await admin_auth.require(tx, who, path.get("realm", admin_auth.MASTER), op.access)
+                if op.body is not None:
+                    if body is None:
+                        raise AdminError.bad_request("Missing request body")
+                    validate(body, op.body)
                 call = AdminCall(
                     tx=tx,
                     who=who,
@@ -111,8 +119,7 @@ def make_route(op: Operation, authenticator: admin_auth.Authenticator) -> BaseRo
             return render_error(AdminError.not_found(str(err) or "HTTP 404 Not Found"))
         return _render(request, op, result)
 
-    endpoint.__name__ = f"admin_{op.method.lower()}_{op.summary.replace(' ', '_')}"
-    return Route(op.path, endpoint, methods=[op.method])
+    return endpoint
 
 
 def _sort_key(op: Operation) -> tuple[tuple[int, str], ...]:
@@ -121,4 +128,15 @@ def _sort_key(op: Operation) -> tuple[tuple[int, str], ...]:
 
 
 def make_routes(operations: list[Operation], authenticator: admin_auth.Authenticator) -> list[BaseRoute]:
-    return [make_route(op, authenticator) for op in sorted(operations, key=_sort_key)]
+    """One route per path serving all its methods, so a 405 lists every allowed method."""
+    by_path: dict[str, dict[str, Handler]] = {}
+    for op in sorted(operations, key=_sort_key):
+        by_path.setdefault(op.path, {})[op.method] = _handler(op, authenticator)
+    routes: list[BaseRoute] = []
+    for path, handlers in by_path.items():
+
+        async def dispatch(request: Request, handlers: Mapping[str, Handler] = handlers) -> Response:
+            return await handlers["GET" if request.method == "HEAD" else request.method](request)
+
+        routes.append(Route(path, dispatch, methods=list(handlers)))
+    return routes

@@ -20,7 +20,7 @@ ERROR_SCHEMA: Schema = {
 }
 
 
-def _openapi_schema(schema: Schema, *, for_response: bool) -> Schema:
+def _openapi_schema(schema: Schema, *, for_response: bool, nullable: bool = False) -> Schema:
     """Our schema subset as OpenAPI 3.0: every property nullable (as Jackson accepts), vendor keys
     dropped, and responses left open to fields clients should ignore."""
     out: Schema = {}
@@ -28,15 +28,23 @@ def _openapi_schema(schema: Schema, *, for_response: bool) -> Schema:
         if key.startswith("x-"):
             continue
         if key == "properties":
-            out[key] = {name: _openapi_schema(sub, for_response=for_response) for name, sub in value.items()}
-        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            out[key] = {
+                name: _openapi_schema(sub, for_response=for_response, nullable=True) for name, sub in value.items()
+            }
+        elif key == "additionalProperties" and isinstance(value, dict):
+            out[key] = _openapi_schema(value, for_response=for_response, nullable=True)
+        elif key == "items":
             out[key] = _openapi_schema(value, for_response=for_response)
+        elif key == "anyOf":
+            out[key] = [_openapi_schema(sub, for_response=for_response) for sub in value]
         else:
             out[key] = copy.deepcopy(value)
     if for_response and out.get("additionalProperties") is False:
         out["additionalProperties"] = True
-    if "type" in out:
+    if ("type" in out or "anyOf" in out) and nullable and not schema.get("x-not-null"):
         out["nullable"] = True
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
     return out
 
 
@@ -46,8 +54,7 @@ def _error(description: str) -> dict[str, Any]:
 
 def _operation(op: Operation) -> dict[str, Any]:
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in _PARAM.findall(op.path)
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in _PARAM.findall(op.path)
     ]
     params += [
         {
@@ -55,7 +62,7 @@ def _operation(op: Operation) -> dict[str, Any]:
             "in": "query",
             "required": False,
             "description": p.description,
-            "schema": {"type": p.type},
+            "schema": {"type": p.type, **p.schema},
         }
         for p in op.query
     ]
@@ -89,7 +96,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     }
     if op.body is not None:
         out["requestBody"] = {
-            "required": False,
+            "required": True,
             "content": {"application/json": {"schema": _openapi_schema(op.body, for_response=False)}},
         }
     return out
@@ -111,9 +118,7 @@ def build_document(operations: list[Operation]) -> dict[str, Any]:
             "title": "realmgate admin REST API (Keycloak-compatible)",
             "version": __version__,
         },
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
-        },
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
         "security": [{"bearer": []}],
         "paths": dict(sorted(paths.items())),
     }

@@ -17,6 +17,7 @@ from realmgate.admin import (
     events,
     groups,
     links,
+    partial,
     realms,
     roles,
     server,
@@ -32,6 +33,7 @@ R = "/admin/realms/{realm}"
 BRIEF = Param("briefRepresentation", "boolean", "Leave out attributes and role names")
 SEARCH = Param("search", "string", "Substring to match")
 EXACT = Param("exact", "boolean", "Match exactly")
+DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": r"^\d+$"}]}
 USER_FILTERS = (
     SEARCH,
     Param("username", "string"),
@@ -41,7 +43,9 @@ USER_FILTERS = (
     EXACT,
     Param("enabled", "boolean"),
     Param("emailVerified", "boolean"),
-    Param("q", "string", "Attribute search, key:value pairs separated by spaces"),
+    Param(
+        "q", "string", "Attribute search, key:value pairs separated by spaces", {"pattern": r"^\s*([^\s:]+:\S*\s*)*$"}
+    ),
     Param("idpAlias", "string"),
     Param("idpUserId", "string"),
 )
@@ -92,7 +96,7 @@ def _role_ops(base: str, tag: str, manage: Access, resource: str) -> list[Operat
             query=(SEARCH, *FIRST_MAX, BRIEF),
             response=s.ROLES,
         ),
-        op("POST", base, roles.create_role, manage, "Create a role", tag, body=s.ROLE, resource=resource),
+        op("POST", base, roles.create_role, manage, "Create a role", tag, body=s.NEW_ROLE, resource=resource),
         op("GET", one, roles.get_role, a.VIEW_ROLES, "Get a role by name", tag, response=s.ROLE),
         op(
             "PUT",
@@ -288,7 +292,7 @@ def _mapper_owner_ops(base: str, tag: str, mo: MapperOwners, view: Access, manag
             manage,
             "Create a protocol mapper",
             tag,
-            body=s.PROTOCOL_MAPPER,
+            body=s.NEW_PROTOCOL_MAPPER,
             resource="PROTOCOL_MAPPER",
         ),
         op(
@@ -299,7 +303,7 @@ def _mapper_owner_ops(base: str, tag: str, mo: MapperOwners, view: Access, manag
             "Create several protocol mappers",
             tag,
             status=204,
-            body=s.PROTOCOL_MAPPERS,
+            body=arr(s.NEW_PROTOCOL_MAPPER),
             resource="PROTOCOL_MAPPER",
         ),
         op(
@@ -411,10 +415,33 @@ def _realm_ops() -> list[Operation]:
             query=(BRIEF,),
             response=arr(s.REALM),
         ),
-        op("POST", "/admin/realms", realms.create_realm, "authenticated", "Create a realm", t, body=s.REALM),
+        op("POST", "/admin/realms", realms.create_realm, "authenticated", "Create a realm", t, body=s.NEW_REALM),
         op("GET", R, realms.get_realm, a.ANY_ADMIN_ROLE, "Get a realm", t, response=s.REALM),
         op("PUT", R, realms.update_realm, manage, "Update a realm", t, body=s.REALM, resource="REALM"),
         op("DELETE", R, realms.delete_realm, manage, "Delete a realm", t),
+        op(
+            "POST",
+            f"{R}/partial-export",
+            partial.partial_export,
+            view,
+            "Export the realm without users or secrets",
+            t,
+            status=200,
+            query=(Param("exportClients", "boolean"), Param("exportGroupsAndRoles", "boolean")),
+            response=ANY_OBJECT,
+        ),
+        op(
+            "POST",
+            f"{R}/partialImport",
+            partial.partial_import,
+            manage,
+            "Import users, clients, roles, groups and identity providers",
+            t,
+            status=200,
+            body=s.PARTIAL_IMPORT,
+            response=ANY_OBJECT,
+            resource="REALM",
+        ),
         op("POST", f"{R}/clear-realm-cache", server.clear_cache, manage, "Clear the realm cache", t),
         op("POST", f"{R}/clear-user-cache", server.clear_cache, manage, "Clear the user cache", t),
         op("POST", f"{R}/clear-keys-cache", server.clear_cache, manage, "Clear the keys cache", t),
@@ -459,8 +486,8 @@ def _realm_ops() -> list[Operation]:
                 Param("type"),
                 Param("client"),
                 Param("user"),
-                Param("dateFrom"),
-                Param("dateTo"),
+                Param("dateFrom", schema=DATE),
+                Param("dateTo", schema=DATE),
                 Param("ipAddress"),
                 *FIRST_MAX,
             ),
@@ -588,7 +615,7 @@ def _client_ops() -> list[Operation]:
             a.CREATE_CLIENT,
             "Create a client",
             t,
-            body=s.CLIENT,
+            body=s.NEW_CLIENT,
             resource="CLIENT",
         ),
         op("GET", c, clients.get_client, view, "Get a client", t, response=s.CLIENT),
@@ -705,7 +732,7 @@ def _client_scope_ops() -> list[Operation]:
             manage,
             "Create a client scope",
             t,
-            body=s.CLIENT_SCOPE,
+            body=s.NEW_CLIENT_SCOPE,
             resource="CLIENT_SCOPE",
         ),
         op("GET", cs, client_scopes.get_scope, view, "Get a client scope", t, response=s.CLIENT_SCOPE),
@@ -747,7 +774,7 @@ def _user_ops() -> list[Operation]:
             query=(*USER_FILTERS, *FIRST_MAX, BRIEF),
             response=arr(s.USER),
         ),
-        op("POST", f"{R}/users", users.create_user, manage, "Create a user", t, body=s.USER, resource="USER"),
+        op("POST", f"{R}/users", users.create_user, manage, "Create a user", t, body=s.NEW_USER, resource="USER"),
         op(
             "GET",
             f"{R}/users/count",
@@ -910,7 +937,7 @@ def _group_ops() -> list[Operation]:
             manage,
             "Create a top-level group (or move one to the top)",
             t,
-            body=s.GROUP,
+            body=s.NEW_GROUP,
             resource="GROUP",
         ),
         op(
@@ -943,7 +970,7 @@ def _group_ops() -> list[Operation]:
             manage,
             "Create a subgroup (or move one here)",
             t,
-            body=s.GROUP,
+            body=s.NEW_GROUP,
             resource="GROUP",
         ),
         op(
