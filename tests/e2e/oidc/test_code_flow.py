@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -196,11 +197,13 @@ def test_prompt_login_and_max_age_reauthenticate_the_same_session(
     verifier, challenge = pkce_pair()
     pkce = {"code_challenge": challenge, "code_challenge_method": "S256"}
     first = login(browser, auth_url(oidc_server.base_url, **pkce))
-    first_claims = jws.unverified_claims(redeem(oidc_server, first["code"], verifier).json()["id_token"])
+    first_claims: dict[str, Any] = jws.unverified_claims(
+        redeem(oidc_server, first["code"], verifier).json()["id_token"]
+    )
     time.sleep(2.05)  # whole seconds: auth_time + 1 < now needs two ticks
     assert "code" in callback_params(browser.get(auth_url(oidc_server.base_url, max_age="10000", **pkce)))
     again = login(browser, auth_url(oidc_server.base_url, max_age="1", **pkce))  # older than 1 s: form again
-    claims = jws.unverified_claims(redeem(oidc_server, again["code"], verifier).json()["id_token"])
+    claims: dict[str, Any] = jws.unverified_claims(redeem(oidc_server, again["code"], verifier).json()["id_token"])
     assert again["session_state"] == first["session_state"]
     assert claims["auth_time"] > first_claims["auth_time"] and claims["sub"] == first_claims["sub"]
 
