@@ -108,7 +108,7 @@ def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         asyncio.run(admin_sql(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
-_OPEN_STORE = """
+_OPEN_STORE_ON_GO = """
 import asyncio, sys
 from realmgate.store.sql import open_store
 
@@ -116,6 +116,8 @@ async def main() -> None:
     store = await open_store(sys.argv[1])
     await store.close()
 
+print("ready", flush=True)
+sys.stdin.readline()
 asyncio.run(main())
 """
 
@@ -123,12 +125,19 @@ asyncio.run(main())
 async def test_concurrent_first_start_migrates_once(blank_url: str) -> None:
     """Two server processes starting on an empty database at the same moment, plus two stores
     opened at once in this process: every one comes up, and the schema is created once."""
+    pipe = asyncio.subprocess.PIPE
     processes = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-c", _OPEN_STORE, blank_url, stderr=asyncio.subprocess.PIPE
+            sys.executable, "-c", _OPEN_STORE_ON_GO, blank_url, stdin=pipe, stdout=pipe, stderr=pipe
         )
         for _ in range(2)
     ]
+    for process in processes:  # imports done: the race below is about migrating only
+        assert process.stdout is not None
+        assert await process.stdout.readline() == b"ready\n"
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(b"go\n")
     in_process = await asyncio.gather(open_store(blank_url), open_store(blank_url))
     try:
         for process in processes:

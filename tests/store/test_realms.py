@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 
+from realmgate.model.client import ClientScope
+from realmgate.model.events import Event
 from realmgate.model.keys import RealmKey
-from realmgate.store.interface import Conflict, NotFound
+from realmgate.model.user import Credential, FederatedIdentity
+from realmgate.store.interface import Conflict, NotFound, Tx
 from realmgate.store.sql import SqlStore
 
 from . import factories as f
@@ -94,59 +98,86 @@ async def test_keys_crud_ordered_by_priority(store: SqlStore) -> None:
         assert [(k.kid, k.active) for k in await tx.keys.list(realm.id)] == [("low", False)]
 
 
-async def test_config_version_changes_on_config_writes_only(store: SqlStore) -> None:
-    realm = await f.add_realm(store)
+Write = Callable[[Tx], Awaitable[object]]
 
-    async def version() -> int:
+
+async def _version_after_each(store: SqlStore, realm_id: str, writes: Sequence[Write]) -> list[int]:
+    versions = []
+    for write in writes:
         async with store.tx() as tx:
-            return await tx.realms.config_version(realm.id)
+            await write(tx)
+        async with store.tx() as tx:
+            versions.append(await tx.realms.config_version(realm_id))
+    return versions
 
-    seen = [await version()]
 
-    async def changed() -> None:
-        seen.append(await version())
-        assert seen[-1] != seen[-2]
-
-    async def unchanged() -> None:
-        assert await version() == seen[-1]
-
-    client = f.client(realm.id, "app")
+async def test_config_version_changes_on_every_config_write(store: SqlStore) -> None:
+    realm = await f.add_realm(store)
+    r = realm.id
+    client, role, group = f.client(r, "app"), f.role(r, "r"), f.group(r, "g")
+    scope = ClientScope(id=f.new_id(), realm_id=r, name="s")
+    key = _key(r, "k")
+    writes: list[Write] = [
+        lambda tx: tx.realms.update(dataclasses.replace(realm, display_name="x")),
+        lambda tx: tx.clients.add(client),
+        lambda tx: tx.clients.update(dataclasses.replace(client, enabled=False)),
+        lambda tx: tx.roles.add(role),
+        lambda tx: tx.roles.update(dataclasses.replace(role, description="d")),
+        lambda tx: tx.groups.add(group),
+        lambda tx: tx.groups.update(dataclasses.replace(group, role_ids=(role.id,))),
+        lambda tx: tx.client_scopes.add(scope),
+        lambda tx: tx.client_scopes.update(dataclasses.replace(scope, description="d")),
+        lambda tx: tx.keys.add(key),
+        lambda tx: tx.keys.update(dataclasses.replace(key, active=False)),
+        lambda tx: tx.keys.delete(r, key.kid),
+        lambda tx: tx.client_scopes.delete(r, scope.id),
+        lambda tx: tx.groups.delete(r, group.id),
+        lambda tx: tx.roles.delete(r, role.id),
+        lambda tx: tx.clients.delete(r, client.id),
+    ]
     async with store.tx() as tx:
-        await tx.realms.update(dataclasses.replace(realm, display_name="x"))
-    await changed()
-    async with store.tx() as tx:
-        await tx.clients.add(client)
-    await changed()
-    async with store.tx() as tx:
-        await tx.clients.update(dataclasses.replace(client, enabled=False))
-    await changed()
-    role = f.role(realm.id, "r")
+        start = await tx.realms.config_version(r)
+    versions = [start, *await _version_after_each(store, r, writes)]
+    assert len(set(versions)) == len(versions), versions
+
+
+async def test_config_version_ignores_user_data(store: SqlStore) -> None:
+    realm = await f.add_realm(store)
+    r = realm.id
+    role, group = f.role(r, "r"), f.group(r, "g")
     async with store.tx() as tx:
         await tx.roles.add(role)
-    await changed()
+        await tx.groups.add(group)
+    user = f.user(r, "alice")
+    session = f.session(r, user.id)
+    writes: list[Write] = [
+        lambda tx: tx.users.add(user),
+        lambda tx: tx.users.update(dataclasses.replace(user, first_name="A")),
+        lambda tx: tx.users.grant_roles(r, user.id, [role.id]),
+        lambda tx: tx.users.join_group(r, user.id, group.id),
+        lambda tx: tx.credentials.add(Credential(f.new_id(), user.id, "password", "{}", "{}")),
+        lambda tx: tx.federated_identities.add(FederatedIdentity(r, user.id, "up", "sub", "alice")),
+        lambda tx: tx.sessions.add(session),
+        lambda tx: tx.sessions.update(dataclasses.replace(session, last_refresh=5)),
+        lambda tx: tx.single_use.put("code", "v", 10**10),
+        lambda tx: tx.events.add(Event(f.new_id(), r, 1, "LOGIN")),
+        lambda tx: tx.users.delete(r, user.id),
+    ]
     async with store.tx() as tx:
-        await tx.groups.add(f.group(realm.id, "g"))
-    await changed()
-    async with store.tx() as tx:
-        await tx.keys.add(_key(realm.id, "k"))
-    await changed()
+        start = await tx.realms.config_version(r)
+    assert set(await _version_after_each(store, r, writes)) == {start}
 
-    # User data is not configuration.
-    user = f.user(realm.id, "alice")
-    async with store.tx() as tx:
-        await tx.users.add(user)
-        await tx.users.grant_roles(realm.id, user.id, [role.id])
-        await tx.sessions.add(f.session(realm.id, user.id))
-        await tx.single_use.put("code", "v", 10**10)
-    await unchanged()
 
-    # Within one transaction, a read after a write sees the new version.
+async def test_config_version_read_after_write_in_one_transaction(store: SqlStore) -> None:
+    realm = await f.add_realm(store)
     async with store.tx() as tx:
         before = await tx.realms.config_version(realm.id)
-        await tx.roles.delete(realm.id, role.id)
+        await tx.roles.add(f.role(realm.id, "r"))
         after = await tx.realms.config_version(realm.id)
         assert after != before
-    assert await version() == after
+        assert await tx.realms.config_version(realm.id) == after  # reading does not bump
+    async with store.tx() as tx:
+        assert await tx.realms.config_version(realm.id) == after
 
 
 async def test_config_version_of_missing_realm(store: SqlStore) -> None:
