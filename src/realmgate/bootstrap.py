@@ -17,7 +17,7 @@ from pathlib import Path
 from realmgate.model.role import Role
 from realmgate.model.user import User
 from realmgate.settings import Settings
-from realmgate.store.interface import Store, Tx
+from realmgate.store.interface import Conflict, Store, Tx
 
 log = logging.getLogger("realmgate.bootstrap")
 MASTER = "master"
@@ -72,15 +72,32 @@ async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, n
 
 
 async def bootstrap_master(store: Store, settings: Settings, *, now: int) -> None:
-    async with store.tx() as tx:
-        realm_id = await ensure_master(tx, now=now)
-        username, password = settings.bootstrap_admin_username, settings.bootstrap_admin_password
-        if username is None or password is None:
-            return
-        if await ensure_admin(tx, realm_id, username, password, now=now):
-            log.info("Created bootstrap admin user %r in realm %s", username.lower(), MASTER)
-        else:
-            log.info("Admin user %r already exists in realm %s; left unchanged", username.lower(), MASTER)
+    """Master realm and admin in one transaction. Instances started together on one database
+    race here: the loser's insert hits a unique key (``Conflict``), and its second attempt finds
+    what the winner created."""
+    for attempt in (1, 2):
+        try:
+            async with store.tx() as tx:
+                created = await _bootstrap_master_tx(tx, settings, now=now)
+            break
+        except Conflict:
+            if attempt == 2:
+                raise
+            log.info("Another instance is bootstrapping realm %s; checking again", MASTER)
+    username = (settings.bootstrap_admin_username or "").lower()
+    if created:
+        log.info("Created bootstrap admin user %r in realm %s", username, MASTER)
+    elif username:
+        log.info("Admin user %r already exists in realm %s; left unchanged", username, MASTER)
+
+
+async def _bootstrap_master_tx(tx: Tx, settings: Settings, *, now: int) -> bool:
+    """True when the admin user was created by this call."""
+    realm_id = await ensure_master(tx, now=now)
+    username, password = settings.bootstrap_admin_username, settings.bootstrap_admin_password
+    if username is None or password is None:
+        return False
+    return await ensure_admin(tx, realm_id, username, password, now=now)
 
 
 def realm_files(path: str) -> list[Path]:
@@ -128,6 +145,10 @@ async def import_realm_rep(
             await import_realm(tx, rep, source=source, now=now)
     except RealmFileError as exc:
         raise SetupError(f"Invalid realm file {source}: {exc}") from None
+    except Conflict:
+        if override:
+            raise
+        return False  # another instance, starting together with this one, imported it first
     return True
 
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
-from tests.e2e.harness import ServerProcess, admin_token, drop_pg_database, free_port
+from tests.e2e.harness import (
+    ServerProcess,
+    admin_token,
+    create_pg_database,
+    drop_pg_database,
+    free_port,
+    start_server,
+)
 
 from realmgate.crypto.jws import unverified_claims
 from realmgate.crypto.passwords import verify_password
@@ -204,3 +213,29 @@ def test_bootstrap_admin_gets_a_token_with_the_admin_role(server: ServerProcess)
     realm_access = claims["realm_access"]
     assert isinstance(realm_access, dict)
     assert "admin" in realm_access["roles"]
+
+
+def test_instances_started_together_share_one_bootstrap(tmp_path: Path) -> None:
+    """Two servers starting at once on one fresh PostgreSQL database: both serve, one master
+    realm and one admin exist (the loser of the bootstrap race finds the winner's rows)."""
+    name, db_url = create_pg_database()
+    servers: list[ServerProcess] = []
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(start_server, db_url=db_url, workdir=tmp_path) for _ in range(2)]
+            servers = [future.result() for future in futures]
+        for proc in servers:
+            assert "admin" in unverified_claims(admin_token(proc))["realm_access"]["roles"]  # type: ignore[index]
+        token = admin_token(servers[1])  # the issuer includes the port: each server checks its own
+        users = httpx.get(
+            servers[1].url("/admin/realms/master/users"),
+            params={"username": "admin", "exact": "true"},
+            headers={"authorization": f"Bearer {token}"},
+            timeout=10.0,
+        )
+        assert users.status_code == 200
+        assert len(users.json()) == 1
+    finally:
+        for proc in servers:
+            proc.stop(drop_database=False)
+        drop_pg_database(name)
