@@ -3,8 +3,9 @@
 Fixtures
   ``store``              an open, migrated, empty ``SqlStore``; parametrized: ``sqlite`` (a new
                          file under ``tmp_path``) and ``postgres`` (marked ``postgres``).
-  ``store_url``          the database URL behind ``store`` (same parametrization, same emptiness),
-                         for tests that open their own store or start a server process on it.
+  ``store_url``          the database URL behind ``store`` (same parametrization, same emptiness:
+                         migrated, no rows), for tests that open their own store or start a
+                         server process on it.
   ``postgres_database``  session-scoped URL of a PostgreSQL database created for this test
                          session under a random name (from the ``test`` database) and dropped at
                          the end, so parallel runs never collide. Tests that need it are skipped,
@@ -16,7 +17,9 @@ names another maintenance database. Run SQLite only with ``pytest -m "not postgr
 Use from another folder: in its ``conftest.py`` write
     from tests.store.conftest import postgres_database, store, store_url  # noqa: F401
 (pytest finds fixtures by name in the conftest namespace; ``pythonpath = ["."]`` in the pytest
-settings makes ``tests`` importable).
+settings makes ``tests`` importable). ``admin_sql`` and ``database_url`` help a test that needs a
+database of its own on the same server. On SQLite, a ``store.tx()`` opened inside another one
+raises ``RuntimeError`` (it would wait for itself).
 """
 
 from __future__ import annotations
