@@ -67,7 +67,7 @@ class SqlStore:
                 yield tx
                 await tx.bump_config_versions()
         except DBAPIError as exc:
-            if exc.connection_invalidated or _is_busy(exc):
+            if exc.connection_invalidated or (self._sqlite_lock is not None and _is_busy(exc)):
                 raise Unavailable(f"the database at {self._where} stopped answering") from exc
             raise
         finally:
@@ -100,6 +100,7 @@ class SqlStore:
 
 
 def _is_busy(exc: DBAPIError) -> bool:
+    """SQLite's "database is locked": another process held the write lock past the busy timeout."""
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
 
 
