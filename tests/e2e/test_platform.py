@@ -239,3 +239,23 @@ def test_instances_started_together_share_one_bootstrap(tmp_path: Path) -> None:
         for proc in servers:
             proc.stop(drop_database=False)
         drop_pg_database(name)
+
+
+def test_metrics_count_logins_and_tokens(server: ServerProcess) -> None:
+    before = get(server, "/metrics").text
+    admin_token(server)
+    wrong = httpx.post(
+        server.url("/realms/master/protocol/openid-connect/token"),
+        data={"grant_type": "password", "client_id": "admin-cli", "username": "admin", "password": "not-it-Zq81x"},
+        timeout=10.0,
+    )
+    assert wrong.status_code == 401
+    after = get(server, "/metrics").text
+    for name, labels in (
+        ("realmgate_logins_total", {"result": "success"}),
+        ("realmgate_logins_total", {"result": "failure"}),
+        ("realmgate_tokens_issued_total", {"grant_type": "password"}),
+    ):
+        assert metric(after, name, **labels) == metric(before, name, **labels) + 1, (name, labels)
+    # Failed logins leave no trace of the password in the log.
+    assert "not-it-Zq81x" not in server.logs()
