@@ -1,4 +1,18 @@
-"""HTTP endpoints of the OpenID Connect provider, on Keycloak's paths."""
+"""HTTP endpoints of the OpenID Connect provider, on Keycloak's paths.
+
+Hooks for the broker (``web.broker``):
+
+- Login page buttons and ``kc_idp_hint`` point at ``/realms/{realm}/broker/{alias}/login?client_id
+  &tab_id&session_code``. The broker loads the pending step with
+  ``protocol.login_flow.load_step(tx, tab_id, now=...)``, checks
+  ``step.csrf_ok(request.cookies[AUTH_SESSION_COOKIE], session_code)``, keeps ``tab_id`` in its
+  upstream ``state``, and after the upstream login calls
+  ``web.oidc.authorize.finish_login(request, tx, config, step, user, event_details=...)``, which
+  creates the session, sets the SSO cookies and answers the client (code + ``iss``).
+- Brokered sessions (note ``identity_provider``) pass through the hook installed with
+  ``web.oidc.logout.set_upstream_logout`` on RP-initiated logout; the broker's
+  ``logout_response`` endpoint then calls ``web.oidc.logout.finish_logout(..., upstream=False)``.
+"""
 
 from __future__ import annotations
 
