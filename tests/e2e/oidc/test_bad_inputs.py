@@ -47,6 +47,7 @@ def test_unknown_realm_is_404_realm_does_not_exist(oidc_server: ServerProcess) -
 def test_wrong_client_secret_is_401_invalid_client(oidc_server: ServerProcess) -> None:
     response = httpx.post(token_url(oidc_server), data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, "wrong"))
     assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Basic ")
     assert response.json() == {
         "error": "invalid_client",
         "error_description": "Invalid client or Invalid client credentials",

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realmgate.protocol import introspection, revocation
-from realmgate.protocol.errors import OAuthError
+from realmgate.protocol.errors import InvalidClient, OAuthError
 from realmgate.protocol.params import optional
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
@@ -49,7 +49,11 @@ async def token(request: Request) -> Response:
     if failure is not None:
         if params.get("grant_type") == "password":
             metrics.login(False)
-        return error_response(request, failure, headers=cors)
+        headers = dict(cors)
+        if isinstance(failure, InvalidClient) and failure.status == 401:
+            # RFC 6749 §5.2: a failed client authentication names the scheme to use.
+            headers["www-authenticate"] = f'Basic realm="{config.realm.name}"'
+        return error_response(request, failure, headers=headers)
     if issued.key_created:
         realm_cache(request).forget(config.realm.id)
     if grant_type == "password":
