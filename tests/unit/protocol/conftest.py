@@ -37,8 +37,8 @@ class World:
 
 @pytest.fixture
 async def world(store_url: str) -> AsyncIterator[World]:  # noqa: F811 (pytest fixture)
-    # cast: SqlTx declares its repos with their concrete types, which mypy finds incompatible
-    # with the mutable Protocol attributes of ``Tx`` (reported to the store owner).
+    # cast: SqlStore.tx() returns _AsyncGeneratorContextManager[SqlTx, None], which mypy does
+    # not accept as the Protocol's AbstractAsyncContextManager[Tx, bool | None] (reported).
     store = cast(Store, await open_store(store_url))
     async with store.tx() as tx:
         realm = await create_realm(tx, "test", now=NOW)
