@@ -35,6 +35,8 @@ _REALM_CHILDREN = (
 
 _REALM_BY_ID = lookup(t.realms, "id")
 _REALM_BY_NAME = lookup(t.realms, "name")
+# Read by every request that uses a cached realm configuration.
+_CONFIG_VERSION = select(t.realms.c.config_version).where(t.realms.c.id == bindparam("id"))
 _KEYS_OF_REALM = (
     select(t.realm_keys)
     .where(t.realm_keys.c.realm_id == bindparam("realm_id"))
@@ -75,7 +77,7 @@ class SqlRealmRepo(Repo):
 
     async def config_version(self, realm_id: str) -> int:
         await self._tx.bump_config_versions(realm_id)
-        version = await self._conn.scalar(select(t.realms.c.config_version).where(t.realms.c.id == realm_id))
+        version = await self._conn.scalar(_CONFIG_VERSION, {"id": realm_id})
         if version is None:
             raise NotFound("Realm not found")
         return int(version)
