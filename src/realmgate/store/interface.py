@@ -17,6 +17,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from realmgate.broker.mappers.provenance import MapperGrantRepo
 from realmgate.model.client import Client, ClientScope
 from realmgate.model.events import AdminEvent, Event
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
@@ -276,6 +277,7 @@ class Tx(Protocol):
     federated_identities: FederatedIdentityRepo
     identity_providers: IdentityProviderRepo
     idp_mappers: IdentityProviderMapperRepo
+    mapper_grants: MapperGrantRepo  # which roles/groups identity provider mappers granted
     keys: KeyRepo
     sessions: SessionRepo
     single_use: SingleUseRepo

@@ -1,0 +1,182 @@
+"""Identity provider mappers inside a brokered login's transaction: load, plan, apply.
+
+The planning is pure (``broker.mappers``); this module is the store side around it, called by
+the broker web flow at two points of every brokered login:
+
+1. ``preprocess`` right after the callback, before the user lookup: the username template's
+   BROKER_ID / BROKER_USERNAME targets replace the upstream id and username used to find and
+   store the link, and its LOCAL target becomes the username a first login proposes
+   (``first_login.proposed_username(mapper_username=...)``).
+2. ``apply_login`` once the local user is known, in the transaction that creates or finds it:
+   ``created=True`` right after ``flow.create_user`` (every mapper's import hook);
+   ``created=False`` for a later login *and* for a first login that linked an existing account
+   (Keycloak's ``updateFederatedIdentity``): each mapper's effective sync mode decides, and the
+   provider-level profile sync (``flow.update_on_login``) runs here, with the fields an IMPORT
+   mapper owns left alone. So a later login calls ``apply_login`` *instead of*
+   ``flow.update_on_login``.
+
+Then ``note_session`` puts the mappers' notes on the new user session.
+
+Role mappings and memberships are written idempotently (a held role is never granted twice,
+Keycloak #11140) and every mapper grant is recorded in ``tx.mapper_grants``, so FORCE revokes
+only what mappers granted and never what an administrator granted (see
+``broker.mappers.provenance``). Roles reach tokens because the token and userinfo endpoints
+read the user's role mappings from the store on every request (no cache holds them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from realmgate.broker.connector import BrokeredIdentity
+from realmgate.broker.flow import update_on_login
+from realmgate.broker.mappers import (
+    MapperContext,
+    MappingPlan,
+    ResolvedDirectory,
+    UserState,
+    plan_login,
+    preprocess_plan,
+    resolve_references,
+    updated_user,
+)
+from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.realm import Realm
+from realmgate.model.session import UserSession
+from realmgate.model.user import User
+from realmgate.store.interface import Tx
+
+log = logging.getLogger("realmgate.broker.mappers")
+
+
+@dataclass(frozen=True, slots=True)
+class Preprocessed:
+    """The callback's identity as the mappers' preprocess step leaves it.
+
+    ``identity`` carries the BROKER_ID / BROKER_USERNAME replacements (use it for the lookup,
+    the link and everything after); ``username`` is the LOCAL template result or None.
+    """
+
+    identity: BrokeredIdentity
+    username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MapperOutcome:
+    """The user after the mappers ran, and the notes for the user session being created."""
+
+    user: User
+    session_notes: Mapping[str, str] = field(default_factory=dict)
+
+
+def _context(realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) -> MapperContext:
+    return MapperContext(
+        alias=idp.alias,
+        provider_id=idp.provider_id,
+        id_token=identity.id_token_claims,
+        userinfo=identity.userinfo_claims,
+        access_token=identity.access_token_claims,
+        registration_email_as_username=realm.registration_email_as_username,
+    )
+
+
+async def _mappers(tx: Tx, realm: Realm, idp: IdentityProvider) -> Sequence[IdentityProviderMapper]:
+    return await tx.idp_mappers.list(realm.id, idp.alias)
+
+
+def _log_problems(plan: MappingPlan, realm: Realm, idp: IdentityProvider) -> None:
+    for problem in plan.problems:
+        log.warning("realm %s, identity provider %s: %s", realm.name, idp.alias, problem)
+
+
+async def preprocess(tx: Tx, *, realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) -> Preprocessed:
+    """Step 1: the link lookup keys and the proposed local username (see the module docstring)."""
+    mappers = await _mappers(tx, realm, idp)
+    if not mappers:
+        return Preprocessed(identity)
+    plan = preprocess_plan(mappers=mappers, ctx=_context(realm, idp, identity), directory=ResolvedDirectory())
+    _log_problems(plan, realm, idp)
+    replaced = dataclasses.replace(
+        identity,
+        id=plan.upstream_id or identity.id,
+        username=plan.upstream_username or identity.username,
+    )
+    return Preprocessed(replaced, plan.model_username)
+
+
+async def _user_state(tx: Tx, user: User) -> UserState:
+    return UserState(
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        attributes=dict(user.attributes),
+        role_ids=frozenset(await tx.users.role_ids(user.realm_id, user.id)),
+        group_ids=frozenset(await tx.users.group_ids(user.realm_id, user.id)),
+        mapper_grants=frozenset(await tx.mapper_grants.list(user.realm_id, user.id)),
+    )
+
+
+async def _apply_mappings(tx: Tx, user: User, plan: MappingPlan) -> None:
+    """Mappings, memberships and their provenance records; every step is idempotent."""
+    realm_id, user_id = user.realm_id, user.id
+    if plan.revoke_role_ids:
+        await tx.users.revoke_roles(realm_id, user_id, sorted(plan.revoke_role_ids))
+    if plan.grant_role_ids:
+        await tx.users.grant_roles(realm_id, user_id, sorted(plan.grant_role_ids))
+    for group_id in sorted(plan.leave_group_ids):
+        await tx.users.leave_group(realm_id, user_id, group_id)
+    if plan.join_group_ids:
+        held = set(await tx.users.group_ids(realm_id, user_id))
+        for group_id in sorted(plan.join_group_ids - held):
+            await tx.users.join_group(realm_id, user_id, group_id)
+    if plan.grants_removed:
+        await tx.mapper_grants.remove(realm_id, user_id, sorted(plan.grants_removed))
+    if plan.grants_added:
+        await tx.mapper_grants.add(realm_id, user_id, sorted(plan.grants_added))
+
+
+async def apply_login(
+    tx: Tx,
+    *,
+    realm: Realm,
+    idp: IdentityProvider,
+    identity: BrokeredIdentity,
+    user: User,
+    created: bool,
+) -> MapperOutcome:
+    """Step 2: run the provider's mappers for this login and write what they decided.
+
+    ``identity`` is ``Preprocessed.identity``; ``user`` the user just created (``created``) or
+    the linked one as loaded. Raises the store's ``Conflict`` when a username template renames
+    the user onto a taken username (the login then fails; nothing of it is committed).
+    """
+    mappers = await _mappers(tx, realm, idp)
+    ctx = _context(realm, idp, identity)
+    directory = await resolve_references(tx, realm.id, mappers)
+    state = None if created else await _user_state(tx, user)
+    plan = plan_login(mappers=mappers, provider_config=idp.config, ctx=ctx, user=state, directory=directory)
+    _log_problems(plan, realm, idp)
+    synced = user
+    if not created:
+        synced = await update_on_login(
+            tx, realm=realm, idp=idp, identity=identity, user=user, pinned=plan.pinned_profile_fields
+        )
+    final = updated_user(user, synced, plan)
+    if final != synced:
+        await tx.users.update(final)
+    await _apply_mappings(tx, final, plan)
+    return MapperOutcome(final, dict(plan.session_notes))
+
+
+async def note_session(tx: Tx, session: UserSession, outcome: MapperOutcome) -> UserSession:
+    """Step 3: the mappers' notes on the new user session (User Session Note protocol mappers
+    read them into tokens)."""
+    if not outcome.session_notes:
+        return session
+    noted = dataclasses.replace(session, notes={**session.notes, **outcome.session_notes})
+    await tx.sessions.update(noted)
+    return noted
