@@ -2,8 +2,8 @@
 delete, and the master realm's ``{realm}-realm`` admin clients that go with each realm.
 
 Creating realm R also creates, in master, the client ``R-realm`` holding R's admin roles, all
-contained in master's ``admin`` role (``keycloak.defaults.ensure_realm_admin_client``): so master
-admins can manage R at once. Deleting R removes that client. The master realm cannot be deleted
+contained in master's ``admin`` role (the import's ``keycloak.defaults.ensure_builtins`` does
+it): so master admins can manage R at once. Deleting R removes that client. The master realm cannot be deleted
 or renamed. A clash of names is Keycloak's 409 ``Conflict detected. See logs for details``.
 """
 
@@ -17,8 +17,8 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.reps import body_object, read
 from realmgate.crypto.secrets import new_id
-from realmgate.keycloak.defaults import ensure_realm_admin_client
-from realmgate.keycloak.realm_import import RealmFileError, import_realm
+from realmgate.keycloak.realm_file import RealmFileError
+from realmgate.keycloak.realm_import import import_realm
 from realmgate.keycloak.representations import realm_from_rep, realm_to_rep, role_to_rep
 from realmgate.model.realm import Realm
 from realmgate.store.interface import Tx
@@ -81,7 +81,6 @@ async def create_realm(call: AdminCall) -> Created:
         realm = await import_realm(tx, rep, source="request body", now=call.now)
     except RealmFileError as exc:
         raise AdminError.bad_request(str(exc)) from None
-    await ensure_realm_admin_client(tx, await _master(tx), realm.name)
     return Created(realm.name)
 
 
