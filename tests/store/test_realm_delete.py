@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from realmgate.broker.mappers.provenance import MapperGrant
 from realmgate.model.client import ClientScope
 from realmgate.model.events import AdminEvent, Event
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
@@ -39,6 +40,7 @@ async def _fill(store: SqlStore) -> str:
         await tx.identity_providers.add(IdentityProvider(f.new_id(), realm.id, "up", "oidc"))
         await tx.idp_mappers.add(IdentityProviderMapper(f.new_id(), realm.id, "m", "up", "hardcoded-role-idp-mapper"))
         await tx.federated_identities.add(FederatedIdentity(realm.id, user.id, "up", "sub", "alice"))
+        await tx.mapper_grants.add(realm.id, user.id, [MapperGrant("role", role.id, "up", f.new_id())])
         await tx.keys.add(RealmKey("kid", realm.id, "hmac-generated", "HS512", "sig", "OCT", "secret"))
         await tx.sessions.add(f.session(realm.id, user.id, clients=(client.id,)))
         await tx.events.add(Event(f.new_id(), realm.id, 1, "LOGIN"))

@@ -16,6 +16,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from realmgate.broker.mappers.provenance import MapperGrant
 from realmgate.model.client import Client, ClientScope
 from realmgate.model.events import AdminEvent, Event
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
@@ -196,3 +197,21 @@ def user_attribute_rows(user: User) -> list[dict[str, object]]:
         for name, values in user.attributes.items()
         for v in values
     ]
+
+
+def mapper_grant_rows(realm_id: str, user_id: str, grants: Sequence[MapperGrant]) -> list[dict[str, object]]:
+    return [
+        {
+            "realm_id": realm_id,
+            "user_id": user_id,
+            "kind": g.kind,
+            "target_id": g.target_id,
+            "identity_provider": g.identity_provider,
+            "mapper_id": g.mapper_id,
+        }
+        for g in grants
+    ]
+
+
+def mapper_grant(row: Mapping[Any, Any]) -> MapperGrant:
+    return MapperGrant(row["kind"], row["target_id"], row["identity_provider"], row["mapper_id"])

@@ -197,6 +197,22 @@ idp_mappers = Table(
     Index(None, "realm_id", "identity_provider_alias"),
 )
 
+# Which identity provider mapper granted a user which role or group (broker/mappers/provenance.py):
+# a FORCE mapper revokes only what mappers granted. ``target_id`` is a role or group id.
+idp_mapper_grants = Table(
+    "idp_mapper_grants",
+    metadata,
+    Column("user_id", String, ForeignKey("users.id"), nullable=False),
+    Column("kind", String, nullable=False),  # "role" or "group"
+    Column("target_id", String, nullable=False),
+    Column("identity_provider", String, nullable=False),
+    Column("mapper_id", String, nullable=False),
+    _realm_fk(),
+    PrimaryKeyConstraint("user_id", "kind", "target_id", "identity_provider", "mapper_id"),
+    Index(None, "target_id"),
+    Index(None, "realm_id", "identity_provider"),
+)
+
 realm_keys = Table(
     "realm_keys",
     metadata,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from realmgate.broker.mappers.provenance import MapperGrantRepo
 from realmgate.store.interface import (
     ClientRepo,
     ClientScopeRepo,
@@ -31,6 +32,7 @@ from realmgate.store.sql.repos.brokering import (
     SqlFederatedIdentityRepo,
     SqlIdentityProviderMapperRepo,
     SqlIdentityProviderRepo,
+    SqlMapperGrantRepo,
 )
 from realmgate.store.sql.repos.clients import SqlClientRepo, SqlClientScopeRepo
 from realmgate.store.sql.repos.events import SqlEventRepo
@@ -60,6 +62,7 @@ class SqlTx:
         self.federated_identities: FederatedIdentityRepo = SqlFederatedIdentityRepo(self)
         self.identity_providers: IdentityProviderRepo = SqlIdentityProviderRepo(self)
         self.idp_mappers: IdentityProviderMapperRepo = SqlIdentityProviderMapperRepo(self)
+        self.mapper_grants: MapperGrantRepo = SqlMapperGrantRepo(self)
         self.keys: KeyRepo = SqlKeyRepo(self)
         self.sessions: SessionRepo = SqlSessionRepo(self)
         self.single_use: SingleUseRepo = SqlSingleUseRepo(self)

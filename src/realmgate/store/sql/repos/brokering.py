@@ -1,21 +1,44 @@
-"""Identity providers, their mappers, and users' links to upstream accounts."""
+"""Identity providers, their mappers, users' links to upstream accounts, and the record of what
+mappers granted (so a FORCE mapper revokes only its own grants)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from realmgate.broker.mappers.provenance import GrantKind, MapperGrant
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.user import FederatedIdentity
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
-from realmgate.store.sql.repos.base import Repo, integrity_error, lookup
+from realmgate.store.sql.repos.base import Repo, insert_or_skip, lookup
 
 _F = t.federated_identities.c
 _I = t.identity_providers.c
 _M = t.idp_mappers.c
+_G = t.idp_mapper_grants.c
+_GRANTS_OF_USER = (
+    select(t.idp_mapper_grants)
+    .where(_G.realm_id == bindparam("realm_id"), _G.user_id == bindparam("user_id"))
+    .order_by(_G.kind, _G.target_id, _G.identity_provider, _G.mapper_id)
+)
+_DELETE_GRANT = delete(t.idp_mapper_grants).where(
+    *(_G[c] == bindparam(c) for c in ("realm_id", "user_id", "kind", "target_id", "identity_provider", "mapper_id"))
+)
+
+
+async def delete_grants_of_targets(
+    conn: AsyncConnection, realm_id: str, kind: GrantKind, target_ids: Collection[str]
+) -> None:
+    """Drop the grant records of roles or groups being deleted."""
+    if target_ids:
+        await conn.execute(
+            delete(t.idp_mapper_grants).where(_G.realm_id == realm_id, _G.kind == kind, _G.target_id.in_(target_ids))
+        )
+
+
 _LINK_BY_UPSTREAM = lookup(t.federated_identities, "realm_id", "identity_provider", "idp_user_id")
 _IDP_BY_ALIAS = lookup(t.identity_providers, "realm_id", "alias")
 _MAPPER_BY_ID = lookup(t.idp_mappers, "id", "realm_id")
@@ -55,15 +78,14 @@ class SqlFederatedIdentityRepo(Repo):
         await self._delete(t.federated_identities, key, "Link")
 
     async def rename_alias(self, realm_id: str, old_alias: str, new_alias: str) -> None:
-        stmt = (
-            update(t.federated_identities)
-            .where(_F.realm_id == realm_id, _F.identity_provider == old_alias)
-            .values(identity_provider=new_alias)
-        )
-        try:
-            await self._conn.execute(stmt)
-        except IntegrityError as exc:
-            raise integrity_error(exc, f"Link to {new_alias}") from exc
+        """Move the links, and the mappers' grant records, to the provider's new alias."""
+        for table, c in ((t.federated_identities, _F), (t.idp_mapper_grants, _G)):
+            stmt = (
+                update(table)
+                .where(c.realm_id == realm_id, c.identity_provider == old_alias)
+                .values(identity_provider=new_alias)
+            )
+            await self._execute_write(stmt, {}, f"Link to {new_alias}")
 
 
 class SqlIdentityProviderRepo(Repo):
@@ -96,9 +118,8 @@ class SqlIdentityProviderRepo(Repo):
         await self._conn.execute(
             delete(t.idp_mappers).where(_M.realm_id == realm_id, _M.identity_provider_alias == alias)
         )
-        await self._conn.execute(
-            delete(t.federated_identities).where(_F.realm_id == realm_id, _F.identity_provider == alias)
-        )
+        for table, c in ((t.federated_identities, _F), (t.idp_mapper_grants, _G)):
+            await self._conn.execute(delete(table).where(c.realm_id == realm_id, c.identity_provider == alias))
         await self._delete(t.identity_providers, {"realm_id": realm_id, "alias": alias}, "Identity Provider")
         self._config_changed(realm_id)
 
@@ -127,5 +148,31 @@ class SqlIdentityProviderMapperRepo(Repo):
         self._config_changed(mapper.realm_id)
 
     async def delete(self, realm_id: str, id: str) -> None:
+        await self._conn.execute(delete(t.idp_mapper_grants).where(_G.realm_id == realm_id, _G.mapper_id == id))
         await self._delete(t.idp_mappers, {"id": id, "realm_id": realm_id}, "Mapper")
         self._config_changed(realm_id)
+
+
+class SqlMapperGrantRepo(Repo):
+    __slots__ = ()
+
+    async def list(self, realm_id: str, user_id: str) -> Sequence[MapperGrant]:
+        found = await self._all(_GRANTS_OF_USER, {"realm_id": realm_id, "user_id": user_id})
+        return [rows.mapper_grant(r) for r in found]
+
+    async def add(self, realm_id: str, user_id: str, grants: Sequence[MapperGrant]) -> None:
+        if grants:
+            statement = insert_or_skip(self._dialect, t.idp_mapper_grants)
+            await self._execute_write(statement, rows.mapper_grant_rows(realm_id, user_id, grants), "Grant record")
+
+    async def remove(self, realm_id: str, user_id: str, grants: Sequence[MapperGrant]) -> None:
+        if grants:
+            await self._conn.execute(_DELETE_GRANT, rows.mapper_grant_rows(realm_id, user_id, grants))
+
+    async def forget(self, realm_id: str, user_id: str, kind: GrantKind, target_ids: Sequence[str]) -> None:
+        if target_ids:
+            await self._conn.execute(
+                delete(t.idp_mapper_grants).where(
+                    _G.realm_id == realm_id, _G.user_id == user_id, _G.kind == kind, _G.target_id.in_(target_ids)
+                )
+            )

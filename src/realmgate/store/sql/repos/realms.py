@@ -20,6 +20,7 @@ _REALM_CHILDREN = (
     t.user_roles,
     t.user_groups,
     t.federated_identities,
+    t.idp_mapper_grants,
     t.users,
     t.roles,
     t.groups,

@@ -18,6 +18,7 @@ from realmgate.store.interface import NotFound
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
 from realmgate.store.sql.repos.base import Repo, lookup
+from realmgate.store.sql.repos.brokering import delete_grants_of_targets
 
 # Where role ids are referenced from JSON: (table keyed by ``id``, its codec, field holding role ids).
 _ROLE_REFERENCES: tuple[tuple[Table, rows.Codec[Any], str], ...] = (
@@ -104,6 +105,7 @@ class SqlRoleRepo(Repo):
         if not ids:
             return
         await self._conn.execute(delete(t.user_roles).where(t.user_roles.c.role_id.in_(ids)))
+        await delete_grants_of_targets(self._conn, realm_id, "role", ids)
         for table, codec, field in _ROLE_REFERENCES:
             await self._strip_references(realm_id, table, codec, field, set(ids))
         await self._conn.execute(delete(t.roles).where(t.roles.c.realm_id == realm_id, t.roles.c.id.in_(ids)))
@@ -155,6 +157,7 @@ class SqlGroupRepo(Repo):
             frontier = list(children)
             ids.extend(frontier)
         await self._conn.execute(delete(t.user_groups).where(t.user_groups.c.group_id.in_(ids)))
+        await delete_grants_of_targets(self._conn, realm_id, "group", ids)
         subgroups = ids[1:]
         if subgroups:
             await self._conn.execute(delete(t.groups).where(t.groups.c.id.in_(subgroups)))

@@ -154,6 +154,7 @@ class SqlUserRepo(Repo):
             t.user_roles,
             t.user_groups,
             t.user_attributes,
+            t.idp_mapper_grants,
         ):
             await self._conn.execute(delete(table).where(table.c.user_id == id))
         await self._delete(t.users, {"id": id}, "User")
