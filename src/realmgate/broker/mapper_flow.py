@@ -120,6 +120,17 @@ async def _user_state(tx: Tx, user: User) -> UserState:
     )
 
 
+async def _without_held(tx: Tx, user: User, plan: MappingPlan) -> MappingPlan:
+    """On a first login the plan does not know what the new user already holds (default
+    roles, or everything of an existing account being linked): those stay unrecorded, so a
+    FORCE mapper never revokes them (``provenance``: a mapping held without records is not
+    a mapper's)."""
+    held = {("role", r) for r in await tx.users.role_ids(user.realm_id, user.id)}
+    held |= {("group", g) for g in await tx.users.group_ids(user.realm_id, user.id)}
+    kept = frozenset(g for g in plan.grants_added if (g.kind, g.target_id) not in held)
+    return plan if kept == plan.grants_added else dataclasses.replace(plan, grants_added=kept)
+
+
 async def _apply_mappings(tx: Tx, user: User, plan: MappingPlan) -> None:
     """Mappings, memberships and their provenance records; every step is idempotent."""
     realm_id, user_id = user.realm_id, user.id
@@ -159,6 +170,8 @@ async def apply_login(
     directory = await resolve_references(tx, realm.id, mappers)
     state = None if created else await _user_state(tx, user)
     plan = plan_login(mappers=mappers, provider_config=idp.config, ctx=ctx, user=state, directory=directory)
+    if created:
+        plan = await _without_held(tx, user, plan)
     _log_problems(plan, realm, idp)
     synced = user
     if not created:
