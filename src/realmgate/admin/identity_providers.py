@@ -1,0 +1,203 @@
+"""``/admin/realms/{realm}/identity-provider/...``: identity providers of a realm, as Keycloak's
+``IdentityProvidersResource`` and ``IdentityProviderResource`` serve them (reference §2).
+
+Texts and codes as Keycloak: a duplicate alias is 409 ``Identity Provider X already exists``,
+an unknown one 404 ``HTTP 404 Not Found``, an unknown type 400 ``Could not find factory for
+identity provider: X``. ``clientSecret`` is always masked on the way out; a PUT that sends the
+mask back keeps the stored secret (``merge_secret_on_update``). A PUT with a new alias moves the
+users' links to it. Updating or deleting a provider evicts its cached upstream keys.
+
+The upstream key cache and HTTP client are process-wide: the broker's web handlers install them
+(``install_runtime``); an admin call that comes first makes its own (``broker_runtime``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+
+from realmgate.admin.call import AdminCall, Created
+from realmgate.admin.errors import AdminError
+from realmgate.admin.reps import body_object, read
+from realmgate.broker.errors import BrokerError
+from realmgate.broker.oidc.config import mask_config, merge_secret_on_update, parse_config
+from realmgate.broker.oidc.discovery import import_from_url
+from realmgate.broker.oidc.keys import UpstreamKeyCache
+from realmgate.broker.registry import provider_type
+from realmgate.crypto.secrets import new_id
+from realmgate.keycloak.representations import identity_provider_from_rep, identity_provider_to_rep
+from realmgate.model.identity_provider import IdentityProvider
+from realmgate.store.interface import Tx
+
+REPRESENTATION = "IdentityProviderRepresentation"
+NOT_FOUND = "HTTP 404 Not Found"
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerRuntime:
+    """The process's upstream HTTP client and upstream key cache."""
+
+    http: httpx.AsyncClient
+    keys: UpstreamKeyCache
+
+
+_runtime: list[BrokerRuntime] = []
+
+
+def install_runtime(http: httpx.AsyncClient, keys: UpstreamKeyCache) -> BrokerRuntime:
+    """Make ``keys`` the process's key cache (the first one installed wins)."""
+    if not _runtime:
+        _runtime.append(BrokerRuntime(http, keys))
+    return _runtime[0]
+
+
+def broker_runtime(*, create: bool = True) -> BrokerRuntime | None:
+    """The installed runtime; with ``create``, one made with a fresh client when none is."""
+    if not _runtime and create:
+        from realmgate.clock import system_clock
+        from realmgate.upstream_http import new_client
+
+        http = new_client()
+        install_runtime(http, UpstreamKeyCache(http, clock=system_clock))
+    return _runtime[0] if _runtime else None
+
+
+def _keys() -> UpstreamKeyCache:
+    runtime = broker_runtime()
+    assert runtime is not None
+    return runtime.keys
+
+
+def to_rep(idp: IdentityProvider) -> dict[str, Any]:
+    rep = dict(identity_provider_to_rep(idp))
+    rep["config"] = mask_config(idp.config)
+    return rep
+
+
+async def _find(tx: Tx, realm_id: str, alias_or_id: str, *, for_update: bool = False) -> IdentityProvider:
+    """By alias, or by internal id as Keycloak also accepts."""
+    idp = await tx.identity_providers.get(realm_id, alias_or_id, for_update=for_update)
+    if idp is None:
+        idp = next((i for i in await tx.identity_providers.list(realm_id) if i.internal_id == alias_or_id), None)
+    if idp is None:
+        raise AdminError.not_found(NOT_FOUND)
+    return idp
+
+
+def _validate(call: AdminCall, idp: IdentityProvider) -> None:
+    if any(ch.isspace() for ch in idp.alias) or "/" in idp.alias:
+        raise AdminError.bad_request("Invalid alias: it must not contain spaces or slashes")
+    try:
+        provider_type(idp.provider_id).validate(idp.provider_id, idp.config, ssl_required=call.realm.ssl_required)
+    except BrokerError as exc:
+        raise AdminError.bad_request(exc.message) from None
+
+
+def _matches(idp: IdentityProvider, search: str | None) -> bool:
+    """Keycloak's search: prefix by default, ``*x*`` contains, ``"x"`` exact."""
+    if not search:
+        return True
+    if len(search) > 1 and search.startswith('"') and search.endswith('"'):
+        return idp.alias == search[1:-1]
+    if search.startswith("*") or search.endswith("*"):
+        return search.strip("*").lower() in idp.alias.lower()
+    return idp.alias.lower().startswith(search.lower())
+
+
+async def list_providers(call: AdminCall) -> object:
+    first, maximum = call.page()
+    search = call.str_arg("search")
+    found = sorted(
+        (i for i in await call.tx.identity_providers.list(call.realm.id) if _matches(i, search)),
+        key=lambda i: i.alias,
+    )
+    page = found[first : first + maximum if maximum is not None else None]
+    if call.bool_arg("briefRepresentation", False):
+        return [
+            {"alias": i.alias, "displayName": i.display_name, "providerId": i.provider_id, "enabled": i.enabled}
+            for i in page
+        ]
+    return [to_rep(i) for i in page]
+
+
+async def create_provider(call: AdminCall) -> Created:
+    tx, realm = call.tx, call.realm
+    base = IdentityProvider(internal_id=new_id(), realm_id=realm.id, alias="", provider_id="")
+    idp = read(identity_provider_from_rep, call.body, base, REPRESENTATION)
+    idp = replace(idp, internal_id=base.internal_id, realm_id=realm.id)
+    _validate(call, idp)
+    if await tx.identity_providers.get(realm.id, idp.alias) is not None:
+        raise AdminError.conflict(f"Identity Provider {idp.alias} already exists")
+    await tx.identity_providers.add(idp)
+    return Created(idp.alias)
+
+
+async def get_provider(call: AdminCall) -> object:
+    return to_rep(await _find(call.tx, call.realm.id, call.path["alias"]))
+
+
+async def update_provider(call: AdminCall) -> None:
+    tx, realm = call.tx, call.realm
+    old = await _find(tx, realm.id, call.path["alias"], for_update=True)
+    rep = body_object(call.body)
+    if isinstance(rep.get("config"), Mapping):
+        try:
+            rep = {**rep, "config": merge_secret_on_update(old.config, rep["config"])}
+        except BrokerError as exc:
+            raise AdminError.bad_request(exc.message) from None
+    new = read(identity_provider_from_rep, rep, old, REPRESENTATION)
+    new = replace(new, internal_id=old.internal_id, realm_id=realm.id)
+    _validate(call, new)
+    if new.alias != old.alias and await tx.identity_providers.get(realm.id, new.alias) is not None:
+        raise AdminError.conflict(f"Identity Provider {new.alias} already exists")
+    await tx.identity_providers.update(new)
+    if new.alias != old.alias:
+        await tx.federated_identities.rename_alias(realm.id, old.alias, new.alias)
+    _keys().evict(old.internal_id)
+
+
+async def delete_provider(call: AdminCall) -> None:
+    idp = await _find(call.tx, call.realm.id, call.path["alias"])
+    await call.tx.identity_providers.delete(call.realm.id, idp.alias)
+    _keys().evict(idp.internal_id)
+
+
+async def provider_info(call: AdminCall) -> object:
+    try:
+        return provider_type(call.path["provider_id"]).info()
+    except BrokerError as exc:
+        raise AdminError.bad_request(exc.message) from None
+
+
+async def import_config(call: AdminCall) -> object:
+    """``{providerId, fromUrl}``: fetch a discovery document and return the config map."""
+    rep = body_object(call.body)
+    provider_id, url = rep.get("providerId"), rep.get("fromUrl")
+    if not isinstance(provider_id, str) or not isinstance(url, str) or not url:
+        raise AdminError.bad_request("Invalid value for body: providerId and fromUrl are required")
+    try:
+        provider_type(provider_id)
+        runtime = broker_runtime()
+        assert runtime is not None
+        return await import_from_url(runtime.http, url)
+    except BrokerError as exc:
+        raise AdminError.bad_request(exc.message) from None
+
+
+async def reload_keys(call: AdminCall) -> object:
+    """``true`` when the provider's JWKS was fetched again (enabled and using a JWKS URL)."""
+    idp = await _find(call.tx, call.realm.id, call.path["alias"])
+    if not idp.enabled:
+        return False
+    try:
+        return await _keys().reload(idp.internal_id, parse_config(idp.provider_id, idp.config))
+    except BrokerError:
+        return False
+
+
+async def clear_keys_cache(call: AdminCall) -> None:
+    """``POST /admin/realms/{realm}/clear-keys-cache``: forget every upstream key."""
+    _keys().clear()

@@ -1,0 +1,30 @@
+"""HTTP endpoints of the identity broker, on Keycloak's paths (``/realms/{realm}/broker/...``).
+
+``routes()`` also installs the broker's upstream-logout step into the OIDC logout.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from realmgate.web.broker import first_login, login, logout, token
+from realmgate.web.oidc.logout import set_upstream_logout
+
+_BROKER = "/realms/{realm}/broker/{alias}"
+
+
+def routes() -> list[BaseRoute]:
+    set_upstream_logout(logout.upstream_logout)
+    return [
+        Route(_BROKER + "/login", login.start, methods=["GET", "POST"]),
+        Route(_BROKER + "/endpoint", login.callback, methods=["GET"]),
+        Route(_BROKER + "/endpoint/logout_response", logout.logout_response, methods=["GET"]),
+        Route(_BROKER + "/endpoint/k_logout", logout.keycloak_logout, methods=["POST"]),
+        Route(_BROKER + "/first-broker-login", first_login.form, methods=["POST"]),
+        Route(_BROKER + "/token", token.stored_token, methods=["GET"]),
+        Route(
+            "/realms/{realm}/protocol/openid-connect/logout/backchannel-logout",
+            logout.backchannel_logout,
+            methods=["POST"],
+        ),
+    ]

@@ -1,0 +1,127 @@
+"""Logout in both directions for brokered sessions (reference §4.5).
+
+Outgoing: ``upstream_logout`` is installed as the OIDC logout's upstream step. A session whose
+note ``identity_provider`` names an enabled provider with a ``logoutUrl`` is first logged out
+upstream: server-side with ``backchannelSupported``, else by redirecting the browser there with
+``state`` = the session id and ``post_logout_redirect_uri`` = ``.../endpoint/logout_response``,
+which finishes the local logout. ``initiating_idp={alias}`` on the logout request skips it.
+
+Incoming: ``.../logout/backchannel-logout`` takes an upstream ``logout_token`` and
+``.../endpoint/k_logout`` a Keycloak ``LogoutAction``; both are always signature-checked, and
+end the local sessions they name.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from realmgate.broker import flow
+from realmgate.broker.errors import BrokerError
+from realmgate.broker.logout import logout_response_url, verify_keycloak_logout_action, verify_logout_token
+from realmgate.broker.oidc.config import parse_config
+from realmgate.model.session import UserSession
+from realmgate.protocol.errors import OAuthError
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.sessions import end_session
+from realmgate.store.interface import Tx
+from realmgate.web.broker.support import alias, connector, key_cache, log
+from realmgate.web.oidc.logout import finish_logout
+from realmgate.web.oidc.support import form_params, now, transaction
+from realmgate.web.pages import error_page
+from realmgate.web.urls import frontend_base
+
+PENDING_PREFIX = "broker-logout:"
+PENDING_TTL = 600
+
+
+async def upstream_logout(
+    request: Request, tx: Tx, config: RealmConfig, session: UserSession, redirect: str | None
+) -> Response | None:
+    """The upstream step of a local logout (see module doc); None: log out locally now."""
+    provider_alias = session.notes.get(flow.NOTE_IDENTITY_PROVIDER, "")
+    idp = config.identity_providers.get(provider_alias)
+    if idp is None or not idp.enabled or request.query_params.get("initiating_idp") == provider_alias:
+        return None
+    try:
+        upstream = connector(request, config, idp)
+    except BrokerError as exc:
+        log.warning("broker %s: no upstream logout: %s", provider_alias, exc.detail or exc.message)
+        return None
+    id_token = session.notes.get(flow.NOTE_FEDERATED_ID_TOKEN)
+    if upstream.backchannel_supported:
+        await upstream.backchannel_logout(id_token=id_token, state=session.id)
+        return None
+    back = logout_response_url(frontend_base(request), config.realm.name, idp.alias)
+    url = upstream.logout_url(id_token=id_token, state=session.id, post_logout_redirect_uri=back)
+    if url is None:
+        return None
+    await tx.single_use.put(PENDING_PREFIX + session.id, json.dumps({"redirect": redirect}), now(request) + PENDING_TTL)
+    return RedirectResponse(url, status_code=302)
+
+
+async def logout_response(request: Request) -> Response:
+    """``GET /broker/{alias}/endpoint/logout_response?state={session id}``: back from the
+    upstream's logout; ends the local session and goes where the local logout was going."""
+    state = request.query_params.get("state", "")
+    async with transaction(request) as (tx, config):
+        raw = await tx.single_use.consume(PENDING_PREFIX + state, now(request)) if state else None
+        if raw is None:
+            log.info("broker %s: logout_response without a pending logout", alias(request))
+            return error_page(request, "Logout failed: no logout in progress. Please log out again.")
+        redirect = json.loads(raw).get("redirect")
+        return await finish_logout(
+            request, tx, config, state, redirect if isinstance(redirect, str) else None, upstream=False
+        )
+
+
+async def backchannel_logout(request: Request) -> Response:
+    """``POST /realms/{r}/protocol/openid-connect/logout/backchannel-logout`` (OIDC Back-Channel
+    Logout 1.0): 200 when the token verified (whether or not a session matched), else 400."""
+    try:
+        token = (await form_params(request)).get("logout_token", "")
+    except OAuthError:
+        token = ""
+    async with transaction(request) as (tx, config):
+        providers = []
+        for idp in config.identity_providers.values():
+            try:
+                providers.append((idp, parse_config(idp.provider_id, idp.config)))
+            except BrokerError:
+                continue
+        try:
+            if not token:
+                raise BrokerError("no logout token", detail="logout token missing")
+            targets = await verify_logout_token(token, providers, keys=key_cache(request), now=now(request))
+        except BrokerError as exc:
+            log.warning("back-channel logout refused: %s", exc.detail or exc.message)
+            return JSONResponse(
+                {"error": "invalid_request", "error_description": "Invalid logout token"}, status_code=400
+            )
+        sessions = await flow.sessions_for_logout(tx, config.realm.id, targets)
+        for session in sessions:
+            await end_session(tx, config.realm, session.id)
+    log.info("back-channel logout from %s ended %d session(s)", ",".join(t.alias for t in targets), len(sessions))
+    return Response(status_code=200, headers={"cache-control": "no-store"})
+
+
+async def keycloak_logout(request: Request) -> Response:
+    """``POST /broker/{alias}/endpoint/k_logout``: an upstream Keycloak's admin logout of our
+    adapter sessions (keycloak-oidc only); the body is the signed ``LogoutAction``."""
+    token = (await request.body()).decode("ascii", errors="replace").strip()
+    async with transaction(request) as (tx, config):
+        idp = config.identity_providers.get(alias(request))
+        if idp is None or not idp.enabled or idp.provider_id != "keycloak-oidc":
+            return Response(status_code=404)
+        try:
+            cfg = parse_config(idp.provider_id, idp.config)
+            broker_ids = await verify_keycloak_logout_action(token, idp, cfg, keys=key_cache(request), now=now(request))
+        except BrokerError as exc:
+            log.warning("broker %s: k_logout refused: %s", idp.alias, exc.detail or exc.message)
+            return Response(status_code=400)
+        for broker_id in broker_ids:
+            for session in await tx.sessions.find_by_broker_session(config.realm.id, broker_id):
+                await end_session(tx, config.realm, session.id)
+    return Response(status_code=200)

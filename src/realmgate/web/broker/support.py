@@ -1,0 +1,82 @@
+"""Shared plumbing of the broker's web handlers: the process-wide key cache, connectors, the
+provider a path names, and the pages a failed brokered login shows.
+
+Every failure page says what the user can do (start again, try again) and nothing about the
+upstream's answer; the log line names the provider and the check that failed, never a token.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from realmgate.admin.identity_providers import broker_runtime, install_runtime
+from realmgate.broker.connector import IdentityConnector
+from realmgate.broker.errors import BrokerError
+from realmgate.broker.oidc.connector import ConnectorDeps
+from realmgate.broker.oidc.keys import UpstreamKeyCache
+from realmgate.broker.registry import create_connector
+from realmgate.model.identity_provider import IdentityProvider
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.web.context import get_ctx
+from realmgate.web.oidc.support import issuer
+from realmgate.web.pages import error_page
+
+log = logging.getLogger("realmgate.broker")
+
+
+def key_cache(request: Request) -> UpstreamKeyCache:
+    """The one upstream key cache of this process, shared with the admin API (which evicts it
+    on provider updates and ``clear-keys-cache``). Built from the app's HTTP client and clock."""
+    runtime = broker_runtime(create=False)
+    if runtime is None:
+        ctx = get_ctx(request)
+        runtime = install_runtime(ctx.http, UpstreamKeyCache(ctx.http, clock=ctx.clock))
+    return runtime.keys
+
+
+def connector(request: Request, config: RealmConfig, idp: IdentityProvider) -> IdentityConnector:
+    """A connector for ``idp``; cheap to build (config parsing only), so built per request:
+    an edit of the provider on any instance is seen at once."""
+    ctx = get_ctx(request)
+    deps = ConnectorDeps(
+        http=ctx.http,
+        keys=key_cache(request),
+        clock=ctx.clock,
+        realm_keys=config.keys,
+        assertion_lifespan=config.realm.access_code_lifespan,
+    )
+    return create_connector(idp, deps)
+
+
+def alias(request: Request) -> str:
+    value: str = request.path_params["alias"]
+    return value
+
+
+def endpoint_url(request: Request, provider_alias: str) -> str:
+    """The redirect URI registered at the upstream: ``/realms/{r}/broker/{alias}/endpoint``."""
+    return f"{issuer(request)}/broker/{quote(provider_alias, safe='')}/endpoint"
+
+
+def provider_name(idp: IdentityProvider) -> str:
+    return idp.display_name or idp.alias
+
+
+def unusable_provider(request: Request, provider_alias: str) -> Response:
+    """Unknown, disabled or link-only provider: Keycloak's 400 page."""
+    log.info("broker %s: login refused (unknown, disabled or link-only provider)", provider_alias)
+    return error_page(request, "Could not find an identity provider to log in with.", status=400)
+
+
+def broker_failure(
+    request: Request, idp: IdentityProvider, error: BrokerError, *, retry_url: str | None, status: int = 502
+) -> Response:
+    """An upstream that failed or a token that did not verify: the page names the provider and
+    offers to try again; the log line says which call or check failed."""
+    log.warning("broker %s: login failed: %s", idp.alias, error.detail or error.message)
+    message = f"Unexpected error when authenticating with identity provider {provider_name(idp)}: {error.message}."
+    return error_page(request, message, status=status, retry_url=retry_url)

@@ -1,0 +1,75 @@
+"""``GET /realms/{realm}/broker/{alias}/token``: the stored upstream token response, for a
+caller whose access token carries the client role ``broker``/``read-token`` (Keycloak's
+"Stored tokens readable"). Refreshed first when it expires within ``minValidityToken``; the
+upstream call happens between transactions (``flow.stored_token``)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from realmgate.broker import flow
+from realmgate.broker.errors import BrokerError
+from realmgate.protocol.bearer import validate_access_token
+from realmgate.protocol.errors import OAuthError
+from realmgate.web.broker.support import alias, connector, log
+from realmgate.web.context import get_ctx
+from realmgate.web.oidc.support import issuer, json_response, now, transaction
+
+NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _error(message: str, status: int) -> Response:
+    return json_response({"errorMessage": message}, status=status)
+
+
+def _may_read(claims: dict[str, object]) -> bool:
+    access = claims.get("resource_access")
+    broker = access.get(flow.BROKER_CLIENT) if isinstance(access, dict) else None
+    roles = broker.get("roles") if isinstance(broker, dict) else None
+    return isinstance(roles, list) and flow.READ_TOKEN_ROLE in roles
+
+
+async def stored_token(request: Request) -> Response:
+    token = _bearer(request)
+    if token is None:
+        return _error("Invalid token", 401)
+    try:
+        async with transaction(request) as (tx, config):
+            valid = await validate_access_token(tx, config, token, issuer=issuer(request), now=now(request))
+            idp = config.identity_providers.get(alias(request))
+    except OAuthError as error:
+        return _error(error.description, error.status)
+    if valid is None:
+        return _error("Invalid token", 401)
+    if not _may_read(dict(valid.claims)):
+        return _error(
+            "Client [{}] not authorized to retrieve tokens from identity provider [{}].".format(
+                valid.client.client_id if valid.client else "", alias(request)
+            ),
+            403,
+        )
+    if idp is None or not idp.enabled:
+        return _error("Identity Provider not found", 404)
+    if not idp.store_token:
+        return _error(f"Identity Provider [{idp.alias}] does not support this operation.", 400)
+    try:
+        stored = await flow.stored_token(
+            get_ctx(request).store,
+            realm_id=config.realm.id,
+            alias=idp.alias,
+            user_id=valid.user.id,
+            connector=connector(request, config, idp),
+            now=now(request),
+        )
+    except BrokerError as exc:
+        log.warning("broker %s: stored token refresh failed: %s", idp.alias, exc.detail or exc.message)
+        return _error("Could not refresh the token at the identity provider", 502)
+    if stored is None:
+        return _error(f"User [{valid.user.id}] is not linked with identity provider [{idp.alias}].", 400)
+    return Response(stored, media_type="application/json", headers=NO_STORE)
