@@ -9,8 +9,8 @@ Keycloak's model, which every admin client relies on:
   the master realm role ``admin`` grants everything everywhere (including creating realms).
 - Roles are effective roles: direct mappings, roles of the user's groups and their ancestors,
   with composites expanded. Role mappings are read on every call (they are per user and cheap);
-  the role graph (ids -> composite ids) is cached per realm config version, which changes on any
-  role edit by any instance.
+  the realm's keys, role graph and client ids are cached per realm config version, which changes
+  on any such edit by any instance.
 
 Every check raises ``AdminError``: 401 when the token is missing or no longer valid (bad
 signature, expired, wrong issuer or type, ended session, disabled user), 403 when the caller lacks
@@ -19,11 +19,12 @@ the role.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from realmgate.admin.errors import AdminError
 from realmgate.crypto import jws
+from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
 from realmgate.model.role import Role
 from realmgate.model.user import User
@@ -99,23 +100,41 @@ def expand_composites(role_ids: Iterable[str], graph: Mapping[str, Role]) -> fro
     return frozenset(seen)
 
 
-class RoleGraphCache:
-    """Per realm, the roles by id, reloaded when the realm's config version moves."""
+@dataclass(frozen=True, slots=True)
+class RealmSnapshot:
+    """What admin checks read of one realm's configuration, valid for one config version: its
+    keys (token verification), its roles by id (composites) and its clients' internal ids by
+    clientId (the ``realm-management`` / ``{realm}-realm`` lookups)."""
+
+    version: int
+    keys: Sequence[RealmKey]
+    roles: Mapping[str, Role]
+    client_ids: Mapping[str, str]
+
+
+class RealmSnapshots:
+    """Per realm, the latest ``RealmSnapshot``; reloaded when the realm's config version moves,
+    so an edit made through any instance is seen at once."""
 
     def __init__(self, max_realms: int = 256) -> None:
         self._max = max_realms
-        self._graphs: dict[str, tuple[int, dict[str, Role]]] = {}
+        self._snapshots: dict[str, RealmSnapshot] = {}
 
-    async def graph(self, tx: Tx, realm_id: str) -> Mapping[str, Role]:
+    async def get(self, tx: Tx, realm_id: str) -> RealmSnapshot:
         version = await tx.realms.config_version(realm_id)
-        cached = self._graphs.get(realm_id)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        roles = {role.id: role for role in await tx.roles.list_all(realm_id)}
-        if len(self._graphs) >= self._max:
-            self._graphs.clear()
-        self._graphs[realm_id] = (version, roles)
-        return roles
+        cached = self._snapshots.get(realm_id)
+        if cached is not None and cached.version == version:
+            return cached
+        snapshot = RealmSnapshot(
+            version=version,
+            keys=tuple(await tx.keys.list(realm_id)),
+            roles={role.id: role for role in await tx.roles.list_all(realm_id)},
+            client_ids={c.client_id: c.id for c in await tx.clients.list(realm_id)},
+        )
+        if len(self._snapshots) >= self._max:
+            self._snapshots.clear()
+        self._snapshots[realm_id] = snapshot
+        return snapshot
 
 
 async def effective_role_ids(tx: Tx, realm_id: str, user_id: str, graph: Mapping[str, Role]) -> frozenset[str]:
@@ -142,7 +161,13 @@ class AdminIdentity:
     user: User
     client_id: str | None
     role_ids: frozenset[str]
-    role_graph: Mapping[str, Role]
+    config: RealmSnapshot
+    # Admin roles per target realm, filled on first need within this one request.
+    held: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
+
+    @property
+    def role_graph(self) -> Mapping[str, Role]:
+        return self.config.roles
 
     @property
     def superuser(self) -> bool:
@@ -164,18 +189,24 @@ class AdminIdentity:
 
 async def admin_roles_in(tx: Tx, who: AdminIdentity, target_realm: str) -> frozenset[str]:
     """The admin role names ``who`` holds for ``target_realm`` (all of them for a superuser)."""
+    if target_realm not in who.held:
+        who.held[target_realm] = await _admin_roles_in(tx, who, target_realm)
+    return who.held[target_realm]
+
+
+async def _admin_roles_in(tx: Tx, who: AdminIdentity, target_realm: str) -> frozenset[str]:
     if who.superuser:
         return ANY_ADMIN_ROLE | {REALM_ADMIN}
     client_name = management_client_name(who.realm.name, target_realm)
     if client_name is None:
         return frozenset()
-    client = await tx.clients.get_by_client_id(who.realm.id, client_name)
-    if client is None:
+    client_id = who.config.client_ids.get(client_name)
+    if client_id is None:
         return frozenset()
     names = frozenset(
         role.name
         for rid in who.role_ids
-        if (role := who.role_graph.get(rid)) is not None and role.client_id == client.id
+        if (role := who.role_graph.get(rid)) is not None and role.client_id == client_id
     )
     if REALM_ADMIN in names:
         return names | ANY_ADMIN_ROLE
@@ -210,11 +241,11 @@ def _realm_from_issuer(issuer: object) -> str | None:
 class Authenticator:
     """Turns a bearer token into an ``AdminIdentity``, or raises 401."""
 
-    def __init__(self, graphs: RoleGraphCache | None = None) -> None:
-        self._graphs = graphs or RoleGraphCache()
+    def __init__(self, snapshots: RealmSnapshots | None = None) -> None:
+        self._snapshots = snapshots or RealmSnapshots()
 
     async def role_graph(self, tx: Tx, realm_id: str) -> Mapping[str, Role]:
-        return await self._graphs.graph(tx, realm_id)
+        return (await self._snapshots.get(tx, realm_id)).roles
 
     async def authenticate(self, tx: Tx, token: str | None, *, issuer_base: str, now: int) -> AdminIdentity:
         """Verify ``token`` (signature, ``typ``, ``exp``, ``iss`` = ``issuer_base/realms/R``,
@@ -231,9 +262,9 @@ class Authenticator:
         realm = await tx.realms.get_by_name(realm_name)
         if realm is None or not realm.enabled:
             raise AdminError.unauthorized()
-        keys = await tx.keys.list(realm.id)
+        snapshot = await self._snapshots.get(tx, realm.id)
         try:
-            claims = jws.verify(token, keys, algorithms={"RS256", realm.default_signature_algorithm})
+            claims = jws.verify(token, snapshot.keys, algorithms={"RS256", realm.default_signature_algorithm})
         except Exception:
             raise AdminError.unauthorized() from None
         if claims.get("iss") != f"{issuer_base}/realms/{realm.name}":
@@ -250,15 +281,14 @@ class Authenticator:
         if user is None or not user.enabled or iat < max(user.not_before, realm.not_before):
             raise AdminError.unauthorized()
         await self._check_session(tx, realm, user, claims.get("sid") or claims.get("session_state"), now)
-        graph = await self._graphs.graph(tx, realm.id)
-        role_ids = await effective_role_ids(tx, realm.id, user.id, graph)
+        role_ids = await effective_role_ids(tx, realm.id, user.id, snapshot.roles)
         azp = claims.get("azp")
         return AdminIdentity(
             realm=realm,
             user=user,
             client_id=azp if isinstance(azp, str) else None,
             role_ids=role_ids,
-            role_graph=graph,
+            config=snapshot,
         )
 
     @staticmethod

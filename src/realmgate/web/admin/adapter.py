@@ -88,7 +88,8 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
                 path = {k: str(v) for k, v in request.path_params.items()}
                 target = None
                 if "realm" in path:
-                    target = await tx.realms.get_by_name(path["realm"])
+                    same = path["realm"] == who.realm.name
+                    target = who.realm if same else await tx.realms.get_by_name(path["realm"])
                     if target is None:
                         raise realm_not_found()
                 if isinstance(op.access, frozenset):
