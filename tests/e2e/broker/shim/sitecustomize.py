@@ -5,6 +5,13 @@ broker e2e fixtures; does nothing once the tables include them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from realmgate.admin.call import Operation
+
 
 def _install() -> None:
     import realmgate.web.admin as web_admin
@@ -12,7 +19,7 @@ def _install() -> None:
 
     original_routes = web_routes.all_routes
 
-    def all_routes():  # type: ignore[no-untyped-def]
+    def all_routes() -> list[BaseRoute]:
         from realmgate.web import broker
 
         existing = original_routes()
@@ -22,17 +29,17 @@ def _install() -> None:
 
     web_routes.all_routes = all_routes
 
-    original_ops = web_admin.operations
+    original_ops = getattr(web_admin, "operations")
 
-    def operations():  # type: ignore[no-untyped-def]
+    def operations() -> list[Operation]:
         from realmgate.admin import idp_mapper_operations, idp_operations
 
-        ops = original_ops()
+        ops: list[Operation] = original_ops()
         known = {(op.method, op.path) for op in ops}
         extra = [*idp_operations.OPERATIONS, *idp_mapper_operations.operations()]
         return [*ops, *(op for op in extra if (op.method, op.path) not in known)]
 
-    web_admin.operations = operations
+    setattr(web_admin, "operations", operations)
 
 
 _install()

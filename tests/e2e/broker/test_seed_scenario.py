@@ -1,0 +1,103 @@
+"""Seed 000 for real: a master realmgate brokers logins to a slave realmgate.
+
+``app_client`` on the master gets its code after ``slave_user`` signed in at the slave through
+the "Sign in with slave" button and reviewed the profile; the master then holds a new local
+user with the federated link; a second login reuses the link; logging out at the master ends
+the session at the slave too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from tests.e2e.broker.browser import Browser, forms, link, query
+from tests.e2e.broker.seed import ALIAS, APP_LOGGED_OUT, APP_REDIRECT, Admin, Seed, configure, start_pair
+from tests.e2e.harness import ServerProcess
+
+from realmgate.crypto import jws
+
+
+@pytest.fixture(scope="module")
+def seed(servers: Callable[..., ServerProcess]) -> Seed:
+    master, slave = start_pair(servers)
+    return configure(master, slave)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    b = Browser(stop_at=APP_REDIRECT.rsplit("/", 1)[0])
+    yield b
+    b.close()
+
+
+def sign_in_at_slave(seed: Seed, browser: Browser) -> Any:
+    """Master login page -> broker button -> slave login form -> back at the master."""
+    page = browser.go(seed.auth_url())
+    assert page.status_code == 200 and "Sign in with slave" in page.text
+    slave_page = browser.go(link(page.text, f"social-{ALIAS}"))
+    assert slave_page.url.host == "localhost" and slave_page.url.port == seed.slave.port
+    return browser.submit(slave_page, "kc-form-login", username="slave_user", password="slave_password")
+
+
+def code_of(browser: Browser) -> str:
+    params = query(browser.last)
+    assert browser.last.startswith(APP_REDIRECT), browser.last
+    assert params["state"] == "app-state"
+    return params["code"]
+
+
+def test_first_login_reviews_profile_creates_user_and_link(seed: Seed, browser: Browser) -> None:
+    review = sign_in_at_slave(seed, browser)
+    assert review.status_code == 200, review.text
+    form = forms(review.text)["kc-idp-review-profile-form"]
+    assert set(form.fields) >= {"email", "firstName", "lastName"}
+    browser.submit(
+        review, "kc-idp-review-profile-form", email="slave_user@example.org", firstName="Slave", lastName="User"
+    )
+    tokens = seed.exchange(code_of(browser))
+    claims = jws.unverified_claims(tokens["id_token"])
+    assert claims["preferred_username"] == "slave_user"
+    assert claims["nonce"] == "app-nonce"
+    user = seed.master_admin.find_user("master_realm", "slave_user")
+    assert user["email"] == "slave_user@example.org"
+    assert claims["sub"] == user["id"]
+    links = seed.master_admin.call("GET", f"/master_realm/users/{user['id']}/federated-identity", 200).json()
+    slave_user = seed.slave_admin.find_user("slave_realm", "slave_user")
+    assert links == [{"identityProvider": ALIAS, "userId": slave_user["id"], "userName": "slave_user"}]
+
+
+def test_second_login_reuses_the_link(seed: Seed, browser: Browser) -> None:
+    sign_in_at_slave(seed, browser)
+    tokens = seed.exchange(code_of(browser))
+    user = seed.master_admin.find_user("master_realm", "slave_user")
+    assert jws.unverified_claims(tokens["access_token"])["sub"] == user["id"]
+    users = seed.master_admin.call("GET", "/master_realm/users", 200, params={"search": "slave"}).json()
+    assert [u["username"] for u in users] == ["slave_user"]
+
+
+def _session_ids(admin: Admin, realm: str, user_id: str) -> set[str]:
+    return {s["id"] for s in admin.call("GET", f"/{realm}/users/{user_id}/sessions", 200).json()}
+
+
+def test_logout_at_master_ends_the_slave_session(seed: Seed, browser: Browser) -> None:
+    slave_user = seed.slave_admin.find_user("slave_realm", "slave_user")
+    master_user = seed.master_admin.find_user("master_realm", "slave_user")
+    slave_before = _session_ids(seed.slave_admin, "slave_realm", slave_user["id"])
+    master_before = _session_ids(seed.master_admin, "master_realm", master_user["id"])
+    sign_in_at_slave(seed, browser)
+    tokens = seed.exchange(code_of(browser))
+    slave_new = _session_ids(seed.slave_admin, "slave_realm", slave_user["id"]) - slave_before
+    master_new = _session_ids(seed.master_admin, "master_realm", master_user["id"]) - master_before
+    assert len(slave_new) == 1 and len(master_new) == 1
+    browser.stop_at = APP_LOGGED_OUT
+    logout = seed.master_realm + "/protocol/openid-connect/logout"
+    done = browser.go(
+        f"{logout}?id_token_hint={tokens['id_token']}&post_logout_redirect_uri={APP_LOGGED_OUT}&state=bye"
+    )
+    assert browser.last.startswith(APP_LOGGED_OUT), done.text
+    assert query(browser.last)["state"] == "bye"
+    assert any(f"localhost:{seed.slave.port}" in hop and "/logout" in hop for hop in browser.hops)
+    assert any("/endpoint/logout_response" in hop for hop in browser.hops)
+    assert not slave_new & _session_ids(seed.slave_admin, "slave_realm", slave_user["id"])
+    assert not master_new & _session_ids(seed.master_admin, "master_realm", master_user["id"])
