@@ -31,6 +31,7 @@ from .conftest import admin_sql, database_url
         ("postgres://u:pw@h:5433/db", "postgresql+asyncpg://u:pw@h:5433/db"),
         ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
         ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("PostgreSQL://u@h/db?sslmode=require", "postgresql+asyncpg://u@h/db?ssl=require"),
     ],
 )
 def test_url_forms_are_normalised(given: str, expected: str) -> None:
@@ -45,6 +46,8 @@ def test_url_forms_are_normalised(given: str, expected: str) -> None:
         ("postgresql+psycopg2://u@h/db", "unsupported"),
         ("sqlite://", "needs a file path"),
         ("sqlite:///:memory:", "in-memory"),
+        ("sqlite:////", "needs a file path"),
+        ("postgresql://u@h:port/db", "malformed"),
         ("postgresql://u@h", "needs a database name"),
     ],
 )

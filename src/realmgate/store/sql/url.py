@@ -30,23 +30,27 @@ def normalize_url(db_url: str) -> URL:
     """
     try:
         url = make_url(db_url.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise DatabaseUrlError(
             "malformed database URL: expected sqlite:///path/to/file.db or postgresql://user@host/db"
         ) from None
-    driver = _ASYNC_DRIVERS.get(url.drivername)
+    driver = _ASYNC_DRIVERS.get(url.drivername.lower())
     if driver is None:
         raise DatabaseUrlError(
             f"unsupported database {url.drivername!r}: use sqlite:///path or postgresql://user@host/db"
         )
     url = url.set(drivername=driver)
     if driver.startswith("sqlite"):
-        if not url.database or url.database == ":memory:":
+        if not url.database or url.database == ":memory:" or url.database.endswith("/"):
             raise DatabaseUrlError(
                 "a SQLite database needs a file path (sqlite:///path/to/file.db); in-memory is not supported"
             )
-    elif not url.database:
-        raise DatabaseUrlError("a PostgreSQL URL needs a database name (postgresql://user@host/dbname)")
+    else:
+        if not url.database:
+            raise DatabaseUrlError("a PostgreSQL URL needs a database name (postgresql://user@host/dbname)")
+        if "sslmode" in url.query and "ssl" not in url.query:
+            # libpq spelling (as hosting providers hand it out); asyncpg takes the same values as ``ssl``.
+            url = url.update_query_dict({"ssl": url.query["sslmode"]}).difference_update_query(["sslmode"])
     return url
 
 
