@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Match, Mount, NoMatchFound
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from realmgate.web import health, oidc
+from realmgate.web import broker, health, oidc
 from realmgate.web.pages import STATIC_DIR, STATIC_PREFIX
 
 _MATCHED = "realmgate.lazy_route"
@@ -70,6 +70,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *health.routes(),
         *oidc.routes(),
+        *broker.routes(),  # eager: it also installs the broker's step into OIDC logout
         LazyRoutes("/admin/", "realmgate.web.admin"),
         Mount(STATIC_PREFIX, app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
