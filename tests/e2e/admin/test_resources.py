@@ -136,6 +136,14 @@ def test_roles_composites_and_mappings(kc: KeycloakAdmin, realm: str) -> None:
     kc.delete_realm_roles_of_user(user, [writer])
     assert "writer" not in {r["name"] for r in kc.get_realm_roles_of_user(user)}
 
+    # Default roles: the composites of default-roles-{realm}, which every new user gets.
+    assert {"offline_access", "uma_authorization"} <= {r["name"] for r in kc.get_realm_default_roles()}
+    kc.add_realm_default_roles([reader])
+    newcomer = kc.create_user({"username": "newcomer"})
+    assert "reader" in {r["name"] for r in kc.get_composite_realm_roles_of_user(newcomer)}
+    kc.remove_realm_default_roles([reader])
+    assert "reader" not in {r["name"] for r in kc.get_realm_default_roles()}
+
     kc.update_realm_role("reader", {"name": "reader", "description": "reads a lot"})
     assert kc.get_realm_role("reader")["description"] == "reads a lot"
     kc.delete_realm_role("writer")
