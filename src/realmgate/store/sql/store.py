@@ -8,7 +8,13 @@ handler. The busy timeout still covers a second process on the same file. Becaus
 raises ``RuntimeError`` at once.
 
 PostgreSQL: a pooled asyncpg engine, READ COMMITTED, ``SELECT ... FOR UPDATE`` for
-read-modify-write.
+read-modify-write. No ping on checkout (it would cost a round trip per transaction): after the
+server drops connections, the transaction that meets a dead one fails with ``Unavailable`` and
+the pool replaces it for the next.
+
+On both: a transaction is one connection, so its statements run one at a time (never
+``asyncio.gather`` two calls on the same ``tx``), and a transaction should not wait on the
+network (upstream HTTP calls) while it is open: it holds a connection, and on SQLite the lock.
 """
 
 from __future__ import annotations
