@@ -259,3 +259,33 @@ def test_metrics_count_logins_and_tokens(server: ServerProcess) -> None:
         assert metric(after, name, **labels) == metric(before, name, **labels) + 1, (name, labels)
     # Failed logins leave no trace of the password in the log.
     assert "not-it-Zq81x" not in server.logs()
+
+
+async def test_unexpected_error_is_a_bare_500_with_the_traceback_only_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """In-process (a real app on a real SQLite store) because no healthy endpoint can be made
+    to crash from outside: an extra route raises, the client sees a generic 500."""
+    from starlette.requests import Request
+    from starlette.routing import Route
+
+    from realmgate.app import build_app
+    from realmgate.settings import Settings
+
+    async def boom(request: Request) -> None:
+        raise RuntimeError("secret-detail-5150")
+
+    app = build_app(Settings(db_url=f"sqlite+aiosqlite:///{tmp_path / 'rg.db'}"))
+    app.router.routes.append(Route("/boom", boom))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            api = await client.get("/boom")
+            page = await client.get("/boom", headers={"accept": "text/html"})
+    assert api.status_code == 500
+    assert api.json() == {"error": "server_error", "error_description": "Unexpected server error"}
+    assert page.status_code == 500
+    assert page.headers["content-type"].startswith("text/html")
+    assert "secret-detail-5150" not in api.text + page.text
+    assert "x-frame-options" in api.headers
+    assert "secret-detail-5150" in caplog.text and "Traceback" in caplog.text
