@@ -1,0 +1,207 @@
+"""Every check of the broker callback, failing for real against a misbehaving upstream
+(``fake_upstream``), and the pages the user sees (issue 4 items 3, 4 and 8): an error page
+naming the provider with "try again", a log line naming the check and never the token,
+nothing created. Also the happy path's first-login variants: confirm link + re-authentication,
+trustEmail, stored tokens and ``/broker/{alias}/token``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from tests.e2e.broker.browser import Browser, forms, link, query
+from tests.e2e.broker.fake_upstream import FakeUpstream, fake_upstream
+from tests.e2e.broker.seed import Admin
+from tests.e2e.harness import ServerProcess
+
+from realmgate.crypto import jws
+
+REALM = "checks"
+APP = "http://127.0.0.1:9/app"
+MODES = ("ok", "forged", "badsig", "issuer", "audience", "nonce", "expired", "userinfo", "slow", "denied", "dup")
+
+
+@dataclass
+class Env:
+    server: ServerProcess
+    admin: Admin
+    upstream: FakeUpstream
+    app_secret: str
+
+    def auth_url(self, hint: str | None = None) -> str:
+        params = {"client_id": "app", "redirect_uri": APP, "response_type": "code", "scope": "openid", "state": "s"}
+        if hint:
+            params["kc_idp_hint"] = hint
+        return str(httpx.URL(self.server.url(f"/realms/{REALM}/protocol/openid-connect/auth"), params=params))
+
+    def users(self) -> list[str]:
+        return sorted(u["username"] for u in self.admin.call("GET", f"/{REALM}/users", 200).json())
+
+
+@pytest.fixture(scope="module")
+def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
+    server = servers()
+    admin = Admin(server)
+    admin.realm(REALM)
+    app_secret = admin.client(REALM, "app", [APP])
+    with fake_upstream() as upstream:
+        for mode in MODES:
+            extra = {"storeToken": True, "addReadTokenRoleOnCreate": True, "trustEmail": True} if mode == "ok" else {}
+            rep = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc", **extra}
+            admin.call(
+                "POST", f"/{REALM}/identity-provider/instances", 201, json={**rep, "config": upstream.config(mode)}
+            )
+        down = {**upstream.config("down"), "tokenUrl": "http://127.0.0.1:1/token"}
+        admin.call(
+            "POST",
+            f"/{REALM}/identity-provider/instances",
+            201,
+            json={"alias": "down", "providerId": "oidc", "config": down},
+        )
+        off = {"alias": "off", "providerId": "oidc", "enabled": False, "config": upstream.config("ok")}
+        admin.call("POST", f"/{REALM}/identity-provider/instances", 201, json=off)
+        admin.user(REALM, "localdup", "local-password", email="dup@fake.example", firstName="Local", lastName="Dup")
+        yield Env(server, admin, upstream, app_secret)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    b = Browser(stop_at=APP)
+    yield b
+    b.close()
+
+
+def _message(page: httpx.Response) -> str:
+    match = re.search(r'id="(?:error-message|input-error)"[^>]*>([^<]*)<', page.text)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.parametrize(
+    ("mode", "check"),
+    [
+        ("forged", "unknown_kid"),
+        ("badsig", "signature"),
+        ("issuer", "issuer"),
+        ("audience", "audience"),
+        ("nonce", "nonce"),
+        ("expired", "expired"),
+        ("userinfo", "userinfo_sub"),
+    ],
+)
+def test_token_check_failure_shows_error_page_and_logs_the_check(
+    env: Env, browser: Browser, mode: str, check: str
+) -> None:
+    before = env.users()
+    page = browser.go(env.auth_url(hint=mode))
+    assert page.status_code == 400, page.text
+    assert f"Fake {mode}" in _message(page)
+    assert "/broker/" in link(page.text, "try-again")
+    logs = env.server.logs()
+    assert re.search(rf"broker {mode}: login failed: .*rejected: {check}\b", logs), logs[-2000:]
+    assert "eyJ" not in logs  # no JWT ever reaches the log
+    assert env.users() == before
+
+
+def test_upstream_unreachable_names_provider_with_try_again(env: Env, browser: Browser) -> None:
+    page = browser.go(env.auth_url(hint="down"))
+    assert page.status_code == 502
+    assert "down" in _message(page) and "Could not reach" in _message(page)
+    retry = link(page.text, "try-again")
+    assert browser.go(retry).url.host == "127.0.0.1"  # the retry starts the upstream login again
+    assert "broker down: login failed: token endpoint: unreachable" in env.server.logs()
+
+
+def test_upstream_too_slow_is_a_timeout_page(env: Env, browser: Browser) -> None:
+    page = browser.go(env.auth_url(hint="slow"))
+    assert page.status_code == 502
+    assert "did not answer in time" in _message(page)
+    assert "token endpoint: timeout" in env.server.logs()
+
+
+def test_access_denied_goes_back_to_the_login_page(env: Env, browser: Browser) -> None:
+    page = browser.go(env.auth_url(hint="denied"))
+    assert page.status_code == 200
+    assert "login cancelled" in _message(page).lower()
+    assert "kc-form-login" in forms(page.text)
+
+
+def test_state_reused_missing_or_foreign_is_refused(env: Env, browser: Browser) -> None:
+    browser.stop_at = env.upstream.base  # stop before the callback: keep its URL
+    browser.go(env.auth_url(hint="ok"))
+    auth = browser.last
+    callback_url = browser.client.get(auth).headers["location"]  # the fake upstream answers at once
+    other = Browser(stop_at=APP)
+    try:  # another browser (no auth-session cookie) cannot use this state
+        assert other.go(callback_url).status_code == 400
+    finally:
+        other.close()
+    browser.stop_at = APP
+    first = browser.go(callback_url)  # the state was consumed by the foreign attempt
+    assert first.status_code == 400 and "no longer valid" in _message(first)
+    missing = browser.go(env.server.url(f"/realms/{REALM}/broker/ok/endpoint?code=x"))
+    assert missing.status_code == 400
+    assert "callback refused: no state" in env.server.logs()
+
+
+def test_state_is_single_use(env: Env, browser: Browser) -> None:
+    browser.stop_at = env.upstream.base
+    browser.go(env.auth_url(hint="expired"))
+    callback_url = browser.client.get(browser.last).headers["location"]
+    browser.stop_at = APP
+    assert browser.go(callback_url).status_code == 400  # token check fails, state now used
+    replay = browser.go(callback_url)
+    assert replay.status_code == 400 and "no longer valid" in _message(replay)
+    assert "state unknown, expired or already used" in env.server.logs()
+
+
+def test_disabled_provider_is_a_400_page(env: Env, browser: Browser) -> None:
+    page = browser.go(env.auth_url())
+    assert "social-off" not in page.text and "Fake ok" in page.text
+    step = query(link(page.text, "social-ok"))
+    start = env.server.url(f"/realms/{REALM}/broker/off/login?" + httpx.QueryParams(step).__str__())
+    assert browser.go(start).status_code == 400
+    assert browser.go(env.server.url(f"/realms/{REALM}/broker/off/endpoint?state=x&code=y")).status_code == 400
+
+
+def test_first_login_trust_email_stored_token_and_read_token(env: Env, browser: Browser) -> None:
+    page = browser.go(env.auth_url(hint="ok"))
+    assert browser.last.startswith(APP), page.text
+    code = query(browser.last)["code"]
+    tokens = httpx.post(
+        env.server.url(f"/realms/{REALM}/protocol/openid-connect/token"),
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": APP},
+        auth=("app", env.app_secret),
+    ).json()
+    user = env.admin.find_user(REALM, "ok-user")
+    assert user["emailVerified"] is True and user["email"] == "ok@fake.example"
+    access = tokens["access_token"]
+    resource_access: Any = jws.unverified_claims(access)["resource_access"]
+    assert "read-token" in resource_access["broker"]["roles"]
+    stored = httpx.get(
+        env.server.url(f"/realms/{REALM}/broker/ok/token"), headers={"Authorization": f"Bearer {access}"}
+    )
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["access_token"] == "opaque-access-ok"
+    assert httpx.get(env.server.url(f"/realms/{REALM}/broker/ok/token")).status_code == 401
+
+
+def test_existing_email_needs_confirmation_and_the_existing_password(env: Env, browser: Browser) -> None:
+    confirm = browser.go(env.auth_url(hint="dup"))
+    assert "An account with this email already exists" in confirm.text
+    reauth = browser.submit(confirm, "kc-register-form")
+    assert "localdup" in reauth.text
+    wrong = browser.submit(reauth, "kc-form-login", password="not-it")
+    assert wrong.status_code == 401 and "Invalid" in _message(wrong)
+    links = env.admin.call(
+        "GET", f"/{REALM}/users/{env.admin.find_user(REALM, 'localdup')['id']}/federated-identity", 200
+    )
+    assert links.json() == []  # never linked silently
+    browser.submit(wrong, "kc-form-login", password="local-password")
+    assert query(browser.last).get("code"), browser.last
+    user = env.admin.find_user(REALM, "localdup")
+    links = env.admin.call("GET", f"/{REALM}/users/{user['id']}/federated-identity", 200).json()
+    assert links == [{"identityProvider": "dup", "userId": "dup-sub", "userName": "dup-user"}]
