@@ -146,6 +146,7 @@ async def keys(call: AdminCall) -> object:
 
 
 async def clear_cache(call: AdminCall) -> None:
-    """Caches are keyed by the realm's config version, so every edit already refreshes them;
-    the endpoint exists because admin clients call it after edits."""
+    """``clear-realm-cache`` / ``clear-user-cache``: caches are keyed by the realm's config version,
+    so every edit already refreshes them; the endpoints exist because admin clients call them.
+    (``clear-keys-cache`` empties the upstream key cache: ``admin.identity_providers``.)"""
     return None

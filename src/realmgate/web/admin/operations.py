@@ -6,7 +6,7 @@ type. Routes and ``/admin/openapi.json`` are both generated from this list.
 """
 
 from realmgate.admin import auth as a
-from realmgate.admin import server
+from realmgate.admin import idp_mapper_operations, idp_operations, server
 from realmgate.admin.call import Operation
 from realmgate.admin.schema import ANY_OBJECT
 from realmgate.web.admin.table_clients import client_ops, client_scope_ops
@@ -44,4 +44,6 @@ def operations() -> list[Operation]:
         *group_ops(),
         *role_ops(f"{R}/roles", "Roles", a.MANAGE_REALM, "REALM_ROLE"),
         *roles_by_id_ops(),
+        *idp_operations.OPERATIONS,
+        *idp_mapper_operations.operations(),
     ]

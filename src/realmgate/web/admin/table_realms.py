@@ -62,7 +62,6 @@ def realm_ops() -> list[Operation]:
         ),
         op("POST", f"{R}/clear-realm-cache", server.clear_cache, manage, "Clear the realm cache", t),
         op("POST", f"{R}/clear-user-cache", server.clear_cache, manage, "Clear the user cache", t),
-        op("POST", f"{R}/clear-keys-cache", server.clear_cache, manage, "Clear the keys cache", t),
         op("GET", f"{R}/keys", server.keys, view, "The realm's keys", t, response=ANY_OBJECT),
         op(
             "GET",
