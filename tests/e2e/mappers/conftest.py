@@ -1,0 +1,30 @@
+"""Two real server processes for the mapper tests: the seed's slave (upstream) and master
+(broker), started once per session; the slave's realm is built once (``kit.setup_slave``).
+Servers start through the broker tests' ``start_broker_server``, which mounts the broker and
+identity-provider admin routes while the route tables do not list them yet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from tests.e2e.broker.conftest import start_broker_server
+from tests.e2e.harness import ServerProcess
+from tests.e2e.mappers.kit import setup_slave
+
+
+@pytest.fixture(scope="session")
+def slave() -> Iterator[ServerProcess]:
+    server = start_broker_server(db="sqlite")
+    try:
+        setup_slave(server)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def master() -> Iterator[ServerProcess]:
+    server = start_broker_server(db="sqlite")
+    yield server
+    server.stop()
