@@ -219,5 +219,11 @@ def test_sessions_logout_and_events(kc: KeycloakAdmin, realm: str, admin_server:
     assert any(e["operationType"] == "CREATE" and e["resourcePath"] == f"users/{user}" for e in admin_events)
     created = next(e for e in admin_events if e["resourceType"] == "USER" and e["operationType"] == "CREATE")
     assert "erin-pw" not in created.get("representation", "")
+    with pytest.raises(KeycloakError):
+        oidc.token("erin", "wrong-password")
+    logins = kc.get_events({"type": "LOGIN"})
+    assert logins and {(e["type"], e["userId"]) for e in logins} == {("LOGIN", user)}
+    both = {e["type"] for e in kc.get_events({"type": ["LOGIN", "LOGIN_ERROR"]})}
+    assert both == {"LOGIN", "LOGIN_ERROR"}
     config = kc.connection.raw_get(f"admin/realms/{realm}/events/config").json()
     assert config["eventsEnabled"] is True and config["adminEventsDetailsEnabled"] is True

@@ -78,7 +78,9 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
     async def endpoint(request: Request) -> Response:
         ctx = get_ctx(request)
         try:
-            args = parse_args(request.query_params, op.query)
+            # A repeated parameter (``type=LOGIN&type=LOGOUT``) arrives comma-joined.
+            raw = {key: ",".join(request.query_params.getlist(key)) for key in request.query_params}
+            args = parse_args(raw, op.query)
             body = await _json_body(request) if op.method != "GET" else None
             now = int(ctx.clock())
             async with ctx.store.tx() as tx:
