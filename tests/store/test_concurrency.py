@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 
 import pytest
 
@@ -82,3 +83,55 @@ async def test_without_for_update_updates_are_lost(store: SqlStore) -> None:
 
     await asyncio.gather(increment(), increment())
     assert await _count(store, realm_id, session_id) == 1
+
+
+_INCREMENT_IN_PROCESS = """
+import asyncio, dataclasses, sys
+from realmgate.store.sql import open_store
+
+async def main(url: str, realm_id: str, session_id: str, times: int) -> None:
+    store = await open_store(url, migrate=False)
+    try:
+        for _ in range(times):
+            async with store.tx() as tx:
+                session = await tx.sessions.get(realm_id, session_id, for_update=True)
+                notes = {**session.notes, "count": str(int(session.notes["count"]) + 1)}
+                await tx.sessions.update(dataclasses.replace(session, notes=notes))
+    finally:
+        await store.close()
+
+print("ready", flush=True)
+sys.stdin.readline()
+asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
+"""
+
+
+async def test_server_processes_lose_no_update(store: SqlStore, store_url: str) -> None:
+    """Two server processes on one database (SQLite file or PostgreSQL) incrementing one counter."""
+    realm_id, session_id = await _session_counter_setup(store)
+    times, pipe = 25, asyncio.subprocess.PIPE
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _INCREMENT_IN_PROCESS,
+            store_url,
+            realm_id,
+            session_id,
+            str(times),
+            stdin=pipe,
+            stdout=pipe,
+            stderr=pipe,
+        )
+        for _ in range(2)
+    ]
+    for process in processes:  # both imported and ready: release them together
+        assert process.stdout is not None
+        assert await process.stdout.readline() == b"ready\n"
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(b"go\n")
+    for process in processes:
+        _, stderr = await process.communicate()
+        assert process.returncode == 0, stderr.decode()[-2000:]
+    assert await _count(store, realm_id, session_id) == 2 * times
