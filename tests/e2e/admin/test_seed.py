@@ -3,12 +3,26 @@ against a real server, then a password-grant login by each user."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from tests.e2e.harness import ServerProcess
 
 from keycloak import KeycloakAdmin, KeycloakOpenID
 
 
 def test_seed_steps_2_3_5_6_then_each_user_logs_in(kc: KeycloakAdmin, admin_server: ServerProcess) -> None:
+    run_seed(kc, admin_server)
+
+
+@pytest.mark.postgres
+def test_seed_steps_on_postgresql(start_server: Callable[..., ServerProcess]) -> None:
+    server = start_server(db="postgres")
+    admin = KeycloakAdmin(server_url=server.base_url + "/", username="admin", password="admin", realm_name="master")
+    run_seed(admin, server)
+
+
+def run_seed(kc: KeycloakAdmin, admin_server: ServerProcess) -> None:
     # Step 2: the two realms.
     kc.create_realm({"realm": "master_realm", "enabled": True})
     kc.create_realm({"realm": "slave_realm", "enabled": True})
