@@ -1,8 +1,8 @@
 """The one table of routes: every feature module's ``routes()`` is mounted here.
 
-Feature groups a server start does not need (the admin API: ~0.2 s of imports) are loaded on
-the first request under their path prefix, through ``LazyRoutes``; discovery, tokens and health
-are ready as soon as the process listens.
+Feature groups a server start does not need (the admin API and the broker: ~0.2 s of imports
+each) are loaded on the first request under their path prefix, through ``LazyRoutes``;
+discovery, tokens and health are ready as soon as the process listens.
 """
 
 from __future__ import annotations
@@ -11,11 +11,17 @@ import importlib
 from typing import Any
 
 from starlette.datastructures import URLPath
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from realmgate.web import broker, health, oidc
+from realmgate.model.session import UserSession
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.store.interface import Tx
+from realmgate.web import health, oidc
+from realmgate.web.oidc.logout import set_upstream_logout
 from realmgate.web.pages import STATIC_DIR, STATIC_PREFIX
 
 _MATCHED = "realmgate.lazy_route"
@@ -66,11 +72,22 @@ class LazyRoutes(BaseRoute):
         await route.handle(scope, receive, send)
 
 
+async def _broker_upstream_logout(
+    request: Request, tx: Tx, config: RealmConfig, session: UserSession, redirect: str | None
+) -> Response | None:
+    """Stands in for the broker's step of OIDC logout until the broker is loaded (loading it
+    through its routes installs the real hook, replacing this one)."""
+    from realmgate.web.broker.logout import upstream_logout
+
+    return await upstream_logout(request, tx, config, session, redirect)
+
+
 def all_routes() -> list[BaseRoute]:
+    set_upstream_logout(_broker_upstream_logout)
     return [
         *health.routes(),
         *oidc.routes(),
-        *broker.routes(),  # eager: it also installs the broker's step into OIDC logout
+        LazyRoutes("/realms/", "realmgate.web.broker"),
         LazyRoutes("/admin/", "realmgate.web.admin"),
         Mount(STATIC_PREFIX, app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
