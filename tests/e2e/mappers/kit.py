@@ -3,10 +3,12 @@
 ``Admin`` is a thin admin-REST client (a fresh bootstrap-admin token per call, so the master
 realm's 60-second token lifespan never bites). ``setup_slave`` builds ``slave_realm`` once:
 client ``idp_client`` whose tokens carry a ``groups`` claim (group membership protocol mapper),
-a ``department`` claim and a nested ``org.unit`` claim (user attribute mappers), realm role
+``department`` and ``work_email`` claims and a nested ``org.unit`` claim (user attribute
+mappers), realm role
 ``manager`` and client role ``crm.editor``. ``new_master_realm`` builds one broker realm per
 test (its own identity provider ``slave`` of type keycloak-oidc and sync mode, roles, groups,
-client ``app_client``), so tests never share mappers or users.
+client ``app_client`` whose tokens and userinfo carry ``realm_roles`` and the session note
+``tier``), so tests never share mappers or users.
 
 ``broker_login`` is a scripted browser: the client's authorization request at the master with
 ``kc_idp_hint=slave``, the slave's real login form, back through the broker's callback, then
@@ -20,8 +22,9 @@ import html
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
@@ -35,16 +38,28 @@ APP_SECRET = "app-client-s3cret"
 REDIRECT_URI = "http://127.0.0.1:9999/callback"
 ALIAS = "slave"
 PASSWORD = "slave_password"
+ATTRIBUTE_MAPPER = "oidc-usermodel-attribute-mapper"
+NOTE_MAPPER = "oidc-usersessionmodel-note-mapper"
 
 
 class Admin:
-    """Admin REST calls on one server; paths are relative to ``/admin/realms``."""
+    """Admin REST calls on one server; paths are relative to ``/admin/realms``. The token is
+    renewed well within the master realm's 60-second access token lifespan."""
+
+    _tokens: ClassVar[dict[str, tuple[float, str]]] = {}
 
     def __init__(self, server: ServerProcess) -> None:
         self.server = server
 
+    def _token(self) -> str:
+        issued, token = self._tokens.get(self.server.base_url, (0.0, ""))
+        if time.monotonic() - issued > 40:
+            issued, token = time.monotonic(), admin_token(self.server)
+            self._tokens[self.server.base_url] = (issued, token)
+        return token
+
     def call(self, method: str, path: str, body: Any = None, *, expect: int | None = None) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {admin_token(self.server)}"}
+        headers = {"Authorization": f"Bearer {self._token()}"}
         url = self.server.url("/admin/realms" + path)
         response = httpx.request(method, url, json=body, headers=headers, timeout=10.0)
         if expect is not None:
@@ -73,15 +88,12 @@ def setup_slave(slave: ServerProcess) -> None:
     admin = Admin(slave)
     admin.call("POST", "", {"realm": SLAVE_REALM, "enabled": True}, expect=201)
     r = f"/{SLAVE_REALM}"
+    attribute_claims = {"department": "department", "unit": "org.unit", "work_email": "work_email"}
     mappers = [
         _protocol_mapper("groups", "oidc-group-membership-mapper", **{"claim.name": "groups", "full.path": "false"}),
-        _protocol_mapper(
-            "department",
-            "oidc-usermodel-attribute-mapper",
-            **{"user.attribute": "department", "claim.name": "department"},
-        ),
-        _protocol_mapper(
-            "unit", "oidc-usermodel-attribute-mapper", **{"user.attribute": "unit", "claim.name": "org.unit"}
+        *(
+            _protocol_mapper(attribute, ATTRIBUTE_MAPPER, **{"user.attribute": attribute, "claim.name": claim})
+            for attribute, claim in attribute_claims.items()
         ),
     ]
     client = {
@@ -191,9 +203,20 @@ def new_master_realm(master: ServerProcess, slave: ServerProcess, *, sync_mode: 
     r = realm.path
     for role in ("app-admin", "viewer", "auditor", "hard-role", "admin-granted"):
         admin.call("POST", f"{r}/roles", {"name": role}, expect=201)
+    # Roles in userinfo too, and the mappers' session note "tier" as a token claim.
+    app_mappers = [
+        _protocol_mapper("realm roles", "oidc-usermodel-realm-role-mapper", **{"claim.name": "realm_roles"}),
+        _protocol_mapper("tier", NOTE_MAPPER, **{"user.session.note": "tier", "claim.name": "tier"}),
+    ]
     app = admin.created_id(
         f"{r}/clients",
-        {"clientId": APP_CLIENT, "secret": APP_SECRET, "publicClient": False, "redirectUris": [REDIRECT_URI]},
+        {
+            "clientId": APP_CLIENT,
+            "secret": APP_SECRET,
+            "publicClient": False,
+            "redirectUris": [REDIRECT_URI],
+            "protocolMappers": app_mappers,
+        },
     )
     admin.call("POST", f"{r}/clients/{app}/roles", {"name": "editor"}, expect=201)
     staff = admin.created_id(f"{r}/groups", {"name": "staff"})

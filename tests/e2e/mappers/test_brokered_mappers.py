@@ -29,6 +29,12 @@ from tests.e2e.mappers.kit import (
 EXTERNAL = "keycloak-oidc-role-to-role-idp-mapper"
 
 
+def _set_slave_attributes(slave: ServerProcess, username: str, attributes: dict[str, list[str]]) -> None:
+    admin = Admin(slave)
+    user = admin.call("GET", f"/{SLAVE_REALM}/users?username={username}&exact=true", expect=200).json()[0]
+    admin.call("PUT", f"/{SLAVE_REALM}/users/{user['id']}", {**user, "attributes": attributes}, expect=204)
+
+
 def _leave_slave_group(slave: ServerProcess, username: str, group: str) -> None:
     admin = Admin(slave)
     user_id = admin.call("GET", f"/{SLAVE_REALM}/users?username={username}&exact=true", expect=200).json()[0]["id"]
@@ -54,6 +60,7 @@ def test_external_realm_and_client_roles(master: ServerProcess, slave: ServerPro
     assert "editor" in _client_roles(tokens)
     user = realm.user(username)
     assert "app-admin" in realm.realm_roles_of(user["id"])
+    assert "app-admin" in userinfo(master, realm.name, tokens["access_token"])["realm_roles"]
 
 
 def _grant_directly(realm: MasterRealm, user_id: str, role_name: str) -> None:
@@ -151,20 +158,31 @@ def test_claim_to_role_on_groups_array_and_advanced_mappers(master: ServerProces
 def test_attribute_importers_username_template_and_hardcoded(master: ServerProcess, slave: ServerProcess) -> None:
     realm = new_master_realm(master, slave)
     realm.add_mapper("dept", "oidc-user-attribute-idp-mapper", claim="department", **{"user.attribute": "department"})
-    realm.add_mapper("mail", "oidc-user-attribute-idp-mapper", claim="department_mail", **{"user.attribute": "email"})
+    realm.add_mapper("mail", "oidc-user-attribute-idp-mapper", claim="work_email", **{"user.attribute": "email"})
     realm.add_mapper("name", "oidc-username-idp-mapper", template="${ALIAS}.${CLAIM.preferred_username}")
     realm.add_mapper("hard-role", "oidc-hardcoded-role-idp-mapper", role="hard-role")
     realm.add_mapper("hard-attr", "hardcoded-attribute-idp-mapper", attribute="origin", **{"attribute.value": "slave"})
     realm.add_mapper("hard-group", "oidc-hardcoded-group-idp-mapper", group="/partners")
-    username = new_slave_user(slave, attributes={"department": ["R&D"]})
+    realm.add_mapper(
+        "hard-note", "hardcoded-user-session-attribute-idp-mapper", attribute="tier", **{"attribute.value": "gold"}
+    )
+    username = new_slave_user(slave, attributes={"department": ["R&D"], "work_email": ["Work@Example.test"]})
     tokens = broker_login(master, realm.name, username)
     assert "hard-role" in _realm_roles(tokens)
+    assert claims(tokens["access_token"])["tier"] == "gold"
     user = realm.user(f"{ALIAS}.{username}")
     assert user["attributes"]["department"] == ["R&D"]
     assert user["attributes"]["origin"] == ["slave"]
-    assert user["email"] == f"{username}@slave.test"  # no department_mail claim: the email stays
+    assert user["email"] == "work@example.test"
     assert "/partners" in realm.groups_of(user["id"])
     assert userinfo(master, realm.name, tokens["access_token"])["preferred_username"] == f"{ALIAS}.{username}"
+
+    # FORCE: a later login follows the upstream, and clears what it stopped sending (#40434).
+    _set_slave_attributes(slave, username, {"department": ["Sales"]})
+    broker_login(master, realm.name, username)
+    user = realm.user(f"{ALIAS}.{username}")
+    assert user["attributes"]["department"] == ["Sales"]
+    assert user.get("email") is None
 
 
 def test_missing_or_wrong_type_claims_grant_nothing(master: ServerProcess, slave: ServerProcess) -> None:
