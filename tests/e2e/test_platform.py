@@ -289,3 +289,12 @@ async def test_unexpected_error_is_a_bare_500_with_the_traceback_only_in_the_log
     assert "secret-detail-5150" not in api.text + page.text
     assert "x-frame-options" in api.headers
     assert "secret-detail-5150" in caplog.text and "Traceback" in caplog.text
+
+
+def test_lazily_loaded_routes_serve_and_are_labelled_by_template(server: ServerProcess) -> None:
+    token = admin_token(server)
+    users = get(server, "/admin/realms/master/users", headers={"authorization": f"Bearer {token}"})
+    assert users.status_code == 200
+    text = get(server, "/metrics").text
+    labels = {"route": "/admin/realms/{realm}/users", "method": "GET", "status": "200"}
+    assert metric(text, "realmgate_http_requests_total", **labels) >= 1
