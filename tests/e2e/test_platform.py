@@ -54,9 +54,10 @@ def metric(text: str, name: str, **labels: str) -> float:
     for line in text.splitlines():
         if not line.startswith(name + "{"):
             continue
-        sample_labels = dict(re.findall(r'(\w+)="([^"]*)"', line[line.index("{") : line.index("}")]))
+        series, value = line.rsplit(" ", 1)
+        sample_labels = dict(re.findall(r'(\w+)="([^"]*)"', series[len(name) + 1 : -1]))
         if sample_labels == labels:
-            return float(line.rsplit(" ", 1)[1])
+            return float(value)
     return 0.0
 
 
