@@ -7,6 +7,9 @@ identity provider: X``. ``clientSecret`` is always masked on the way out; a PUT 
 mask back keeps the stored secret (``merge_secret_on_update``). A PUT with a new alias moves the
 users' links to it. Updating or deleting a provider evicts its cached upstream keys.
 
+``import_config`` and ``reload_keys`` call upstreams, so they run outside the store transaction
+the admin route table opens for its operations; ``web.broker.admin_routes`` serves them.
+
 The upstream key cache and HTTP client are process-wide: the broker's web handlers install them
 (``install_runtime``); an admin call that comes first makes its own (``broker_runtime``).
 """
@@ -172,14 +175,18 @@ async def provider_info(call: AdminCall) -> object:
         raise AdminError.bad_request(exc.message) from None
 
 
-async def import_config(call: AdminCall) -> object:
-    """``{providerId, fromUrl}``: fetch a discovery document and return the config map."""
-    rep = body_object(call.body)
-    provider_id, url = rep.get("providerId"), rep.get("fromUrl")
-    if not isinstance(provider_id, str) or not isinstance(url, str) or not url:
-        raise AdminError.bad_request("Invalid value for body: providerId and fromUrl are required")
+async def import_config(provider_id: object, *, url: object = None, document: bytes | None = None) -> object:
+    """``import-config``: the config map of a discovery document fetched from ``url`` (JSON
+    body ``{providerId, fromUrl}``) or uploaded (multipart ``file``). Called outside any store
+    transaction: it makes an HTTP call, possibly to this very server."""
+    if not isinstance(provider_id, str) or not provider_id:
+        raise AdminError.bad_request("Invalid value for body: providerId is required")
     try:
-        provider_type(provider_id)
+        kind = provider_type(provider_id)
+        if document is not None:
+            return kind.parse_metadata(document)
+        if not isinstance(url, str) or not url:
+            raise AdminError.bad_request("Invalid value for body: fromUrl is required")
         runtime = broker_runtime()
         assert runtime is not None
         return await import_from_url(runtime.http, url)
@@ -187,15 +194,19 @@ async def import_config(call: AdminCall) -> object:
         raise AdminError.bad_request(exc.message) from None
 
 
-async def reload_keys(call: AdminCall) -> object:
-    """``true`` when the provider's JWKS was fetched again (enabled and using a JWKS URL)."""
-    idp = await _find(call.tx, call.realm.id, call.path["alias"])
+async def reload_keys(idp: IdentityProvider) -> bool:
+    """``reload-keys``: ``true`` when the provider's JWKS was fetched again (enabled and using a
+    JWKS URL). Outside any store transaction, like ``import_config``."""
     if not idp.enabled:
         return False
     try:
         return await _keys().reload(idp.internal_id, parse_config(idp.provider_id, idp.config))
     except BrokerError:
         return False
+
+
+async def find_provider(tx: Tx, realm_id: str, alias_or_id: str) -> IdentityProvider:
+    return await _find(tx, realm_id, alias_or_id)
 
 
 async def clear_keys_cache(call: AdminCall) -> None:

@@ -1,5 +1,10 @@
 """The identity-provider admin routes, declared like the rest of the admin API's route table
-(``realmgate.web.admin.operations``), which adds ``OPERATIONS`` to its list."""
+(``realmgate.web.admin.operations``), which adds ``OPERATIONS`` to its list.
+
+``import-config`` and ``instances/{alias}/reload-keys`` are not here: they call upstreams, which
+must not happen inside the operation's store transaction (on SQLite it holds the process's
+write lock; importing from this very server would wait for itself), so
+``realmgate.web.broker.admin_routes`` serves them."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from realmgate.admin import auth as a
 from realmgate.admin import identity_providers as idp
 from realmgate.admin.api_schemas import NEW_IDENTITY_PROVIDER
 from realmgate.admin.call import FIRST_MAX, Operation, Param, Service
-from realmgate.admin.schema import ANY_OBJECT, BOOL, Schema, arr, str_map
+from realmgate.admin.schema import ANY_OBJECT, Schema, arr
 
 VIEW = frozenset({"view-identity-providers", "manage-identity-providers"})
 MANAGE = frozenset({"manage-identity-providers"})
@@ -17,7 +22,6 @@ BASE = "/admin/realms/{realm}/identity-provider"
 ONE = BASE + "/instances/{alias}"
 TAG = "Identity Providers"
 RESOURCE = "IDENTITY_PROVIDER"
-IMPORT_BODY: Schema = {"type": "object", "additionalProperties": True}
 
 
 def _op(
@@ -77,7 +81,6 @@ OPERATIONS: list[Operation] = [
     _op("GET", ONE, idp.get_provider, VIEW, "Get an identity provider", response=ANY_OBJECT),
     _op("PUT", ONE, idp.update_provider, MANAGE, "Update an identity provider", body=ANY_OBJECT, resource=RESOURCE),
     _op("DELETE", ONE, idp.delete_provider, MANAGE, "Delete an identity provider", resource=RESOURCE),
-    _op("GET", ONE + "/reload-keys", idp.reload_keys, MANAGE, "Reload the provider's keys", response=BOOL),
     _op(
         "GET",
         BASE + "/providers/{provider_id}",
@@ -85,16 +88,6 @@ OPERATIONS: list[Operation] = [
         VIEW,
         "Identity provider type",
         response=ANY_OBJECT,
-    ),
-    _op(
-        "POST",
-        BASE + "/import-config",
-        idp.import_config,
-        MANAGE,
-        "Config map from a discovery document",
-        status=200,
-        body=IMPORT_BODY,
-        response=str_map(),
     ),
     _op(
         "POST",

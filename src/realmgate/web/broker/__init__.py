@@ -1,6 +1,8 @@
 """HTTP endpoints of the identity broker, on Keycloak's paths (``/realms/{realm}/broker/...``).
 
 ``routes()`` also installs the broker's upstream-logout step into the OIDC logout.
+``admin_routes.routes()`` are the two identity-provider admin endpoints that call upstreams
+(mount them with, or before, the admin API's routes).
 """
 
 from __future__ import annotations

@@ -21,11 +21,12 @@ def _install() -> None:
 
     def all_routes() -> list[BaseRoute]:
         from realmgate.web import broker
+        from realmgate.web.broker import admin_routes
 
         existing = original_routes()
         if any("/broker/" in getattr(r, "path", "") for r in existing):
             return existing
-        return [*broker.routes(), *existing]
+        return [*broker.routes(), *admin_routes.routes(), *existing]
 
     web_routes.all_routes = all_routes
 
