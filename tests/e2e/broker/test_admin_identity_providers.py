@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakError
 from tests.e2e.broker.seed import Admin
 from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, ServerProcess
+
+from keycloak import KeycloakAdmin
 
 REALM = "idp-admin"
 URLS = {
