@@ -50,6 +50,9 @@ def test_mapper_crud(master: ServerProcess, slave: ServerProcess) -> None:
     assert got == {**body, "id": mapper_id}
     assert realm.admin.call("GET", f"{base}/mappers", expect=200).json() == [got]
 
+    duplicate = realm.admin.call("POST", f"{base}/mappers", body, expect=409).json()
+    assert duplicate == {"errorMessage": "Identity provider mapper name must be unique per identity provider"}
+
     changed = {**got, "config": {"external.role": "manager", "role": "viewer", "syncMode": "FORCE"}}
     realm.admin.call("PUT", f"{base}/mappers/{mapper_id}", changed, expect=204)
     assert realm.admin.call("GET", f"{base}/mappers/{mapper_id}", expect=200).json()["config"]["role"] == "viewer"
