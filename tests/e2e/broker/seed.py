@@ -80,10 +80,12 @@ class Seed:
     def master_realm(self) -> str:
         return self.master.url("/realms/master_realm")
 
+    app_redirect: str = APP_REDIRECT
+
     def auth_url(self, **extra: str) -> str:
         params = {
             "client_id": "app_client",
-            "redirect_uri": APP_REDIRECT,
+            "redirect_uri": self.app_redirect,
             "response_type": "code",
             "scope": "openid",
             "state": "app-state",
@@ -95,7 +97,7 @@ class Seed:
     def exchange(self, code: str) -> dict[str, Any]:
         response = httpx.post(
             self.master_realm + "/protocol/openid-connect/token",
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": APP_REDIRECT},
+            data={"grant_type": "authorization_code", "code": code, "redirect_uri": self.app_redirect},
             auth=("app_client", self.app_secret),
             timeout=15.0,
         )
@@ -117,7 +119,14 @@ def slave_oidc(slave: ServerProcess, host: str) -> str:
     return f"http://{host}:{slave.port}/realms/slave_realm/protocol/openid-connect"
 
 
-def configure(master: ServerProcess, slave: ServerProcess, **idp_config: str) -> Seed:
+def configure(
+    master: ServerProcess,
+    slave: ServerProcess,
+    *,
+    app_redirect: str = APP_REDIRECT,
+    app_logged_out: str = APP_LOGGED_OUT,
+    **idp_config: str,
+) -> Seed:
     slave_admin, master_admin = Admin(slave), Admin(master)
     slave_admin.realm("slave_realm")
     idp_secret = slave_admin.client("slave_realm", "idp_client", ["*"])
@@ -139,7 +148,7 @@ def configure(master: ServerProcess, slave: ServerProcess, **idp_config: str) ->
     app_secret = master_admin.client(
         "master_realm",
         "app_client",
-        [APP_REDIRECT],
-        attributes={"post.logout.redirect.uris": APP_LOGGED_OUT},
+        [app_redirect],
+        attributes={"post.logout.redirect.uris": app_logged_out},
     )
-    return Seed(master, slave, master_admin, slave_admin, app_secret, idp_secret)
+    return Seed(master, slave, master_admin, slave_admin, app_secret, idp_secret, app_redirect)
