@@ -37,6 +37,7 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def screenshots(request: pytest.FixtureRequest) -> Path:
-    folder = ARTIFACTS / request.node.name
+    name: str = request.node.name
+    folder = ARTIFACTS / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
