@@ -24,6 +24,7 @@ from realmgate.model.realm import Realm
 from realmgate.store.interface import Tx
 
 ParamType = Literal["string", "integer", "boolean"]
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 ArgValue = str | int | bool
 
 
@@ -122,9 +123,12 @@ def parse_args(raw: Mapping[str, str], declared: tuple[Param, ...]) -> dict[str,
             continue
         if param.type == "integer":
             try:
-                args[param.name] = int(value)
+                number = int(value)
             except ValueError:
-                raise AdminError.bad_request(f"Invalid value for query parameter {param.name}") from None
+                number = INT32_MAX + 1
+            if not INT32_MIN <= number <= INT32_MAX:  # Keycloak reads these as Java ints
+                raise AdminError.bad_request(f"Invalid value for query parameter {param.name}")
+            args[param.name] = number
         elif param.type == "boolean":
             lowered = value.lower()
             if lowered not in ("true", "false"):

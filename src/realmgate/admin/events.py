@@ -198,7 +198,7 @@ def _date_ms(value: str | None, *, end: bool) -> int | None:
     """Keycloak takes ``yyyy-MM-dd`` (whole days) or epoch milliseconds."""
     if value is None:
         return None
-    if value.isdigit():
+    if value.isdigit() and len(value) <= 15:  # epoch milliseconds, up to year 33658
         return int(value)
     try:
         day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)

@@ -66,7 +66,7 @@ def test_query_parameters_are_typed() -> None:
         "exact": True,
         "search": "x",
     }
-    for bad in ({"first": "one"}, {"exact": "yes"}):
+    for bad in ({"first": "one"}, {"exact": "yes"}, {"first": str(2**31)}, {"first": "9" * 40}):
         with pytest.raises(AdminError):
             parse_args(bad, declared)
 

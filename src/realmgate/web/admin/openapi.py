@@ -9,11 +9,12 @@ import re
 from typing import Any
 
 from realmgate import __version__
-from realmgate.admin.call import Operation
+from realmgate.admin.call import INT32_MAX, INT32_MIN, Operation
 from realmgate.admin.schema import Schema
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}")
 
+_INT32: dict[str, dict[str, int]] = {"integer": {"minimum": INT32_MIN, "maximum": INT32_MAX}}
 ERROR_SCHEMA: Schema = {
     "type": "object",
     "properties": {"error": {"type": "string"}, "errorMessage": {"type": "string"}},
@@ -62,7 +63,7 @@ def _operation(op: Operation) -> dict[str, Any]:
             "in": "query",
             "required": False,
             "description": p.description,
-            "schema": {"type": p.type, **p.schema},
+            "schema": {"type": p.type, **_INT32.get(p.type, {}), **p.schema},
         }
         for p in op.query
     ]

@@ -11,7 +11,7 @@ R = "/admin/realms/{realm}"
 BRIEF = Param("briefRepresentation", "boolean", "Leave out attributes and role names")
 SEARCH = Param("search", "string", "Substring to match")
 EXACT = Param("exact", "boolean", "Match exactly")
-DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": r"^\d+$"}]}
+DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": r"^\d{1,15}$"}]}
 USER_FILTERS = (
     SEARCH,
     Param("username", "string"),
