@@ -32,7 +32,6 @@ def client_ops() -> list[Operation]:
                 Param("clientId"),
                 Param("search", "boolean"),
                 *FIRST_MAX,
-                Param("viewableOnly", "boolean"),
             ),
             response=arr(s.CLIENT),
         ),

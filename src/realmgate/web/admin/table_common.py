@@ -20,7 +20,6 @@ USER_FILTERS = (
     Param("lastName", "string"),
     EXACT,
     Param("enabled", "boolean"),
-    Param("emailVerified", "boolean"),
     Param(
         "q", "string", "Attribute search, key:value pairs separated by spaces", {"pattern": r"^\s*([^\s:]+:\S*\s*)*$"}
     ),

@@ -105,7 +105,6 @@ def realm_ops() -> list[Operation]:
                 Param("user"),
                 Param("dateFrom", schema=DATE),
                 Param("dateTo", schema=DATE),
-                Param("ipAddress"),
                 *FIRST_MAX,
             ),
             response=arr(events.EVENT),

@@ -185,7 +185,7 @@ def group_ops() -> list[Operation]:
             view,
             "Top-level groups with their subgroups",
             t,
-            query=(SEARCH, EXACT, *FIRST_MAX, BRIEF, Param("q")),
+            query=(SEARCH, EXACT, *FIRST_MAX, BRIEF),
             response=arr(s.GROUP),
         ),
         op(
