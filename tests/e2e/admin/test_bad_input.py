@@ -76,6 +76,17 @@ def test_duplicates_are_409(http: httpx.Client, realm: str) -> None:
     assert realm_again.status_code == 409
 
 
+def test_a_failing_step_leaves_nothing_behind(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:
+    """The user row is written before its groups are resolved; the whole call rolls back."""
+    response = http.post(
+        f"/admin/realms/{realm}/users",
+        json={"username": "half", "credentials": [{"type": "password", "value": "pw"}], "groups": ["/missing"]},
+    )
+    assert (response.status_code, response.json()) == (400, {"errorMessage": "Group /missing not found"})
+    assert kc.get_user_id("half") is None
+    assert kc.users_count() == 0
+
+
 def test_role_of_another_realm_maps_nothing(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:
     other = "oth" + secrets.token_hex(3)
     kc.create_realm({"realm": other})
