@@ -97,8 +97,8 @@ async def preprocess(tx: Tx, *, realm: Realm, idp: IdentityProvider, identity: B
     mappers = await _mappers(tx, realm, idp)
     if not mappers:
         return Preprocessed(identity)
+    # Problems are logged once per login, by ``apply_login`` (which runs preprocess again).
     plan = preprocess_plan(mappers=mappers, ctx=_context(realm, idp, identity), directory=ResolvedDirectory())
-    _log_problems(plan, realm, idp)
     replaced = dataclasses.replace(
         identity,
         id=plan.upstream_id or identity.id,
