@@ -107,3 +107,21 @@ def test_cli_sets_and_urls() -> None:
     assert admin_url("http://h", "realms/demo", "master") == "http://h/admin/realms/demo"
     assert admin_url("http://h", "serverinfo", "master") == "http://h/admin/serverinfo"
     assert admin_url("http://h", "groups/a b", "r") == "http://h/admin/realms/r/groups/a%20b"
+
+
+def test_cli_hooks_into_a_main_parser() -> None:
+    import argparse
+
+    from realmgate import admin_cli
+
+    parser = argparse.ArgumentParser(prog="realmgate")
+    admin_cli.add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["admin", "update", "users/1", "-r", "demo", "-s", "enabled=false", "-f", "-"])
+    assert args.handler is admin_cli.run
+    assert (args.verb, args.path, args.realm, args.set, args.file) == (
+        "update",
+        "users/1",
+        "demo",
+        ["enabled=false"],
+        "-",
+    )
