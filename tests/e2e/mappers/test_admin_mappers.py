@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 from tests.e2e.harness import ServerProcess
-from tests.e2e.mappers.kit import ALIAS, MasterRealm, new_master_realm
+from tests.e2e.mappers.kit import ALIAS, Admin, MasterRealm, new_master_realm
 
 
 def _base(realm: MasterRealm) -> str:
@@ -122,3 +123,30 @@ def test_mappers_in_partial_export(master: ServerProcess, slave: ServerProcess) 
     exported = realm.admin.call("POST", f"{realm.path}/partial-export", expect=200).json()
     mappers = exported["identityProviderMappers"]
     assert [(m["name"], m["identityProviderAlias"], m["config"]["claims"]) for m in mappers] == [("adv", ALIAS, claims)]
+
+
+def test_realm_created_from_a_representation_keeps_its_mappers(master: ServerProcess) -> None:
+    admin = Admin(master)
+    name = f"imported_{secrets.token_hex(3)}"
+    mapper = {
+        "name": "managers",
+        "identityProviderAlias": "up",
+        "identityProviderMapper": "keycloak-oidc-role-to-role-idp-mapper",
+        "config": {"external.role": "manager", "role": "app-admin", "syncMode": "FORCE"},
+    }
+    rep = {
+        "realm": name,
+        "enabled": True,
+        "roles": {"realm": [{"name": "app-admin"}]},
+        "identityProviders": [
+            {
+                "alias": "up",
+                "providerId": "keycloak-oidc",
+                "config": {"authorizationUrl": "https://up.test/auth", "tokenUrl": "https://up.test/token"},
+            }
+        ],
+        "identityProviderMappers": [mapper],
+    }
+    admin.call("POST", "", rep, expect=201)
+    listed = admin.call("GET", f"/{name}/identity-provider/instances/up/mappers", expect=200).json()
+    assert [{k: v for k, v in m.items() if k != "id"} for m in listed] == [mapper]
