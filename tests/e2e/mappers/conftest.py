@@ -28,3 +28,17 @@ def master() -> Iterator[ServerProcess]:
     server = start_broker_server(db="sqlite")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_master() -> Iterator[ServerProcess]:
+    """A second broker on PostgreSQL, for the tests that must pass on both databases."""
+    server = start_broker_server(db="postgres")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_master(request: pytest.FixtureRequest) -> ServerProcess:
+    proc: ServerProcess = request.getfixturevalue("master" if request.param == "sqlite" else "pg_master")
+    return proc

@@ -69,7 +69,8 @@ def _grant_directly(realm: MasterRealm, user_id: str, role_name: str) -> None:
     realm.admin.call("POST", f"{realm.path}/users/{user_id}/role-mappings/realm", [role], expect=204)
 
 
-def test_force_revokes_at_next_login_but_admin_grant_survives(master: ServerProcess, slave: ServerProcess) -> None:
+def test_force_revokes_at_next_login_but_admin_grant_survives(any_master: ServerProcess, slave: ServerProcess) -> None:
+    master = any_master
     realm = new_master_realm(master, slave, sync_mode="FORCE")
     realm.add_mapper("managers", EXTERNAL, **{"external.role": "manager", "role": "app-admin"})
     realm.add_mapper("also-admin-granted", EXTERNAL, **{"external.role": "manager", "role": "admin-granted"})
