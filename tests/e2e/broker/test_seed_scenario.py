@@ -7,6 +7,7 @@ the session at the slave too."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -101,3 +102,33 @@ def test_logout_at_master_ends_the_slave_session(seed: Seed, browser: Browser) -
     assert any("/endpoint/logout_response" in hop for hop in browser.hops)
     assert not slave_new & _session_ids(seed.slave_admin, "slave_realm", slave_user["id"])
     assert not master_new & _session_ids(seed.master_admin, "master_realm", master_user["id"])
+
+
+def test_logout_at_slave_ends_the_master_session_by_back_channel(seed: Seed, browser: Browser) -> None:
+    slave_base = f"http://localhost:{seed.slave.port}/realms/slave_realm"
+    idp_path = f"/master_realm/identity-provider/instances/{ALIAS}"
+    idp = seed.master_admin.call("GET", idp_path, 200).json()
+    idp["config"].update(
+        issuer=slave_base,
+        useJwksUrl="true",
+        jwksUrl=seed.slave.url("/realms/slave_realm/protocol/openid-connect/certs"),
+    )
+    seed.master_admin.call("PUT", idp_path, 204, json=idp)  # the masked secret is kept
+    client = seed.slave_admin.call("GET", "/slave_realm/clients", 200, params={"clientId": "idp_client"}).json()[0]
+    receiver = seed.master_realm + "/protocol/openid-connect/logout/backchannel-logout"
+    client["attributes"]["backchannel.logout.url"] = receiver
+    seed.slave_admin.call("PUT", f"/slave_realm/clients/{client['id']}", 204, json=client)
+
+    master_user = seed.master_admin.find_user("master_realm", "slave_user")
+    before = _session_ids(seed.master_admin, "master_realm", master_user["id"])
+    sign_in_at_slave(seed, browser)  # also proves the kept secret still works at the token URL
+    seed.exchange(code_of(browser))
+    new = _session_ids(seed.master_admin, "master_realm", master_user["id"]) - before
+    assert len(new) == 1
+    confirm = browser.go(f"{slave_base}/protocol/openid-connect/logout")
+    assert browser.submit(confirm, "kc-logout-form").status_code == 200
+    deadline = time.monotonic() + 5
+    while new & _session_ids(seed.master_admin, "master_realm", master_user["id"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not new & _session_ids(seed.master_admin, "master_realm", master_user["id"])
+    assert f"back-channel logout from {ALIAS} ended 1 session(s)" in seed.master.logs()

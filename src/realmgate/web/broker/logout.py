@@ -28,7 +28,7 @@ from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import end_session
 from realmgate.store.interface import Tx
 from realmgate.web.broker.support import alias, connector, key_cache, log
-from realmgate.web.oidc.logout import finish_logout
+from realmgate.web.oidc.logout import finish_logout, notify_clients
 from realmgate.web.oidc.support import form_params, now, transaction
 from realmgate.web.pages import error_page
 from realmgate.web.urls import frontend_base
@@ -104,7 +104,9 @@ async def backchannel_logout(request: Request) -> Response:
         for session in sessions:
             await end_session(tx, config.realm, session.id)
     log.info("back-channel logout from %s ended %d session(s)", ",".join(t.alias for t in targets), len(sessions))
-    return Response(status_code=200, headers={"cache-control": "no-store"})
+    response = Response(status_code=200, headers={"cache-control": "no-store"})
+    notify_clients(request, response, config, list(sessions))
+    return response
 
 
 async def keycloak_logout(request: Request) -> Response:
@@ -121,7 +123,11 @@ async def keycloak_logout(request: Request) -> Response:
         except BrokerError as exc:
             log.warning("broker %s: k_logout refused: %s", idp.alias, exc.detail or exc.message)
             return Response(status_code=400)
-        for broker_id in broker_ids:
-            for session in await tx.sessions.find_by_broker_session(config.realm.id, broker_id):
-                await end_session(tx, config.realm, session.id)
-    return Response(status_code=200)
+        ended = [
+            s for broker_id in broker_ids for s in await tx.sessions.find_by_broker_session(config.realm.id, broker_id)
+        ]
+        for session in ended:
+            await end_session(tx, config.realm, session.id)
+    response = Response(status_code=200)
+    notify_clients(request, response, config, ended)
+    return response

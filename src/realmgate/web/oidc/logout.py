@@ -11,17 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realmgate.crypto.secrets import new_secret
 from realmgate.model.session import UserSession
-from realmgate.protocol import events, login_flow
+from realmgate.protocol import client_logout, events, login_flow
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.logout import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import IDP_NOTE, end_session
 from realmgate.store.interface import Tx
+from realmgate.web.context import get_ctx
 from realmgate.web.oidc.responses import clear_sso_cookies
 from realmgate.web.oidc.support import client_ip, form_params, issuer, now, query_params, realm_name, transaction
 from realmgate.web.pages import error_page, render_page
@@ -82,7 +84,16 @@ async def finish_logout(
         session_id=session.id,
         ip_address=client_ip(request),
     )
-    return logged_out(request, redirect)
+    response = logged_out(request, redirect)
+    notify_clients(request, response, config, [session])
+    return response
+
+
+def notify_clients(request: Request, response: Response, config: RealmConfig, sessions: list[UserSession]) -> None:
+    """Back-channel logout tokens to the ended sessions' clients, sent after the response."""
+    items = [d for s in sessions for d in client_logout.deliveries(config, s, issuer=issuer(request), now=now(request))]
+    if items:
+        response.background = BackgroundTask(client_logout.deliver, get_ctx(request).http, items)
 
 
 async def logout(request: Request) -> Response:
