@@ -120,6 +120,8 @@ class _Handler(BaseHTTPRequestHandler):
             back = {"state": params.get("state", "")}
             if mode == "denied":
                 back["error"] = "access_denied"
+            elif params.get("prompt") == "none":
+                back["error"] = "login_required"
             else:
                 back["code"] = json.dumps({"nonce": params.get("nonce")})
             self.send_response(302)
@@ -147,11 +149,11 @@ class _Handler(BaseHTTPRequestHandler):
         if form.get("client_secret") != "fake-secret":
             self._send(401, {"error": "invalid_client"})
             return
-        nonce = json.loads(form.get("code", "{}")).get("nonce")
+        nonce = json.loads(form.get("code", "{}")).get("nonce")  # none on a refresh: the ID token has none
         self._send(
             200,
             {
-                "access_token": f"opaque-access-{mode}",
+                "access_token": f"opaque-{'refreshed' if form.get('grant_type') == 'refresh_token' else 'access'}-{mode}",
                 "token_type": "Bearer",
                 "expires_in": 300,
                 "refresh_token": f"opaque-refresh-{mode}",

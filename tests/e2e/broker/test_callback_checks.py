@@ -22,7 +22,27 @@ from realmgate.crypto import jws
 
 REALM = "checks"
 APP = "http://127.0.0.1:9/app"
-MODES = ("ok", "forged", "badsig", "issuer", "audience", "nonce", "expired", "userinfo", "slow", "denied", "dup")
+MODES = (
+    "ok",
+    "fresh",
+    "quiet",
+    "forged",
+    "badsig",
+    "issuer",
+    "audience",
+    "nonce",
+    "expired",
+    "userinfo",
+    "slow",
+    "denied",
+    "dup",
+)
+
+
+EXTRA_CONFIG = {
+    "fresh": {"minValidityToken": "100000"},  # always "about to expire": refreshed when read
+    "quiet": {"acceptsPromptNoneForwardFromClient": "true"},
+}
 
 
 @dataclass
@@ -32,10 +52,11 @@ class Env:
     upstream: FakeUpstream
     app_secret: str
 
-    def auth_url(self, hint: str | None = None) -> str:
+    def auth_url(self, hint: str | None = None, **extra: str) -> str:
         params = {"client_id": "app", "redirect_uri": APP, "response_type": "code", "scope": "openid", "state": "s"}
         if hint:
             params["kc_idp_hint"] = hint
+        params.update(extra)
         return str(httpx.URL(self.server.url(f"/realms/{REALM}/protocol/openid-connect/auth"), params=params))
 
     def users(self) -> list[str]:
@@ -50,11 +71,11 @@ def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
     app_secret = admin.client(REALM, "app", [APP])
     with fake_upstream() as upstream:
         for mode in MODES:
-            extra = {"storeToken": True, "addReadTokenRoleOnCreate": True, "trustEmail": True} if mode == "ok" else {}
-            rep = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc", **extra}
-            admin.call(
-                "POST", f"/{REALM}/identity-provider/instances", 201, json={**rep, "config": upstream.config(mode)}
-            )
+            extra = {"storeToken": True, "addReadTokenRoleOnCreate": True, "trustEmail": True}
+            rep = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc"}
+            rep.update(extra if mode in ("ok", "fresh") else {})
+            config = upstream.config(mode, **EXTRA_CONFIG.get(mode, {}))
+            admin.call("POST", f"/{REALM}/identity-provider/instances", 201, json={**rep, "config": config})
         down = {**upstream.config("down"), "tokenUrl": "http://127.0.0.1:1/token"}
         admin.call(
             "POST",
@@ -205,3 +226,30 @@ def test_existing_email_needs_confirmation_and_the_existing_password(env: Env, b
     user = env.admin.find_user(REALM, "localdup")
     links = env.admin.call("GET", f"/{REALM}/users/{user['id']}/federated-identity", 200).json()
     assert links == [{"identityProvider": "dup", "userId": "dup-sub", "userName": "dup-user"}]
+
+
+def test_prompt_none_goes_upstream_only_when_the_provider_accepts_it(env: Env, browser: Browser) -> None:
+    browser.go(env.auth_url(hint="ok", prompt="none"))
+    assert query(browser.last)["error"] == "login_required"
+    assert not any(hop.startswith(env.upstream.base) for hop in browser.hops)
+    browser.hops.clear()
+    browser.go(env.auth_url(hint="quiet", prompt="none"))
+    assert query(browser.last)["error"] == "login_required"
+    upstream = [hop for hop in browser.hops if hop.startswith(env.upstream.base)]
+    assert len(upstream) == 1 and query(upstream[0])["prompt"] == "none"
+
+
+def test_stored_token_is_refreshed_within_min_validity(env: Env, browser: Browser) -> None:
+    page = browser.go(env.auth_url(hint="fresh"))
+    assert browser.last.startswith(APP), page.text
+    tokens = httpx.post(
+        env.server.url(f"/realms/{REALM}/protocol/openid-connect/token"),
+        data={"grant_type": "authorization_code", "code": query(browser.last)["code"], "redirect_uri": APP},
+        auth=("app", env.app_secret),
+    ).json()
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    stored = httpx.get(env.server.url(f"/realms/{REALM}/broker/fresh/token"), headers=headers)
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["access_token"] == "opaque-refreshed-fresh"
+    other = httpx.get(env.server.url(f"/realms/{REALM}/broker/ok/token"), headers=headers)
+    assert other.status_code == 400  # this user has no link to "ok"

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from realmgate.broker import buttons
 from realmgate.crypto.secrets import new_secret
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.user import User
@@ -80,9 +81,10 @@ def login_providers(request: Request, config: RealmConfig, step: login_flow.Logi
 
 
 def hinted_provider(config: RealmConfig, request: AuthRequest) -> str | None:
-    """``kc_idp_hint`` naming a usable provider skips our form (Keycloak's redirector)."""
-    idp = config.identity_providers.get(request.idp_hint or "")
-    return idp.alias if idp is not None and _usable(idp) else None
+    """``kc_idp_hint`` naming a usable provider skips our form (Keycloak's redirector); with
+    ``prompt=none`` only a provider with ``acceptsPromptNoneForwardFromClient``."""
+    idp = buttons.hinted_provider(config.identity_providers.values(), request.idp_hint, prompt=request.prompt)
+    return idp.alias if idp is not None else None
 
 
 async def authorization(request: Request) -> Response:
@@ -102,7 +104,9 @@ async def authorization(request: Request) -> Response:
                 try:
                     show_form = login_flow.needs_login(auth, session, now=now(request))
                 except OAuthError as error:  # prompt=none without a usable session
-                    raise RedirectableError(error, auth.target(issuer(request))) from None
+                    if hinted_provider(config, auth) is None:
+                        raise RedirectableError(error, auth.target(issuer(request))) from None
+                    show_form = True  # the hinted provider gets the prompt=none login
                 if not show_form and session is not None:
                     result = await login_flow.complete(
                         tx, config, auth, session, fresh_login=False, issuer=issuer(request), now=now(request)
