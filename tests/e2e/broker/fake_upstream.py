@@ -150,10 +150,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, {"error": "invalid_client"})
             return
         nonce = json.loads(form.get("code", "{}")).get("nonce")  # none on a refresh: the ID token has none
+        kind = "refreshed" if form.get("grant_type") == "refresh_token" else "access"
         self._send(
             200,
             {
-                "access_token": f"opaque-{'refreshed' if form.get('grant_type') == 'refresh_token' else 'access'}-{mode}",
+                "access_token": f"opaque-{kind}-{mode}",
                 "token_type": "Bearer",
                 "expires_in": 300,
                 "refresh_token": f"opaque-refresh-{mode}",
