@@ -72,7 +72,7 @@ def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
     with fake_upstream() as upstream:
         for mode in MODES:
             extra = {"storeToken": True, "addReadTokenRoleOnCreate": True, "trustEmail": True}
-            rep = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc"}
+            rep: dict[str, object] = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc"}
             rep.update(extra if mode in ("ok", "fresh") else {})
             config = upstream.config(mode, **EXTRA_CONFIG.get(mode, {}))
             admin.call("POST", f"/{REALM}/identity-provider/instances", 201, json={**rep, "config": config})
