@@ -106,7 +106,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("content-length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the broker gave up waiting ("slow")
+            return
 
     def _mode_and_endpoint(self) -> tuple[str, str, dict[str, str]]:
         url = urlsplit(self.path)

@@ -6,6 +6,8 @@ trustEmail, stored tokens and ``/broker/{alias}/token``."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ MODES = (
     "slow",
     "denied",
     "dup",
+    "linkonly",
 )
 
 
@@ -74,6 +77,7 @@ def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
             extra = {"storeToken": True, "addReadTokenRoleOnCreate": True, "trustEmail": True}
             rep: dict[str, object] = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc"}
             rep.update(extra if mode in ("ok", "fresh") else {})
+            rep.update({"linkOnly": True} if mode == "linkonly" else {})
             config = upstream.config(mode, **EXTRA_CONFIG.get(mode, {}))
             admin.call("POST", f"/{REALM}/identity-provider/instances", 201, json={**rep, "config": config})
         down = {**upstream.config("down"), "tokenUrl": "http://127.0.0.1:1/token"}
@@ -253,3 +257,31 @@ def test_stored_token_is_refreshed_within_min_validity(env: Env, browser: Browse
     assert stored.json()["access_token"] == "opaque-refreshed-fresh"
     other = httpx.get(env.server.url(f"/realms/{REALM}/broker/ok/token"), headers=headers)
     assert other.status_code == 400  # this user has no link to "ok"
+
+
+def test_link_only_provider_links_a_logged_in_account(env: Env, browser: Browser) -> None:
+    env.admin.user(REALM, "linker", "linker-password")
+    login_page = browser.go(env.auth_url())
+    assert "social-linkonly" not in login_page.text
+    refused = browser.go(
+        env.server.url(
+            f"/realms/{REALM}/broker/linkonly/login?"
+            + str(httpx.QueryParams(query(link(login_page.text, "social-ok"))))
+        )
+    )
+    assert refused.status_code == 400
+    link_url = env.server.url(f"/realms/{REALM}/broker/linkonly/link")
+    not_logged_in = browser.go(f"{link_url}?client_id=app&redirect_uri={APP}&nonce=n1&hash=x")
+    assert query(browser.last) == {"link_error": "not_logged_in", "nonce": "n1"}, not_logged_in.text
+    page = browser.go(env.auth_url())
+    browser.submit(page, "kc-form-login", username="linker", password="linker-password")
+    session_id = query(browser.last)["session_state"]
+    browser.go(f"{link_url}?client_id=app&redirect_uri={APP}&nonce=n2&hash=wrong")
+    assert query(browser.last)["link_error"] == "invalid_hash"
+    digest = hashlib.sha256(f"n3{session_id}applinkonly".encode()).digest()
+    good = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    browser.go(f"{link_url}?client_id=app&redirect_uri={APP}&nonce=n3&hash={good}")
+    assert browser.last == APP, browser.hops
+    user = env.admin.find_user(REALM, "linker")
+    links = env.admin.call("GET", f"/{REALM}/users/{user['id']}/federated-identity", 200).json()
+    assert links == [{"identityProvider": "linkonly", "userId": "linkonly-sub", "userName": "linkonly-user"}]

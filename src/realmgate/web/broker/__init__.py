@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from realmgate.web.broker import first_login, login, logout, token
+from realmgate.web.broker import first_login, link, login, logout, token
 from realmgate.web.oidc.logout import set_upstream_logout
 
 _BROKER = "/realms/{realm}/broker/{alias}"
@@ -24,6 +24,7 @@ def routes() -> list[BaseRoute]:
         Route(_BROKER + "/endpoint/k_logout", logout.keycloak_logout, methods=["POST"]),
         Route(_BROKER + "/first-broker-login", first_login.form, methods=["POST"]),
         Route(_BROKER + "/token", token.stored_token, methods=["GET"]),
+        Route(_BROKER + "/link", link.start, methods=["GET"]),
         Route(
             "/realms/{realm}/protocol/openid-connect/logout/backchannel-logout",
             logout.backchannel_logout,

@@ -15,13 +15,13 @@ from starlette.responses import RedirectResponse, Response
 
 from realmgate.broker import flow
 from realmgate.broker.connector import CallbackOutcome, classify_callback_error
-from realmgate.broker.errors import BrokerError, StateInvalid, TokenInvalid, UpstreamError
+from realmgate.broker.errors import BrokerError, StateInvalid, TokenInvalid
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.protocol import login_flow
 from realmgate.protocol.authorize import error_params
 from realmgate.protocol.errors import LoginRequired, OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.web.broker import first_login
+from realmgate.web.broker import first_login, link
 from realmgate.web.broker.support import (
     alias,
     broker_failure,
@@ -95,12 +95,13 @@ async def start(request: Request) -> Response:
 
 
 async def callback(request: Request) -> Response:
-    """``GET /broker/{alias}/endpoint?state&code`` (or ``error``)."""
+    """``GET /broker/{alias}/endpoint?state&code`` (or ``error``). A state started by
+    ``/broker/{alias}/link`` ends in ``link.finish``; any other continues a login step."""
     try:
         params = query_params(request)
         async with transaction(request) as (tx, config):
-            idp = usable(config, alias(request))
-            if idp is None:
+            idp = config.identity_providers.get(alias(request))
+            if idp is None or not idp.enabled:
                 return unusable_provider(request, alias(request))
             try:
                 pending = await flow.take_pending(
@@ -114,13 +115,19 @@ async def callback(request: Request) -> Response:
             except StateInvalid as exc:
                 log.info("broker %s: callback refused: %s", idp.alias, exc.detail)
                 return error_page(request, exc.message, retry_url=restart_url(request))
-            step = await login_flow.load_step(tx, pending.tab_id or "", now=now(request))
-            if step is None:
-                return _expired(request, config)
-            if "error" in params:
-                return _upstream_error(request, config, idp, step, params)
+            step = None
+            if pending.link_session_id is None:
+                if idp.link_only:
+                    return unusable_provider(request, idp.alias)
+                step = await login_flow.load_step(tx, pending.tab_id or "", now=now(request))
+                if step is None:
+                    return _expired(request, config)
+                if "error" in params:
+                    return _upstream_error(request, config, idp, step, params)
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
+    if step is None:  # account linking
+        return await _link_callback(request, config, idp, pending, params)
     retry = broker_login_url(request, step, idp.alias)
     code = params.get("code")
     if not code:
@@ -130,11 +137,22 @@ async def callback(request: Request) -> Response:
         identity = await connector(request, config, idp).handle_callback(code, pending.login)
     except TokenInvalid as exc:
         return broker_failure(request, idp, exc, retry_url=retry, status=400)
-    except UpstreamError as exc:
-        return broker_failure(request, idp, exc, retry_url=retry)
     except BrokerError as exc:
         return broker_failure(request, idp, exc, retry_url=retry)
     return await first_login.proceed(request, idp.alias, identity, pending, reviewed=False)
+
+
+async def _link_callback(
+    request: Request, config: RealmConfig, idp: IdentityProvider, pending: flow.PendingLogin, params: dict[str, str]
+) -> Response:
+    code = params.get("code")
+    identity = None
+    if code and "error" not in params:
+        try:
+            identity = await connector(request, config, idp).handle_callback(code, pending.login)
+        except BrokerError as exc:
+            log.warning("broker %s: account linking failed: %s", idp.alias, exc.detail or exc.message)
+    return await link.finish(request, identity, pending)
 
 
 def _upstream_error(
