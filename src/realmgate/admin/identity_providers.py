@@ -5,7 +5,7 @@ Texts and codes as Keycloak: a duplicate alias is 409 ``Identity Provider X alre
 an unknown one 404 ``HTTP 404 Not Found``, an unknown type 400 ``Could not find factory for
 identity provider: X``. ``clientSecret`` is always masked on the way out; a PUT that sends the
 mask back keeps the stored secret (``merge_secret_on_update``). A PUT with a new alias moves the
-users' links to it. Updating or deleting a provider evicts its cached upstream keys.
+users' links and the provider's mappers to it. Updating or deleting a provider evicts its cached upstream keys.
 
 ``import_config`` and ``reload_keys`` call upstreams, so they run outside the store transaction
 the admin route table opens for its operations; ``web.broker.admin_routes`` serves them.
@@ -159,6 +159,8 @@ async def update_provider(call: AdminCall) -> None:
     await tx.identity_providers.update(new)
     if new.alias != old.alias:
         await tx.federated_identities.rename_alias(realm.id, old.alias, new.alias)
+        for mapper in await tx.idp_mappers.list(realm.id, old.alias):
+            await tx.idp_mappers.update(replace(mapper, identity_provider_alias=new.alias))
     _keys().evict(old.internal_id)
 
 

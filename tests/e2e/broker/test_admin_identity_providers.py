@@ -82,12 +82,21 @@ def test_put_with_mask_keeps_secret_and_new_alias_moves_links(admin: Admin) -> N
         204,
         json={"userId": "upstream-sub", "userName": "upstream-name"},
     )
+    mapper = {"name": "email", "identityProviderMapper": "hardcoded-attribute-idp-mapper", "config": {"attribute": "a"}}
+    admin.call(
+        "POST",
+        f"/{REALM}/identity-provider/instances/old/mappers",
+        201,
+        json={**mapper, "identityProviderAlias": "old"},
+    )
     rep = admin.call("GET", f"/{REALM}/identity-provider/instances/old", 200).json()
     rep.update(alias="renamed", displayName="Renamed")
     admin.call("PUT", f"/{REALM}/identity-provider/instances/old", 204, json=rep)
     links = admin.call("GET", f"/{REALM}/users/{user_id}/federated-identity", 200).json()
     assert links == [{"identityProvider": "renamed", "userId": "upstream-sub", "userName": "upstream-name"}]
     admin.call("GET", f"/{REALM}/identity-provider/instances/old", 404)
+    mappers = admin.call("GET", f"/{REALM}/identity-provider/instances/renamed/mappers", 200).json()
+    assert [(m["name"], m["identityProviderAlias"]) for m in mappers] == [("email", "renamed")]
     # The mask with a changed token URL is refused: the secret would go elsewhere.
     moved = {**rep, "config": {**rep["config"], "tokenUrl": "https://evil.example/token"}}
     refused = admin.call("PUT", f"/{REALM}/identity-provider/instances/renamed", 400, json=moved)
