@@ -39,12 +39,14 @@ MODES = (
     "denied",
     "dup",
     "linkonly",
+    "hints",
 )
 
 
 EXTRA_CONFIG = {
     "fresh": {"minValidityToken": "100000"},  # always "about to expire": refreshed when read
     "quiet": {"acceptsPromptNoneForwardFromClient": "true"},
+    "hints": {"loginHint": "true", "passMaxAge": "true", "forwardParameters": "acr_values,claims_locales"},
 }
 
 
@@ -285,3 +287,37 @@ def test_link_only_provider_links_a_logged_in_account(env: Env, browser: Browser
     user = env.admin.find_user(REALM, "linker")
     links = env.admin.call("GET", f"/{REALM}/users/{user['id']}/federated-identity", 200).json()
     assert links == [{"identityProvider": "linkonly", "userId": "linkonly-sub", "userName": "linkonly-user"}]
+
+
+def test_later_login_force_sync_and_disabled_user(env: Env, browser: Browser) -> None:
+    browser.go(env.auth_url(hint="hints"))
+    assert browser.last.startswith(APP)
+    user = env.admin.find_user(REALM, "hints-user")
+    env.admin.call("PUT", f"/{REALM}/users/{user['id']}", 204, json={"firstName": "Changed", "email": "x@y.example"})
+    browser.go(env.auth_url(hint="hints"))  # SSO: the session is reused, no upstream login
+    again = Browser(stop_at=APP)
+    try:
+        again.go(env.auth_url(hint="hints"))
+        assert again.last.startswith(APP)
+        synced = env.admin.find_user(REALM, "hints-user")
+        assert (synced["firstName"], synced["email"]) == ("Hints", "hints@fake.example")  # syncMode FORCE
+        env.admin.call("PUT", f"/{REALM}/users/{user['id']}", 204, json={"enabled": False})
+    finally:
+        again.close()
+    disabled = Browser(stop_at=APP)
+    try:
+        page = disabled.go(env.auth_url(hint="hints"))
+        assert page.status_code == 403 and "disabled" in _message(page)
+    finally:
+        disabled.close()
+
+
+def test_client_parameters_forwarded_per_config(env: Env, browser: Browser) -> None:
+    browser.stop_at = env.upstream.base
+    browser.go(env.auth_url(hint="hints", login_hint="someone", max_age="60", acr_values="gold"))
+    upstream = query(browser.last)
+    assert (upstream["login_hint"], upstream["max_age"], upstream["acr_values"]) == ("someone", "60", "gold")
+    assert upstream["scope"].split()[0] == "openid" and upstream["nonce"]
+    browser.go(env.auth_url(hint="ok", login_hint="someone", max_age="60"))
+    plain = query(browser.last)
+    assert "login_hint" not in plain and "max_age" not in plain
