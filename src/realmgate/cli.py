@@ -275,8 +275,6 @@ def _one_line(exc: BaseException) -> str | None:
 
         if isinstance(exc, DatabaseUrlError):
             return str(exc)
-    if isinstance(exc, ConnectionError | TimeoutError):
-        return f"Cannot reach the database: {exc}"
     return None
 
 

@@ -16,6 +16,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from realmgate.web.errors import json_error
 from realmgate.web.urls import frontend_is_https
 
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
@@ -121,8 +122,6 @@ class BodyLimitMiddleware:
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    from realmgate.web.errors import json_error
-
     response = json_error(413, "Request body too large", error="invalid_request")
     response.headers["connection"] = "close"
     await response(scope, receive, send)
