@@ -13,8 +13,7 @@ Unlike Keycloak, a mapper is always stored under the provider of the path (the b
 own provider.
 
 Upkeep the other admin services call (hooks): ``role_renamed``, ``client_renamed`` and
-``group_moved`` carry renames into mapper configs (Keycloak's ``ConfigSyncEventListener``),
-``provider_renamed`` moves a provider's mappers to its new alias;
+``group_moved`` carry renames into mapper configs (Keycloak's ``ConfigSyncEventListener``);
 ``forget_grants`` makes a role mapping or group membership an administrator granted or removed
 directly the administrator's, so a FORCE mapper never revokes it.
 """
@@ -158,14 +157,6 @@ async def group_moved(tx: Tx, realm_id: str, *, old_path: str, new_path: str) ->
     if old_path != new_path:
         mappers = await tx.idp_mappers.list(realm_id)
         await _save(tx, registry.rename_group_in_configs(mappers, old_path=old_path, new_path=new_path))
-
-
-async def provider_renamed(tx: Tx, realm_id: str, *, old_alias: str, new_alias: str) -> None:
-    """A provider's alias changed: its mappers move with it (the store moves the links and the
-    grant records, ``FederatedIdentityRepo.rename_alias``)."""
-    if old_alias != new_alias:
-        for mapper in await tx.idp_mappers.list(realm_id, old_alias):
-            await tx.idp_mappers.update(dataclasses.replace(mapper, identity_provider_alias=new_alias))
 
 
 async def forget_grants(tx: Tx, realm_id: str, user_id: str, kind: GrantKind, target_ids: Sequence[str]) -> None:
