@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Collection, Mapping, Sequence
 
@@ -90,14 +91,21 @@ def _checked_alg(token: str, algorithms: Collection[str]) -> tuple[str, str | No
 
 
 def _realm_signing_key(key: RealmKey, *, private: bool) -> _Key:
-    if key.key_type == "OCT":
-        return OctKey.import_key(_b64decode(key.private_material))
     material = key.private_material if private else (key.public_pem or key.private_material)
-    if key.key_type == "RSA":
+    return _import_realm_key(key.key_type, material)
+
+
+@functools.lru_cache(maxsize=256)
+def _import_realm_key(key_type: str, material: str) -> _Key:
+    """Parsed once per process: loading a PEM RSA private key checks it (~30 ms), which would
+    otherwise be paid on every token signed."""
+    if key_type == "OCT":
+        return OctKey.import_key(_b64decode(material))
+    if key_type == "RSA":
         return RSAKey.import_key(material)
-    if key.key_type == "EC":
+    if key_type == "EC":
         return ECKey.import_key(material)
-    raise ValueError(f"key type {key.key_type} cannot sign")
+    raise ValueError(f"key type {key_type} cannot sign")
 
 
 def sign(claims: Mapping[str, object], key: RealmKey, *, typ: str = "JWT") -> str:
