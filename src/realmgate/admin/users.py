@@ -83,12 +83,13 @@ async def list_users(call: AdminCall) -> object:
     tx, realm = call.tx, call.realm
     brief = bool(call.bool_arg("briefRepresentation", False))
     alias, idp_user = call.str_arg("idpAlias"), call.str_arg("idpUserId")
+    query = _query(call, paged=alias is None)  # parsed (and checked) whichever way we search
     if alias is not None and idp_user is not None:
         link = await tx.federated_identities.get_by_upstream(realm.id, alias, idp_user)
         found = await tx.users.get(realm.id, link.user_id) if link else None
         users = [found] if found else []
     else:
-        users = list(await tx.users.find(realm.id, _query(call, paged=alias is None)))
+        users = list(await tx.users.find(realm.id, query))
         if alias is not None:
             linked = []
             for u in users:
