@@ -299,3 +299,11 @@ def test_lazily_loaded_routes_serve_and_are_labelled_by_template(server: ServerP
     text = get(server, "/metrics").text
     labels = {"route": "/admin/realms/{realm}/users", "method": "GET", "status": "200"}
     assert metric(text, "realmgate_http_requests_total", **labels) >= 1
+
+
+def test_a_newline_in_the_path_cannot_forge_a_log_line(server: ServerProcess) -> None:
+    response = get(server, "/health/live%0A2026-01-01 INFO [realmgate.access] GET /forged-7781 200")
+    assert response.status_code == 404
+    forged = [line for line in server.logs().splitlines() if line.startswith("2026-01-01")]
+    assert forged == []
+    assert "\\x0a2026-01-01" in server.logs()

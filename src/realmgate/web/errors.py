@@ -22,6 +22,7 @@ from realmgate.admin.errors import AdminError
 from realmgate.protocol.errors import InvalidRedirectUri, InvalidToken, OAuthError, RealmNotFound
 from realmgate.store.interface import Unavailable
 from realmgate.web.context import get_ctx
+from realmgate.web.logging import printable
 from realmgate.web.pages import error_page, wants_html
 
 log = logging.getLogger("realmgate.errors")
@@ -39,7 +40,7 @@ def json_error(status: int, description: str | None = None, *, error: str | None
 async def oauth_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OAuthError)
     if exc.detail:
-        log.info("%s %s: %s (%s)", request.method, request.url.path, exc.error, exc.detail)
+        log.info("%s %s: %s (%s)", request.method, printable(request.url.path), exc.error, printable(exc.detail))
     if isinstance(exc, InvalidRedirectUri):
         return error_page(request, exc.description, status=exc.status)
     headers = dict(NO_STORE)
@@ -57,7 +58,7 @@ async def admin_error(request: Request, exc: Exception) -> Response:
 
 
 async def unavailable(request: Request, exc: Exception) -> Response:
-    log.error("%s %s: database unavailable: %s", request.method, request.url.path, exc)
+    log.error("%s %s: database unavailable: %s", request.method, printable(request.url.path), exc)
     return json_error(503, "The service is temporarily unavailable", error="temporarily_unavailable")
 
 
@@ -119,7 +120,7 @@ class UnhandledErrorMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         except Exception:
-            log.exception("Unhandled error on %s %s", scope["method"], scope["path"])
+            log.exception("Unhandled error on %s %s", printable(scope["method"]), printable(scope["path"]))
             if started:
                 return
             request = Request(scope)

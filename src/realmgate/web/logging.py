@@ -31,7 +31,18 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).propagate = True
 
 
+MAX_LOGGED_PATH = 512
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one log line: control characters escaped (a ``%0A`` in a URL must not
+    forge a second line), cut at ``MAX_LOGGED_PATH``."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    return text if len(text) <= MAX_LOGGED_PATH else text[:MAX_LOGGED_PATH] + "..."
+
+
 def log_request(method: str, path: str, status: int, seconds: float) -> None:
-    """``path`` is the ASGI path, which never contains the query string."""
+    """``path`` is the ASGI path (decoded), which never contains the query string."""
     if ACCESS_LOGGER.isEnabledFor(logging.INFO):
-        ACCESS_LOGGER.info("%s %s %d %.1fms", method, path, status, seconds * 1000.0)
+        ACCESS_LOGGER.info("%s %s %d %.1fms", printable(method), printable(path), status, seconds * 1000.0)
