@@ -132,3 +132,23 @@ def test_logout_at_slave_ends_the_master_session_by_back_channel(seed: Seed, bro
         time.sleep(0.05)
     assert not new & _session_ids(seed.master_admin, "master_realm", master_user["id"])
     assert f"back-channel logout from {ALIAS} ended 1 session(s)" in seed.master.logs()
+
+
+def test_backchannel_supported_logs_out_upstream_server_side(seed: Seed, browser: Browser) -> None:
+    idp_path = f"/master_realm/identity-provider/instances/{ALIAS}"
+    idp = seed.master_admin.call("GET", idp_path, 200).json()
+    idp["config"]["backchannelSupported"] = "true"
+    seed.master_admin.call("PUT", idp_path, 204, json=idp)
+    slave_user = seed.slave_admin.find_user("slave_realm", "slave_user")
+    before = _session_ids(seed.slave_admin, "slave_realm", slave_user["id"])
+    sign_in_at_slave(seed, browser)
+    tokens = seed.exchange(code_of(browser))
+    new = _session_ids(seed.slave_admin, "slave_realm", slave_user["id"]) - before
+    assert len(new) == 1
+    browser.stop_at = APP_LOGGED_OUT
+    browser.hops.clear()
+    logout = seed.master_realm + "/protocol/openid-connect/logout"
+    browser.go(f"{logout}?id_token_hint={tokens['id_token']}&post_logout_redirect_uri={APP_LOGGED_OUT}")
+    assert browser.last.startswith(APP_LOGGED_OUT)
+    assert not any(f":{seed.slave.port}" in hop for hop in browser.hops)  # the browser never went there
+    assert not new & _session_ids(seed.slave_admin, "slave_realm", slave_user["id"])
