@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from tests.e2e.broker.browser import Browser, forms, link, query
 from tests.e2e.broker.seed import ALIAS, APP_LOGGED_OUT, APP_REDIRECT, Admin, Seed, configure, start_pair
@@ -152,3 +153,11 @@ def test_backchannel_supported_logs_out_upstream_server_side(seed: Seed, browser
     assert browser.last.startswith(APP_LOGGED_OUT)
     assert not any(f":{seed.slave.port}" in hop for hop in browser.hops)  # the browser never went there
     assert not new & _session_ids(seed.slave_admin, "slave_realm", slave_user["id"])
+
+
+def test_k_logout_refuses_an_unsigned_action(seed: Seed) -> None:
+    url = seed.master_realm + f"/broker/{ALIAS}/endpoint/k_logout"
+    forged = "eyJhbGciOiJub25lIn0.eyJhY3Rpb24iOiJMT0dPVVQifQ."  # alg none: never accepted
+    assert httpx.post(url, content=forged).status_code == 400
+    assert "k_logout refused" in seed.master.logs()
+    assert httpx.post(seed.master_realm + "/broker/unknown/endpoint/k_logout", content=forged).status_code == 404
