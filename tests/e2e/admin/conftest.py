@@ -4,6 +4,7 @@ python-keycloak's unchanged ``KeycloakAdmin`` logged in as the bootstrap admin."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +15,8 @@ from keycloak import KeycloakAdmin
 
 @pytest.fixture(scope="session")
 def admin_server() -> Iterator[ServerProcess]:
-    server = start_server(db="sqlite")
+    """SQLite by default; ``ADMIN_E2E_DB=postgres`` runs the whole admin suite on PostgreSQL."""
+    server = start_server(db="postgres" if os.environ.get("ADMIN_E2E_DB") == "postgres" else "sqlite")
     yield server
     server.stop()
 
