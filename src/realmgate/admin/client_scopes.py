@@ -39,7 +39,7 @@ async def create_scope(call: AdminCall) -> Created:
     _valid_name(scope.name)
     if await tx.client_scopes.get_by_name(realm.id, scope.name) is not None:
         raise AdminError.conflict(f"Client Scope {scope.name} already exists")
-    await tx.client_scopes.add(scope)
+    await lookup.unique(tx.client_scopes.add(scope), f"Client Scope {scope.name} already exists")
     return Created(scope.id)
 
 

@@ -102,7 +102,7 @@ async def create_client(call: AdminCall) -> Created:
     if await tx.clients.get(realm.id, client.id) is not None:
         raise AdminError.conflict(f"Client {client.client_id} already exists")
     await _check_scopes_exist(tx, realm, client.default_client_scopes + client.optional_client_scopes)
-    await tx.clients.add(client)
+    await lookup.unique(tx.clients.add(client), f"Client {client.client_id} already exists")
     if client.service_accounts_enabled:
         await ensure_service_account(tx, realm, client, now=call.now)
     return Created(client.id)

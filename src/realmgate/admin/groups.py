@@ -150,7 +150,7 @@ async def _place(call: AdminCall, parent_id: str | None) -> Created | None:
     base = Group(id=new_id(), realm_id=realm.id, name="", parent_id=parent_id)
     group = replace(read(group_from_rep, rep, base, "GroupRepresentation"), id=base.id, parent_id=parent_id)
     _check_sibling_name(tree, group.name, parent_id, None)
-    await tx.groups.add(group)
+    await lookup.unique(tx.groups.add(group), f"Group named '{group.name}' already exists.")
     if parent_id is None:
         return Created(group.id)
     body = dict(group_to_rep(group, path=f"{tree.paths[parent_id]}/{group.name}", namer=tree.namer()))

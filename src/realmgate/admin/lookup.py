@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from realmgate.admin.errors import (
     AdminError,
     client_not_found,
@@ -13,7 +15,7 @@ from realmgate.model.client import Client, ClientScope
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role
 from realmgate.model.user import User
-from realmgate.store.interface import Tx
+from realmgate.store.interface import Conflict, Tx
 
 
 async def client(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> Client:
@@ -63,6 +65,15 @@ async def client_scope(tx: Tx, realm: Realm, id: str, *, for_update: bool = Fals
     if found is None:
         raise AdminError.not_found("Could not find client scope")
     return found
+
+
+async def unique(action: Awaitable[None], message: str) -> None:
+    """Run a store insert; a unique-key clash (a concurrent create that won the race after our
+    own check) is Keycloak's 409 with ``message``."""
+    try:
+        await action
+    except Conflict:
+        raise AdminError.conflict(message) from None
 
 
 def group_paths(groups: dict[str, Group]) -> dict[str, str]:

@@ -95,7 +95,7 @@ async def create_role(call: AdminCall) -> Created:
     )
     if existing is not None:
         raise AdminError.conflict(f"Role with name {role.name} already exists")
-    await tx.roles.add(role)
+    await lookup.unique(tx.roles.add(role), f"Role with name {role.name} already exists")
     return Created(role.name)
 
 

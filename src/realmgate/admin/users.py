@@ -189,7 +189,7 @@ async def create_user(call: AdminCall) -> Created:
     user = replace(_read_user(rep, base), id=base.id, created_timestamp=base.created_timestamp)
     await _check_unique(tx, realm, user, previous=None)
     passwords = _password_inputs(rep)
-    await tx.users.add(user)
+    await lookup.unique(tx.users.add(user), "User exists with same username or email")
     if realm.default_role_id:
         await tx.users.grant_roles(realm.id, user.id, [realm.default_role_id])
     for value, temporary in passwords:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Iterator
 
@@ -120,3 +121,19 @@ def test_execute_actions_email_says_email_is_not_available(http: httpx.Client, r
     response = http.put(f"/admin/realms/{realm}/users/{user}/execute-actions-email", json=["UPDATE_PASSWORD"])
     assert response.status_code == 500
     assert "does not send email" in response.json()["errorMessage"]
+
+
+async def test_concurrent_creates_of_one_username_make_one_user(admin_server: ServerProcess, realm: str) -> None:
+    token = admin_token(admin_server)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=admin_server.base_url, headers=headers) as client:
+        responses = await asyncio.gather(
+            *(client.post(f"/admin/realms/{realm}/users", json={"username": "racer"}) for _ in range(6))
+        )
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [201, 409, 409, 409, 409, 409], [r.text for r in responses]
+        for response in responses:
+            if response.status_code == 409:
+                assert response.json()["errorMessage"].startswith("User exists with same username")
+        count = await client.get(f"/admin/realms/{realm}/users/count")
+        assert count.json() == 1
