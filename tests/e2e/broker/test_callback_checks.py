@@ -2,7 +2,8 @@
 (``fake_upstream``), and the pages the user sees (issue 4 items 3, 4 and 8): an error page
 naming the provider with "try again", a log line naming the check and never the token,
 nothing created. Also the happy path's first-login variants: confirm link + re-authentication,
-trustEmail, stored tokens and ``/broker/{alias}/token``."""
+trustEmail, stored tokens and ``/broker/{alias}/token``. This module's server runs on
+PostgreSQL (the seed scenario's on SQLite)."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ class Env:
 
 @pytest.fixture(scope="module")
 def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
-    server = servers()
+    server = servers(db="postgres")  # the seed modules run on SQLite
     admin = Admin(server)
     admin.realm(REALM)
     app_secret = admin.client(REALM, "app", [APP])

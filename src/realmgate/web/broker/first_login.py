@@ -49,6 +49,14 @@ DENIED = {
     DenyReason.LINK_ONLY: "This identity provider can only be used to link accounts.",
     DenyReason.USER_DISABLED: "Account is disabled, contact your administrator.",
 }
+RACED = "An account with this username or email was created meanwhile. Please log in again."
+
+
+class AccountRaced(Exception):
+    """The username, email or link was taken by a concurrent login between the lookup and the
+    write: the transaction rolls back and the user starts again (the next attempt decides anew)."""
+
+
 FIELD_LABELS = {"email": "Email", "firstName": "First name", "lastName": "Last name"}
 
 
@@ -65,6 +73,8 @@ async def proceed(
             return await _step(request, tx, config, alias, identity, pending, reviewed=reviewed)
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
+    except AccountRaced:
+        return error_page(request, RACED, status=409, retry_url=restart_url(request))
 
 
 async def _decide(
@@ -115,7 +125,7 @@ async def _step(
                 tx, realm=config.realm, idp=idp, identity=mapped, username=decision.username, now=now(request)
             )
         except Conflict:
-            return await _confirm_page(request, tx, config, idp, identity, pending)
+            raise AccountRaced from None
         outcome = await mapper_flow.apply_login(
             tx, realm=config.realm, idp=idp, identity=mapped, user=user, created=True
         )
@@ -123,19 +133,6 @@ async def _step(
     key = await flow.park_identity(tx, identity, pending, realm=config.realm, now=now(request))
     if decision.step is Step.REVIEW_PROFILE:
         return _review_page(request, config, idp, identity, key)
-    return _confirm(request, config, idp, decision, key)
-
-
-async def _confirm_page(
-    request: Request,
-    tx: Tx,
-    config: RealmConfig,
-    idp: IdentityProvider,
-    identity: BrokeredIdentity,
-    pending: flow.PendingLogin,
-) -> Response:
-    decision, _ = await _decide(tx, config, idp, identity, reviewed=True)
-    key = await flow.park_identity(tx, identity, pending, realm=config.realm, now=now(request))
     return _confirm(request, config, idp, decision, key)
 
 
@@ -234,6 +231,8 @@ async def form(request: Request) -> Response:
             return _confirm(request, config, idp, decision, key)
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
+    except AccountRaced:
+        return error_page(request, RACED, status=409, retry_url=restart_url(request))
 
 
 def _edited(identity: BrokeredIdentity, posted: dict[str, str]) -> BrokeredIdentity:
@@ -270,7 +269,10 @@ async def _reauthenticate(
     if step is None:
         return error_page(request, "Your login attempt timed out. Please log in again.", retry_url=restart_url(request))
     await flow.drop_identity(tx, key)
-    await flow.link_user(tx, realm=config.realm, idp=idp, identity=identity, user=user)
+    try:
+        await flow.link_user(tx, realm=config.realm, idp=idp, identity=identity, user=user)
+    except Conflict:
+        raise AccountRaced from None
     outcome = await mapper_flow.apply_login(
         tx, realm=config.realm, idp=idp, identity=identity, user=user, created=False
     )

@@ -117,27 +117,29 @@ async def start(request: Request) -> Response:
 
 
 async def finish(request: Request, identity: BrokeredIdentity | None, pending: flow.PendingLogin) -> Response:
-    """The callback of a linking login (``identity`` None: the upstream refused or failed)."""
-    async with transaction(request) as (tx, config):
-        raw = await tx.single_use.consume(LINK_PREFIX + pending.login.state, now(request))
-        if raw is None:
-            return error_page(request, "Your account linking timed out. Please start again.")
-        back = json.loads(raw)
-        redirect_uri, nonce = str(back["redirect_uri"]), str(back["nonce"])
-        session = await tx.sessions.get(config.realm.id, pending.link_session_id or "")
-        user = await tx.users.get(config.realm.id, session.user_id) if session is not None else None
-        idp = config.identity_providers.get(pending.alias)
-        if user is None or idp is None:
-            return _back(redirect_uri, link_error="not_logged_in", nonce=nonce)
-        if identity is None:
-            return _back(redirect_uri, link_error="identity_provider_error", nonce=nonce)
-        owner = await tx.federated_identities.get_by_upstream(config.realm.id, identity.alias, identity.id)
-        if owner is not None and owner.user_id != user.id:
-            log.info("broker %s: link refused: upstream identity linked to another user", idp.alias)
-            return _back(redirect_uri, link_error="already_linked", nonce=nonce)
-        if owner is None:
-            try:
-                await flow.link_user(tx, realm=config.realm, idp=idp, identity=identity, user=user)
-            except Conflict:
+    """The callback of a linking login (``identity`` None: the upstream refused or failed).
+    A concurrent link of the same upstream identity (``Conflict``) rolls the transaction back."""
+    redirect_uri, nonce = "", ""
+    try:
+        async with transaction(request) as (tx, config):
+            raw = await tx.single_use.consume(LINK_PREFIX + pending.login.state, now(request))
+            if raw is None:
+                return error_page(request, "Your account linking timed out. Please start again.")
+            back = json.loads(raw)
+            redirect_uri, nonce = str(back["redirect_uri"]), str(back["nonce"])
+            session = await tx.sessions.get(config.realm.id, pending.link_session_id or "")
+            user = await tx.users.get(config.realm.id, session.user_id) if session is not None else None
+            idp = config.identity_providers.get(pending.alias)
+            if user is None or idp is None:
+                return _back(redirect_uri, link_error="not_logged_in", nonce=nonce)
+            if identity is None:
+                return _back(redirect_uri, link_error="identity_provider_error", nonce=nonce)
+            owner = await tx.federated_identities.get_by_upstream(config.realm.id, identity.alias, identity.id)
+            if owner is not None and owner.user_id != user.id:
+                log.info("broker %s: link refused: upstream identity linked to another user", idp.alias)
                 return _back(redirect_uri, link_error="already_linked", nonce=nonce)
+            if owner is None:
+                await flow.link_user(tx, realm=config.realm, idp=idp, identity=identity, user=user)
+    except Conflict:
+        return _back(redirect_uri, link_error="already_linked", nonce=nonce)
     return _back(redirect_uri)
