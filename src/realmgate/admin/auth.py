@@ -225,10 +225,15 @@ async def can_touch_realm(tx: Tx, who: AdminIdentity, target_realm: str) -> bool
     return bool(await admin_roles_in(tx, who, target_realm))
 
 
+def may_create_realms(who: AdminIdentity) -> bool:
+    """Master's ``admin`` or ``create-realm`` role; a role of that name in any other realm
+    grants nothing."""
+    return who.superuser or (who.realm.name == MASTER and CREATE_REALM_ROLE in who.realm_role_names())
+
+
 def require_create_realm(who: AdminIdentity) -> None:
-    if who.superuser or CREATE_REALM_ROLE in who.realm_role_names():
-        return
-    raise AdminError.forbidden()
+    if not may_create_realms(who):
+        raise AdminError.forbidden()
 
 
 def _realm_from_issuer(issuer: object) -> str | None:

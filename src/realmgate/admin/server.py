@@ -103,7 +103,7 @@ async def whoami(call: AdminCall) -> object:
         "realm": who.realm.name,
         "displayName": display,
         "locale": "en",
-        "createRealm": who.superuser or admin_auth.CREATE_REALM_ROLE in who.realm_role_names(),
+        "createRealm": admin_auth.may_create_realms(who),
         "realm_access": access,
         "temporary": False,
     }

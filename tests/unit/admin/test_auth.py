@@ -17,7 +17,7 @@ from realmgate.crypto.realm_keys import active_key
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.defaults import create_realm, ensure_realm_admin_client
 from realmgate.model.realm import Realm
-from realmgate.model.role import Group
+from realmgate.model.role import Group, Role
 from realmgate.model.session import UserSession
 from realmgate.model.user import User
 from realmgate.store.interface import Store, Tx
@@ -214,3 +214,21 @@ async def test_tokens_issued_before_the_realm_not_before_are_401(world: World) -
         assert await _status(_authenticate(tx, token)) == 200
         await tx.realms.update(replace(world.acme, not_before=NOW))
         assert await _status(_authenticate(tx, token)) == 401
+
+
+async def test_a_create_realm_role_outside_master_grants_nothing(world: World) -> None:
+    async with world.store.tx() as tx:
+        impostor_role = Role(id=new_id(), realm_id=world.acme.id, name="create-realm")
+        await tx.roles.add(impostor_role)
+        user = await world.user(tx, world.acme, "impostor")
+        await tx.users.grant_roles(world.acme.id, user.id, [impostor_role.id])
+        who = await _authenticate(tx, await world.token(tx, world.acme, user))
+        assert not auth.may_create_realms(who)
+        with pytest.raises(AdminError):
+            auth.require_create_realm(who)
+
+        creator = await world.user(tx, world.master, "creator")
+        master_role = await tx.roles.get_realm_role(world.master.id, "create-realm")
+        assert master_role is not None
+        await tx.users.grant_roles(world.master.id, creator.id, [master_role.id])
+        assert auth.may_create_realms(await _authenticate(tx, await world.token(tx, world.master, creator)))
