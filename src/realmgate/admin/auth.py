@@ -225,6 +225,33 @@ async def can_touch_realm(tx: Tx, who: AdminIdentity, target_realm: str) -> bool
     return bool(await admin_roles_in(tx, who, target_realm))
 
 
+def grants_admin_rights(role: Role, realm: Realm, snapshot: RealmSnapshot) -> bool:
+    """Whether holding ``role`` of ``realm`` (described by ``snapshot``) confers admin rights:
+    a ``realm-management`` role, or in master a ``{realm}-realm`` client role, ``admin`` or
+    ``create-realm``."""
+    if role.client_id is None:
+        return realm.name == MASTER and role.name in (SUPERUSER_ROLE, CREATE_REALM_ROLE)
+    owner = next((name for name, cid in snapshot.client_ids.items() if cid == role.client_id), None)
+    if owner == REALM_MANAGEMENT:
+        return True
+    return realm.name == MASTER and owner is not None and owner.endswith("-realm")
+
+
+async def require_grantable(
+    tx: Tx, who: AdminIdentity, realm: Realm, snapshot: RealmSnapshot, roles: Iterable[Role]
+) -> None:
+    """403 unless ``who`` holds every admin role it is about to hand out (by mapping or as a
+    composite): managing users must not be a way to become realm-admin."""
+    if who.superuser:
+        return
+    for role in roles:
+        if not grants_admin_rights(role, realm, snapshot) or role.id in who.role_ids:
+            continue
+        if realm.name != MASTER and role.name in await admin_roles_in(tx, who, realm.name):
+            continue
+        raise AdminError.forbidden()
+
+
 def may_create_realms(who: AdminIdentity) -> bool:
     """Master's ``admin`` or ``create-realm`` role; a role of that name in any other realm
     grants nothing."""
@@ -249,8 +276,11 @@ class Authenticator:
     def __init__(self, snapshots: RealmSnapshots | None = None) -> None:
         self._snapshots = snapshots or RealmSnapshots()
 
+    async def snapshot(self, tx: Tx, realm_id: str) -> RealmSnapshot:
+        return await self._snapshots.get(tx, realm_id)
+
     async def role_graph(self, tx: Tx, realm_id: str) -> Mapping[str, Role]:
-        return (await self._snapshots.get(tx, realm_id)).roles
+        return (await self.snapshot(tx, realm_id)).roles
 
     async def authenticate(self, tx: Tx, token: str | None, *, issuer_base: str, now: int) -> AdminIdentity:
         """Verify ``token`` (signature, ``typ``, ``exp``, ``iss`` = ``issuer_base/realms/R``,

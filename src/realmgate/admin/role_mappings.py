@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from realmgate.admin import lookup
-from realmgate.admin.auth import effective_role_ids, expand_composites
+from realmgate.admin.auth import effective_role_ids, expand_composites, require_grantable
 from realmgate.admin.call import AdminCall
 from realmgate.admin.roles import resolve_roles, role_reps
 from realmgate.model.client import Client
@@ -139,7 +139,10 @@ class RoleMappings:
     async def add(self, call: AdminCall) -> None:
         subject = await self._subject(call)
         client = await self._client(call)
-        await subject.grant(await resolve_roles(call.tx, call.realm, call.body, client=client))
+        roles = await resolve_roles(call.tx, call.realm, call.body, client=client)
+        snapshot = await call.auth.snapshot(call.tx, call.realm.id)
+        await require_grantable(call.tx, call.who, call.realm, snapshot, roles)
+        await subject.grant(roles)
 
     async def remove(self, call: AdminCall) -> None:
         subject = await self._subject(call)

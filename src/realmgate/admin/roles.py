@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from realmgate.admin import lookup
+from realmgate.admin.auth import require_grantable
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_list, opt_str, read, reject_unknown
@@ -204,6 +205,8 @@ async def add_composites(call: AdminCall) -> None:
     added = await resolve_roles(call.tx, call.realm, call.body)
     if any(r.id == owner.id for r in added):
         raise AdminError.bad_request("A role cannot contain itself")
+    snapshot = await call.auth.snapshot(call.tx, call.realm.id)
+    await require_grantable(call.tx, call.who, call.realm, snapshot, added)
     ids = list(owner.composite_ids) + [r.id for r in added if r.id not in owner.composite_ids]
     await call.tx.roles.update(replace(owner, composite_ids=tuple(dict.fromkeys(ids))))
 

@@ -89,3 +89,29 @@ def test_missing_or_bad_tokens_are_401(admin_server: ServerProcess) -> None:
     assert httpx.get(url, headers={"Authorization": "Bearer nonsense"}).status_code == 401
     assert httpx.get(url, headers={"Authorization": "Basic YWRtaW46YWRtaW4="}).status_code == 401
     assert httpx.get(admin_server.url("/admin/serverinfo")).status_code == 401
+
+
+def test_managing_users_is_no_way_to_become_realm_admin(kc: KeycloakAdmin, admin_server: ServerProcess) -> None:
+    realm = "esc" + secrets.token_hex(3)
+    kc.create_realm({"realm": realm, "enabled": True})
+    kc.change_current_realm(realm)
+    kc.create_realm_role({"name": "plain"})
+    management = kc.get_client_id("realm-management")
+    assert management is not None
+    manager = kc.create_user(
+        {"username": "manager", "enabled": True, "credentials": [{"type": "password", "value": "mgr-pw"}]}
+    )
+    kc.assign_client_role(manager, management, [kc.get_client_role(management, "manage-users")])
+    realm_admin = kc.get_client_role(management, "realm-admin")
+    manage_users = kc.get_client_role(management, "manage-users")
+    headers = {"Authorization": f"Bearer {_token(admin_server, realm, 'manager', 'mgr-pw')}"}
+    base = admin_server.url(f"/admin/realms/{realm}")
+    other = kc.create_user({"username": "other", "enabled": True})
+    with httpx.Client(headers=headers) as http:
+        plain = http.post(f"{base}/users/{other}/role-mappings/realm", json=[kc.get_realm_role("plain")])
+        assert plain.status_code == 204
+        held = http.post(f"{base}/users/{other}/role-mappings/clients/{management}", json=[manage_users])
+        assert held.status_code == 204
+        escalate = http.post(f"{base}/users/{manager}/role-mappings/clients/{management}", json=[realm_admin])
+        assert escalate.status_code == 403
+    assert "realm-admin" not in {r["name"] for r in kc.get_client_roles_of_user(manager, management)}
