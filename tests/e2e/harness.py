@@ -124,6 +124,16 @@ class ServerProcess:
     def logs(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def wait_for_log(self, text: str, timeout: float = 5.0) -> str:
+        """The log once it contains ``text`` (lines are written after the response is sent, so a
+        test may read the log before the line of its own request is there)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            logs = self.logs()
+            if text in logs or time.monotonic() > deadline:
+                return logs
+            time.sleep(0.02)
+
     def url(self, path: str) -> str:
         return self.base_url + path
 
