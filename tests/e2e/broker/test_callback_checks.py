@@ -41,6 +41,8 @@ MODES = (
     "dup",
     "linkonly",
     "hints",
+    "partial",
+    "partial2",
 )
 
 
@@ -79,7 +81,7 @@ def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
         for mode in MODES:
             extra = {"storeToken": True, "addReadTokenRoleOnCreate": True, "trustEmail": True}
             rep: dict[str, object] = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc"}
-            rep.update(extra if mode in ("ok", "fresh") else {})
+            rep.update(extra if mode in ("ok", "fresh", "partial", "partial2") else {})
             rep.update({"linkOnly": True} if mode == "linkonly" else {})
             config = upstream.config(mode, **EXTRA_CONFIG.get(mode, {}))
             admin.call("POST", f"/{REALM}/identity-provider/instances", 201, json={**rep, "config": config})
@@ -322,3 +324,19 @@ def test_client_parameters_forwarded_per_config(env: Env, browser: Browser) -> N
     browser.go(env.auth_url(hint="ok", login_hint="someone", max_age="60"))
     plain = query(browser.last)
     assert "login_hint" not in plain and "max_age" not in plain
+
+
+@pytest.mark.parametrize(
+    ("mode", "email", "verified"), [("partial", None, True), ("partial2", "mine@else.example", False)]
+)
+def test_review_profile_trusts_only_the_upstream_email(
+    env: Env, browser: Browser, mode: str, email: str | None, verified: bool
+) -> None:
+    review = browser.go(env.auth_url(hint=mode))
+    form = forms(review.text)["kc-idp-review-profile-form"]
+    assert form.fields["email"] == f"{mode}@fake.example" and form.fields["lastName"] == ""
+    browser.submit(review, "kc-idp-review-profile-form", lastName="Reviewed", **({"email": email} if email else {}))
+    assert browser.last.startswith(APP), browser.hops
+    user = env.admin.find_user(REALM, f"{mode}-user")
+    assert (user["lastName"], user["emailVerified"]) == ("Reviewed", verified)
+    assert user["email"] == (email or f"{mode}@fake.example")

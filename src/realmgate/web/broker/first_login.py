@@ -236,10 +236,14 @@ async def form(request: Request) -> Response:
 
 
 def _edited(identity: BrokeredIdentity, posted: dict[str, str]) -> BrokeredIdentity:
-    """The identity with the review page's fields (empty means absent)."""
+    """The identity with the review page's fields (empty means absent). An email the user
+    typed is not the one the upstream vouched for: ``trustEmail`` must not mark it verified."""
+    email = posted.get("email", "").strip() or None
+    same_email = (email or "").lower() == (identity.email or "").lower()
     return replace(
         identity,
-        email=posted.get("email", "").strip() or None,
+        email=email,
+        email_verified=identity.email_verified if same_email else False,
         first_name=posted.get("firstName", "").strip() or None,
         last_name=posted.get("lastName", "").strip() or None,
     )
