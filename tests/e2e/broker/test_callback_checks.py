@@ -335,7 +335,9 @@ def test_review_profile_trusts_only_the_upstream_email(
     review = browser.go(env.auth_url(hint=mode))
     form = forms(review.text)["kc-idp-review-profile-form"]
     assert form.fields["email"] == f"{mode}@fake.example" and form.fields["lastName"] == ""
-    browser.submit(review, "kc-idp-review-profile-form", lastName="Reviewed", **({"email": email} if email else {}))
+    bad = browser.submit(review, "kc-idp-review-profile-form", email="not-an-email")
+    assert bad.status_code == 400 and _message(bad) == "Invalid email address."
+    browser.submit(bad, "kc-idp-review-profile-form", lastName="Reviewed", email=email or f"{mode}@fake.example")
     assert browser.last.startswith(APP), browser.hops
     user = env.admin.find_user(REALM, f"{mode}-user")
     assert (user["lastName"], user["emailVerified"]) == ("Reviewed", verified)

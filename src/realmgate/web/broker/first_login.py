@@ -12,6 +12,7 @@ form post also needs the browser's auth-session cookie the login began with.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -57,6 +58,7 @@ class AccountRaced(Exception):
     write: the transaction rolls back and the user starts again (the next attempt decides anew)."""
 
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 FIELD_LABELS = {"email": "Email", "firstName": "First name", "lastName": "Last name"}
 
 
@@ -171,6 +173,7 @@ def _review_page(
         fields=fields,
         username=identity.username,
         error=error,
+        status=400 if error else 200,
     )
 
 
@@ -217,8 +220,10 @@ async def form(request: Request) -> Response:
             identity, pending = parked
             page = posted.get("page")
             if page == "review":
-                await flow.drop_identity(tx, key)
                 edited = _edited(identity, posted)
+                if edited.email is not None and not EMAIL.fullmatch(edited.email):
+                    return _review_page(request, config, idp, edited, key, error="Invalid email address.")
+                await flow.drop_identity(tx, key)
                 return await _step(request, tx, config, alias, edited, pending, reviewed=True)
             decision, mapped = await _decide(tx, config, idp, identity, reviewed=True)
             if decision.step is not Step.CONFIRM_LINK or decision.user is None:
