@@ -51,14 +51,18 @@ _runtime: list[BrokerRuntime] = []
 
 
 def install_runtime(http: httpx.AsyncClient, keys: UpstreamKeyCache) -> BrokerRuntime:
-    """Make ``keys`` the process's key cache (the first one installed wins)."""
-    if not _runtime:
-        _runtime.append(BrokerRuntime(http, keys))
+    """Make ``keys`` the process's key cache. The first one installed wins while its HTTP
+    client is open (an app that shut down, e.g. in tests, gives way to the next)."""
+    if not _runtime or _runtime[0].http.is_closed:
+        _runtime[:] = [BrokerRuntime(http, keys)]
     return _runtime[0]
 
 
 def broker_runtime(*, create: bool = True) -> BrokerRuntime | None:
-    """The installed runtime; with ``create``, one made with a fresh client when none is."""
+    """The installed runtime (None once its client closed); with ``create``, one made with a
+    fresh client when there is none."""
+    if _runtime and _runtime[0].http.is_closed:
+        _runtime.clear()
     if not _runtime and create:
         from realmgate.clock import system_clock
         from realmgate.upstream_http import new_client
