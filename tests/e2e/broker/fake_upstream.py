@@ -81,6 +81,14 @@ def _claims(mode: str, issuer: str, nonce: str | None) -> dict[str, Any]:
         claims["nonce"] = "not-the-nonce-we-were-sent"
     elif mode == "expired":
         claims.update(iat=now - 600, exp=now - 300)
+    elif mode == "azp":
+        claims.update(aud=[CLIENT_ID, "another-client"], azp="another-client")
+    elif mode == "notyet":
+        claims["nbf"] = now + 300
+    elif mode == "maxage":
+        claims["auth_time"] = now - 3600  # an old login, though max_age asked for a fresh one
+    elif mode == "filter":
+        claims["groups"] = ["users"]
     return claims
 
 

@@ -43,12 +43,18 @@ MODES = (
     "hints",
     "partial",
     "partial2",
+    "azp",
+    "notyet",
+    "maxage",
+    "filter",
 )
 
 
 EXTRA_CONFIG = {
     "fresh": {"minValidityToken": "100000"},  # always "about to expire": refreshed when read
     "quiet": {"acceptsPromptNoneForwardFromClient": "true"},
+    "maxage": {"passMaxAge": "true"},
+    "filter": {"filteredByClaim": "true", "claimFilterName": "groups", "claimFilterValue": "admins"},
     "hints": {"loginHint": "true", "passMaxAge": "true", "forwardParameters": "acr_values,claims_locales"},
 }
 
@@ -120,13 +126,17 @@ def _message(page: httpx.Response) -> str:
         ("nonce", "nonce"),
         ("expired", "expired"),
         ("userinfo", "userinfo_sub"),
+        ("azp", "azp"),
+        ("notyet", "not_yet_valid"),
+        ("maxage", "auth_time"),
+        ("filter", "claim_filter"),
     ],
 )
 def test_token_check_failure_shows_error_page_and_logs_the_check(
     env: Env, browser: Browser, mode: str, check: str
 ) -> None:
     before = env.users()
-    page = browser.go(env.auth_url(hint=mode))
+    page = browser.go(env.auth_url(hint=mode, **({"max_age": "60"} if mode == "maxage" else {})))
     assert page.status_code == 400, page.text
     assert f"Fake {mode}" in _message(page)
     assert "/broker/" in link(page.text, "try-again")
