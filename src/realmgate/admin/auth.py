@@ -244,7 +244,9 @@ async def require_grantable(
     composite): managing users must not be a way to become realm-admin."""
     if who.superuser:
         return
-    for role in roles:
+    # A composite hands out everything it contains.
+    reachable = expand_composites((r.id for r in roles), snapshot.roles)
+    for role in (snapshot.roles[i] for i in reachable if i in snapshot.roles):
         if not grants_admin_rights(role, realm, snapshot) or role.id in who.role_ids:
             continue
         if realm.name != MASTER and role.name in await admin_roles_in(tx, who, realm.name):

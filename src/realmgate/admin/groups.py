@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from realmgate.admin import lookup
+from realmgate.admin.auth import require_grantable
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError, group_not_found
 from realmgate.admin.reps import body_object, read
@@ -220,8 +221,19 @@ async def user_groups_count(call: AdminCall) -> object:
 
 
 async def join_group(call: AdminCall) -> None:
+    """Membership hands out the group's (and its ancestors') roles, so admin roles among them
+    need the caller to hold them, as a direct mapping would."""
     user = await lookup.user(call.tx, call.realm, call.path["id"])
     group = await lookup.group(call.tx, call.realm, call.path["group_id"])
+    tree = await _tree(call)
+    role_ids: list[str] = []
+    current: Group | None = group
+    while current is not None:
+        role_ids.extend(current.role_ids)
+        current = tree.by_id.get(current.parent_id) if current.parent_id else None
+    snapshot = await call.auth.snapshot(call.tx, call.realm.id)
+    roles = [snapshot.roles[i] for i in role_ids if i in snapshot.roles]
+    await require_grantable(call.tx, call.who, call.realm, snapshot, roles)
     if group.id not in await call.tx.users.group_ids(call.realm.id, user.id):
         await call.tx.users.join_group(call.realm.id, user.id, group.id)
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from realmgate.admin.api_schemas import PARTIAL_IMPORT
+from realmgate.admin.auth import require_grantable
 from realmgate.admin.call import AdminCall
 from realmgate.admin.errors import AdminError
 from realmgate.admin.lookup import group_paths
@@ -222,6 +223,32 @@ class _Importer:
             )
 
 
+async def _check_granted_roles(call: AdminCall, results: list[dict[str, str]]) -> None:
+    """Imported users, groups and roles may hand out only admin roles the caller holds (the
+    import is one transaction, so a refusal here undoes all of it)."""
+    tx, realm = call.tx, call.realm
+    granted: set[str] = set()
+    groups = {g.id: g for g in await tx.groups.list(realm.id)}
+    for result in results:
+        if result["action"] == "SKIPPED":
+            continue
+        if result["resourceType"] == "USER":
+            granted.update(await tx.users.role_ids(realm.id, result["id"]))
+        elif result["resourceType"] == "GROUP":
+            stack = [result["id"]]
+            while stack:
+                group = groups.get(stack.pop())
+                if group is not None:
+                    granted.update(group.role_ids)
+                    stack.extend(g.id for g in groups.values() if g.parent_id == group.id)
+        elif result["resourceType"] in ("REALM_ROLE", "CLIENT_ROLE"):
+            role = await tx.roles.get(realm.id, result["id"])
+            granted.update(role.composite_ids if role else ())
+    snapshot = await call.auth.snapshot(tx, realm.id)
+    roles = [snapshot.roles[i] for i in granted if i in snapshot.roles]
+    await require_grantable(tx, call.who, realm, snapshot, roles)
+
+
 def _result(action: str, resource_type: str, name: str, id: str) -> dict[str, str]:
     return {"action": action, "resourceType": resource_type, "resourceName": name, "id": id}
 
@@ -241,6 +268,7 @@ async def partial_import(call: AdminCall) -> object:
         await importer.users(rep, groups_by_path)
     except RealmFileError as exc:
         raise AdminError.bad_request(f"{exc.json_path}: {exc.message}") from None
+    await _check_granted_roles(call, importer.results)
     counts = {
         action: sum(1 for r in importer.results if r["action"] == action)
         for action in ("ADDED", "SKIPPED", "OVERWRITTEN")

@@ -114,4 +114,33 @@ def test_managing_users_is_no_way_to_become_realm_admin(kc: KeycloakAdmin, admin
         assert held.status_code == 204
         escalate = http.post(f"{base}/users/{manager}/role-mappings/clients/{management}", json=[realm_admin])
         assert escalate.status_code == 403
+        # Nor through a composite that contains realm-admin, nor through a group holding it.
+        kc.create_realm_role({"name": "innocent-looking"})
+        kc.add_composite_realm_roles_to_role("innocent-looking", [realm_admin])
+        wrapped = http.post(f"{base}/users/{manager}/role-mappings/realm", json=[kc.get_realm_role("innocent-looking")])
+        assert wrapped.status_code == 403
+        admins = kc.create_group({"name": "admins"})
+        assert admins is not None
+        kc.assign_group_client_roles(admins, management, [realm_admin])
+        assert http.put(f"{base}/users/{manager}/groups/{admins}").status_code == 403
+        assert http.put(f"{base}/users/{other}/groups/{kc.create_group({'name': 'plain-group'})}").status_code == 204
     assert "realm-admin" not in {r["name"] for r in kc.get_client_roles_of_user(manager, management)}
+
+
+def test_partial_import_cannot_smuggle_admin_roles(kc: KeycloakAdmin, admin_server: ServerProcess) -> None:
+    realm = "smug" + secrets.token_hex(3)
+    kc.create_realm({"realm": realm, "enabled": True})
+    kc.change_current_realm(realm)
+    management = kc.get_client_id("realm-management")
+    assert management is not None
+    importer = kc.create_user(
+        {"username": "importer", "enabled": True, "credentials": [{"type": "password", "value": "imp-pw"}]}
+    )
+    kc.assign_client_role(importer, management, [kc.get_client_role(management, "manage-realm")])
+    headers = {"Authorization": f"Bearer {_token(admin_server, realm, 'importer', 'imp-pw')}"}
+    url = admin_server.url(f"/admin/realms/{realm}/partialImport")
+    smuggler = {"username": "smuggler", "clientRoles": {"realm-management": ["realm-admin"]}}
+    with httpx.Client(headers=headers) as http:
+        assert http.post(url, json={"users": [smuggler]}).status_code == 403
+        assert http.post(url, json={"users": [{"username": "harmless"}]}).status_code == 200
+    assert kc.get_user_id("smuggler") is None and kc.get_user_id("harmless") is not None
