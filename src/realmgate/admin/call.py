@@ -111,7 +111,6 @@ class Operation:
     body: Schema | None = None
     response: Schema | None = None
     resource_type: str | None = None  # Keycloak admin event resource type, for writes
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def parse_args(raw: Mapping[str, str], declared: tuple[Param, ...]) -> dict[str, ArgValue]:

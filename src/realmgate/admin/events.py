@@ -146,7 +146,6 @@ async def record_admin_event(call: AdminCall, op: Operation, result: object, url
     if isinstance(result, Created):
         operation = "CREATE"
         resource_path = f"{resource_path}/{result.id}".strip("/")
-    operation = str(op.extra.get("operation", operation))
     representation = None
     if realm.admin_events_details_enabled and call.body is not None:
         representation = json.dumps(_without_secrets(call.body), separators=(",", ":"))
