@@ -9,6 +9,9 @@ nonce it received travels in the code.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -92,7 +95,19 @@ def _claims(mode: str, issuer: str, nonce: str | None) -> dict[str, Any]:
     return claims
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
 def _id_token(mode: str, claims: dict[str, Any]) -> str:
+    payload = _b64(json.dumps(claims).encode())
+    if mode == "algnone":  # unsigned
+        return f"{_b64(json.dumps({'alg': 'none', 'typ': 'JWT'}).encode())}.{payload}."
+    if mode == "hs256":  # the classic confusion: HMAC keyed with the published public key
+        header = _b64(json.dumps({"alg": "HS256", "kid": "published", "typ": "JWT"}).encode())
+        secret = KEY.as_pem(private=False)
+        signature = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        return f"{header}.{payload}.{_b64(signature)}"
     key = {"forged": FORGED, "badsig": OTHER}.get(mode, KEY)
     return jwt.encode({"alg": "RS256", "kid": key.kid or "published", "typ": "JWT"}, claims, key)
 

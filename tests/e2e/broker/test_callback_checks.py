@@ -47,6 +47,8 @@ MODES = (
     "notyet",
     "maxage",
     "filter",
+    "algnone",
+    "hs256",
 )
 
 
@@ -130,6 +132,8 @@ def _message(page: httpx.Response) -> str:
         ("notyet", "not_yet_valid"),
         ("maxage", "auth_time"),
         ("filter", "claim_filter"),
+        ("algnone", "algorithm"),
+        ("hs256", "algorithm"),
     ],
 )
 def test_token_check_failure_shows_error_page_and_logs_the_check(
