@@ -21,6 +21,7 @@ from realmgate.protocol import login_flow
 from realmgate.protocol.authorize import error_params
 from realmgate.protocol.errors import LoginRequired, OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.store.interface import Tx
 from realmgate.web.broker import first_login, link
 from realmgate.web.broker.support import (
     alias,
@@ -123,7 +124,7 @@ async def callback(request: Request) -> Response:
                 if step is None:
                     return _expired(request, config)
                 if "error" in params:
-                    return _upstream_error(request, config, idp, step, params)
+                    return await _upstream_error(request, tx, config, idp, step, params)
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
     if step is None:  # account linking
@@ -155,8 +156,9 @@ async def _link_callback(
     return await link.finish(request, identity, pending)
 
 
-def _upstream_error(
+async def _upstream_error(
     request: Request,
+    tx: Tx,
     config: RealmConfig,
     idp: IdentityProvider,
     step: login_flow.LoginStep,
@@ -169,7 +171,8 @@ def _upstream_error(
     if outcome is CallbackOutcome.CANCELLED:
         message = CANCELLED.format(provider=provider_name(idp))
         return login_page(request, config, step, username=step.request.login_hint or "", error=message)
-    if outcome is CallbackOutcome.TO_CLIENT:
+    if outcome is CallbackOutcome.TO_CLIENT:  # the client's authorization request ends here
+        await login_flow.finish_step(tx, step)
         target = step.request.target(issuer(request))
         return send_response(request, target, error_params(LoginRequired("Login required"), target))
     if outcome is CallbackOutcome.RETRY:
