@@ -10,14 +10,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from joserfc import jwt
 from tests.e2e.broker.browser import Browser, forms, link, query
-from tests.e2e.broker.fake_upstream import FakeUpstream, fake_upstream
+from tests.e2e.broker.fake_upstream import FORGED, KEY, FakeUpstream, fake_upstream
 from tests.e2e.broker.seed import Admin
 from tests.e2e.harness import ServerProcess
 
@@ -356,3 +358,33 @@ def test_review_profile_trusts_only_the_upstream_email(
     user = env.admin.find_user(REALM, f"{mode}-user")
     assert (user["lastName"], user["emailVerified"]) == ("Reviewed", verified)
     assert user["email"] == (email or f"{mode}@fake.example")
+
+
+def _logout_token(upstream: FakeUpstream, key: Any, **claims: object) -> str:
+    body = {
+        "iss": upstream.issuer("ok"),
+        "aud": "realmgate",
+        "iat": int(time.time()),
+        "jti": f"jti-{time.time()}",
+        "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+        **claims,
+    }
+    return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"}, body, key)
+
+
+def test_upstream_logout_token_by_sub_ends_every_session_and_forgeries_are_refused(env: Env, browser: Browser) -> None:
+    for _ in range(2):
+        other = Browser(stop_at=APP)
+        other.go(env.auth_url(hint="ok"))
+        assert other.last.startswith(APP)
+        other.close()
+    user = env.admin.find_user(REALM, "ok-user")
+    sessions = f"/{REALM}/users/{user['id']}/sessions"
+    assert len(env.admin.call("GET", sessions, 200).json()) >= 2
+    url = env.server.url(f"/realms/{REALM}/protocol/openid-connect/logout/backchannel-logout")
+    forged = _logout_token(env.upstream, FORGED, sub="ok-sub")
+    assert httpx.post(url, data={"logout_token": forged}).status_code == 400
+    assert len(env.admin.call("GET", sessions, 200).json()) >= 2
+    genuine = _logout_token(env.upstream, KEY, sub="ok-sub")
+    assert httpx.post(url, data={"logout_token": genuine}).status_code == 200
+    assert env.admin.call("GET", sessions, 200).json() == []
