@@ -106,6 +106,12 @@ async def run(seed: Seed, seconds: float, concurrency: int, exchange: bool) -> t
     return len(latencies), latencies, errors
 
 
+def cpu_seconds(server: ServerProcess) -> float:
+    """User + system CPU time of the server process (all threads), from ``/proc``."""
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pin(server: ServerProcess, cpu: int) -> None:
     if os.cpu_count() and cpu < (os.cpu_count() or 1):
         subprocess.run(["taskset", "-a", "-pc", str(cpu), str(server.process.pid)], check=True, capture_output=True)
@@ -130,7 +136,9 @@ def main() -> None:
         seed = configure(master, slave)
         asyncio.run(one_login(seed, review=True))
         asyncio.run(run(seed, 2.0, args.concurrency, args.exchange))  # warm-up
+        before = cpu_seconds(master), cpu_seconds(slave)
         count, latencies, errors = asyncio.run(run(seed, args.seconds, args.concurrency, args.exchange))
+        used = cpu_seconds(master) - before[0], cpu_seconds(slave) - before[1]
     finally:
         for proc in started:
             proc.stop()
@@ -144,6 +152,11 @@ def main() -> None:
         f"latency ms: median {statistics.median(latencies) * 1000 if latencies else 0:.0f}, "
         f"p90 {pct(0.9):.0f}, p99 {pct(0.99):.0f} (concurrency {args.concurrency}, exchange {args.exchange})"
     )
+    if count:
+        print(
+            f"CPU per login: master {used[0] / count * 1000:.1f} ms ({used[0] / args.seconds:.0%} of a CPU), "
+            f"slave {used[1] / count * 1000:.1f} ms ({used[1] / args.seconds:.0%} of a CPU)"
+        )
     print(f"load average: {os.getloadavg()[0]:.2f}")
 
 
