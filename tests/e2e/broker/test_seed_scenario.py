@@ -161,3 +161,24 @@ def test_k_logout_refuses_an_unsigned_action(seed: Seed) -> None:
     assert httpx.post(url, content=forged).status_code == 400
     assert "k_logout refused" in seed.master.logs()
     assert httpx.post(seed.master_realm + "/broker/unknown/endpoint/k_logout", content=forged).status_code == 404
+
+
+def test_privilege_mapping_from_slave_to_master(seed: Seed, browser: Browser) -> None:
+    """The seed's TODO: a slave realm role becomes a master realm role, through an identity
+    provider mapper ("External Role to Role") applied by the brokered login."""
+    slave_user = seed.slave_admin.find_user("slave_realm", "slave_user")
+    seed.slave_admin.call("POST", "/slave_realm/roles", 201, json={"name": "slave-admin"})
+    role = seed.slave_admin.call("GET", "/slave_realm/roles/slave-admin", 200).json()
+    seed.slave_admin.call("POST", f"/slave_realm/users/{slave_user['id']}/role-mappings/realm", 204, json=[role])
+    seed.master_admin.call("POST", "/master_realm/roles", 201, json={"name": "master-admin"})
+    mapper = {
+        "name": "slave admins",
+        "identityProviderAlias": ALIAS,
+        "identityProviderMapper": "keycloak-oidc-role-to-role-idp-mapper",
+        "config": {"external.role": "slave-admin", "role": "master-admin", "syncMode": "FORCE"},
+    }
+    seed.master_admin.call("POST", f"/master_realm/identity-provider/instances/{ALIAS}/mappers", 201, json=mapper)
+    sign_in_at_slave(seed, browser)
+    tokens = seed.exchange(code_of(browser))
+    realm_access: Any = jws.unverified_claims(tokens["access_token"])["realm_access"]
+    assert "master-admin" in realm_access["roles"]
