@@ -13,6 +13,7 @@ end the local sessions they name.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.requests import Request
@@ -34,6 +35,7 @@ from realmgate.web.pages import error_page
 from realmgate.web.urls import frontend_base
 
 PENDING_PREFIX = "broker-logout:"
+_pending_calls: set[asyncio.Task[bool]] = set()
 PENDING_TTL = 600
 
 
@@ -52,7 +54,11 @@ async def upstream_logout(
         return None
     id_token = session.notes.get(flow.NOTE_FEDERATED_ID_TOKEN)
     if upstream.backchannel_supported:
-        await upstream.backchannel_logout(id_token=id_token, state=session.id)
+        # Not awaited: no HTTP call while the logout's transaction is open (the upstream may
+        # be this very server); a failure is only logged, as in Keycloak.
+        task = asyncio.create_task(upstream.backchannel_logout(id_token=id_token, state=session.id))
+        _pending_calls.add(task)
+        task.add_done_callback(_pending_calls.discard)
         return None
     back = logout_response_url(frontend_base(request), config.realm.name, idp.alias)
     url = upstream.logout_url(id_token=id_token, state=session.id, post_logout_redirect_uri=back)
