@@ -21,7 +21,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from realmgate.broker import flow
 from realmgate.broker.errors import BrokerError
-from realmgate.broker.logout import logout_response_url, verify_keycloak_logout_action, verify_logout_token
+from realmgate.broker.logout import (
+    LogoutTarget,
+    logout_response_url,
+    verify_keycloak_logout_action,
+    verify_logout_token,
+)
 from realmgate.broker.oidc.config import parse_config
 from realmgate.model.session import UserSession
 from realmgate.protocol.errors import OAuthError
@@ -83,57 +88,66 @@ async def logout_response(request: Request) -> Response:
         )
 
 
+async def _realm_config(request: Request) -> RealmConfig:
+    async with transaction(request) as (_, config):
+        return config
+
+
+async def _end_sessions(request: Request, config: RealmConfig, targets: list[LogoutTarget]) -> list[UserSession]:
+    async with transaction(request) as (tx, _):
+        sessions = await flow.sessions_for_logout(tx, config.realm.id, targets)
+        for session in sessions:
+            await end_session(tx, config.realm, session.id)
+    return sessions
+
+
 async def backchannel_logout(request: Request) -> Response:
     """``POST /realms/{r}/protocol/openid-connect/logout/backchannel-logout`` (OIDC Back-Channel
-    Logout 1.0): 200 when the token verified (whether or not a session matched), else 400."""
+    Logout 1.0): 200 when the token verified (whether or not a session matched), else 400.
+    The token is verified between transactions: it may need the upstream's JWKS."""
     try:
         token = (await form_params(request)).get("logout_token", "")
     except OAuthError:
         token = ""
-    async with transaction(request) as (tx, config):
-        providers = []
-        for idp in config.identity_providers.values():
-            try:
-                providers.append((idp, parse_config(idp.provider_id, idp.config)))
-            except BrokerError:
-                continue
+    config = await _realm_config(request)
+    providers = []
+    for idp in config.identity_providers.values():
         try:
-            if not token:
-                raise BrokerError("no logout token", detail="logout token missing")
-            targets = await verify_logout_token(token, providers, keys=key_cache(request), now=now(request))
-        except BrokerError as exc:
-            log.warning("back-channel logout refused: %s", exc.detail or exc.message)
-            return JSONResponse(
-                {"error": "invalid_request", "error_description": "Invalid logout token"}, status_code=400
-            )
-        sessions = await flow.sessions_for_logout(tx, config.realm.id, targets)
-        for session in sessions:
-            await end_session(tx, config.realm, session.id)
+            providers.append((idp, parse_config(idp.provider_id, idp.config)))
+        except BrokerError:
+            continue
+    try:
+        if not token:
+            raise BrokerError("no logout token", detail="logout token missing")
+        targets = await verify_logout_token(token, providers, keys=key_cache(request), now=now(request))
+    except BrokerError as exc:
+        log.warning("back-channel logout refused: %s", exc.detail or exc.message)
+        body = {"error": "invalid_request", "error_description": "Invalid logout token"}
+        return JSONResponse(body, status_code=400)
+    sessions = await _end_sessions(request, config, targets)
     log.info("back-channel logout from %s ended %d session(s)", ",".join(t.alias for t in targets), len(sessions))
     response = Response(status_code=200, headers={"cache-control": "no-store"})
-    notify_clients(request, response, config, list(sessions))
+    notify_clients(request, response, config, sessions)
     return response
 
 
 async def keycloak_logout(request: Request) -> Response:
     """``POST /broker/{alias}/endpoint/k_logout``: an upstream Keycloak's admin logout of our
-    adapter sessions (keycloak-oidc only); the body is the signed ``LogoutAction``."""
+    adapter sessions (keycloak-oidc only); the body is the signed ``LogoutAction``, verified
+    between transactions like a logout token."""
     token = (await request.body()).decode("ascii", errors="replace").strip()
-    async with transaction(request) as (tx, config):
-        idp = config.identity_providers.get(alias(request))
-        if idp is None or not idp.enabled or idp.provider_id != "keycloak-oidc":
-            return Response(status_code=404)
-        try:
-            cfg = parse_config(idp.provider_id, idp.config)
-            broker_ids = await verify_keycloak_logout_action(token, idp, cfg, keys=key_cache(request), now=now(request))
-        except BrokerError as exc:
-            log.warning("broker %s: k_logout refused: %s", idp.alias, exc.detail or exc.message)
-            return Response(status_code=400)
-        ended = [
-            s for broker_id in broker_ids for s in await tx.sessions.find_by_broker_session(config.realm.id, broker_id)
-        ]
-        for session in ended:
-            await end_session(tx, config.realm, session.id)
+    config = await _realm_config(request)
+    idp = config.identity_providers.get(alias(request))
+    if idp is None or not idp.enabled or idp.provider_id != "keycloak-oidc":
+        return Response(status_code=404)
+    try:
+        cfg = parse_config(idp.provider_id, idp.config)
+        broker_ids = await verify_keycloak_logout_action(token, idp, cfg, keys=key_cache(request), now=now(request))
+    except BrokerError as exc:
+        log.warning("broker %s: k_logout refused: %s", idp.alias, exc.detail or exc.message)
+        return Response(status_code=400)
+    targets = [LogoutTarget(idp.alias, broker_session_id=b, broker_user_id=None) for b in broker_ids]
+    sessions = await _end_sessions(request, config, targets)
     response = Response(status_code=200)
-    notify_clients(request, response, config, ended)
+    notify_clients(request, response, config, sessions)
     return response
