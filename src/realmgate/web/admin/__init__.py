@@ -14,6 +14,7 @@ from realmgate.admin.auth import Authenticator
 from realmgate.web.admin.adapter import make_routes
 from realmgate.web.admin.openapi import build_document
 from realmgate.web.admin.operations import operations
+from realmgate.web.broker.admin_routes import routes as broker_admin_routes
 
 
 def routes() -> list[BaseRoute]:
@@ -23,4 +24,8 @@ def routes() -> list[BaseRoute]:
     async def openapi(request: Request) -> Response:
         return JSONResponse(document)
 
-    return [Route("/admin/openapi.json", openapi, methods=["GET"]), *make_routes(ops, Authenticator())]
+    return [
+        Route("/admin/openapi.json", openapi, methods=["GET"]),
+        *make_routes(ops, Authenticator()),
+        *broker_admin_routes(),  # import-config, reload-keys: upstream calls outside a transaction
+    ]
