@@ -153,3 +153,19 @@ def test_import_config_from_an_uploaded_file(admin: Admin) -> None:
         files={"file": ("x.json", b"not json", "application/json")},
     )
     assert broken.status_code == 400
+
+
+def test_list_search_paging_and_brief(admin: Admin) -> None:
+    base = f"/{REALM}/identity-provider/instances"
+    for alias in ("search-alpha", "search-beta", "other-gamma"):
+        admin.call("POST", base, 201, json=_rep(alias))
+
+    def aliases(**params: str) -> list[str]:
+        return [i["alias"] for i in admin.call("GET", base, 200, params=params).json()]
+
+    assert aliases(search="search") == ["search-alpha", "search-beta"]  # prefix by default
+    assert aliases(search="*gamm*") == ["other-gamma"]
+    assert aliases(search='"search-beta"') == ["search-beta"]
+    assert aliases(search="search", first="1", max="1") == ["search-beta"]
+    brief = admin.call("GET", base, 200, params={"search": "other", "briefRepresentation": "true"}).json()
+    assert brief == [{"alias": "other-gamma", "displayName": None, "providerId": "oidc", "enabled": True}]
