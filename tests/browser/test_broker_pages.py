@@ -45,7 +45,7 @@ def env() -> Iterator[tuple[Admin, FakeUpstream, str]]:
         admin.user(REALM, "localdup", "local-password", email="dup@fake.example", firstName="Local", lastName="Dup")
         with fake_upstream() as upstream:
             for mode in ("dup", "denied"):
-                rep = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc"}
+                rep: dict[str, object] = {"alias": mode, "displayName": f"Fake {mode}", "providerId": "oidc"}
                 admin.call(
                     "POST", f"/{REALM}/identity-provider/instances", 201, json={**rep, "config": upstream.config(mode)}
                 )
