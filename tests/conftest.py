@@ -6,5 +6,5 @@ from __future__ import annotations
 import os
 
 for _name in list(os.environ):
-    if _name.startswith(("REALMGATE_", "KC_BOOTSTRAP_", "KEYCLOAK_ADMIN")):
+    if _name.startswith(("REALMGATE_", "KC_", "KEYCLOAK_ADMIN")):
         del os.environ[_name]

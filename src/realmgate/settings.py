@@ -1,8 +1,10 @@
 """Process settings: one typed, validated record built from flags and ``REALMGATE_*`` variables.
 
-Every flag has an environment twin (``--db-url`` <-> ``REALMGATE_DB_URL``); a flag given on the
-command line wins over the variable. Validation happens once, at start, and fails with a
-``SettingsError`` whose message is one line fit for stderr, so a typo never becomes a traceback.
+Every flag has an environment twin (``--db-url`` <-> ``REALMGATE_DB_URL``); flags whose meaning
+is the same as Keycloak's also read Keycloak's variable (``KC_HOSTNAME``, ``KC_HTTP_PORT``, ...)
+so a compose file written for Keycloak keeps working. Precedence: command line, ``REALMGATE_*``,
+``KC_*``. Validation happens once, at start, and fails with a ``SettingsError`` whose one-line
+message names where the bad value came from, so a typo never becomes a traceback.
 
 This module is imported on the start-up path, so it imports nothing heavy.
 """
@@ -34,6 +36,7 @@ class Flag:
     name: str  # without the leading dashes, e.g. "http-port"
     help: str
     metavar: str | None = None
+    keycloak_env: str | None = None  # Keycloak's variable for the same option, if it means the same
 
     @property
     def option(self) -> str:
@@ -49,8 +52,8 @@ class Flag:
 
 
 SERVER_FLAGS: tuple[Flag, ...] = (
-    Flag("http-port", "TCP port to listen on (default 8080).", "PORT"),
-    Flag("http-host", "Address to listen on (default 0.0.0.0).", "HOST"),
+    Flag("http-port", "TCP port to listen on (default 8080).", "PORT", "KC_HTTP_PORT"),
+    Flag("http-host", "Address to listen on (default 0.0.0.0).", "HOST", "KC_HTTP_HOST"),
     Flag(
         "db-url",
         f"Database URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB "
@@ -61,9 +64,12 @@ SERVER_FLAGS: tuple[Flag, ...] = (
         "hostname",
         "Public URL (https://id.example.com) or host name of the server; issuer and links use it.",
         "URL",
+        "KC_HOSTNAME",
     ),
     Flag("import-realm", "Realm JSON file, or a directory of *.json files, imported at start.", "PATH"),
-    Flag("proxy-headers", "Trust X-Forwarded-* headers from a reverse proxy: 'xforwarded'.", "MODE"),
+    Flag(
+        "proxy-headers", "Trust X-Forwarded-* headers from a reverse proxy: 'xforwarded'.", "MODE", "KC_PROXY_HEADERS"
+    ),
     Flag("workers", "Number of worker processes (default 1).", "N"),
     Flag("log-level", "debug, info, warning or error (default info).", "LEVEL"),
     Flag("http-max-body-size", "Largest accepted request body in bytes (default 10485760, as Keycloak).", "BYTES"),
@@ -126,32 +132,36 @@ def _bootstrap_admin(env: Mapping[str, str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _int(flag: Flag, raw: str, *, low: int, high: int) -> int:
+# Parsers get ``source``, where the value came from (``--http-port``, ``REALMGATE_HTTP_PORT`` or
+# ``KC_HTTP_PORT``), so the error names exactly what the operator has to fix.
+
+
+def _int(source: str, raw: str, *, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{flag.option} ({flag.env}) must be a whole number, got {raw!r}") from None
+        raise SettingsError(f"{source} must be a whole number, got {raw!r}") from None
     if not low <= value <= high:
-        raise SettingsError(f"{flag.option} ({flag.env}) must be between {low} and {high}, got {value}")
+        raise SettingsError(f"{source} must be between {low} and {high}, got {value}")
     return value
 
 
-def _hostname(flag: Flag, raw: str) -> str:
+def _hostname(source: str, raw: str) -> str:
     value = raw.strip().rstrip("/")
     if "://" in value:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-            raise SettingsError(f"{flag.option} ({flag.env}) must be a URL like https://id.example.com, got {raw!r}")
+            raise SettingsError(f"{source} must be a URL like https://id.example.com, got {raw!r}")
         return value
     if not value or any(ch in value for ch in "/?#@ "):
-        raise SettingsError(f"{flag.option} ({flag.env}) must be a host name or a URL, got {raw!r}")
+        raise SettingsError(f"{source} must be a host name or a URL, got {raw!r}")
     return value
 
 
-def _choice(flag: Flag, raw: str, choices: tuple[str, ...]) -> str:
+def _choice(source: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.strip().lower()
     if value not in choices:
-        raise SettingsError(f"{flag.option} ({flag.env}) must be one of {', '.join(choices)}; got {raw!r}")
+        raise SettingsError(f"{source} must be one of {', '.join(choices)}; got {raw!r}")
     return value
 
 
@@ -165,13 +175,16 @@ def load_settings(
     Raises ``SettingsError`` with a one-line message on the first invalid or missing value.
     """
     env = os.environ if env is None else env
-    raw: dict[str, str] = {}
+    raw: dict[str, tuple[str, str]] = {}  # attr -> (source, value)
     for flag in SERVER_FLAGS:
         value = given.get(flag.attr)
-        if value is None:
-            value = env.get(flag.env) or None
         if value is not None:
-            raw[flag.attr] = str(value)
+            raw[flag.attr] = (flag.option, str(value))
+            continue
+        for variable in (flag.env, flag.keycloak_env):
+            if variable is not None and env.get(variable):
+                raw[flag.attr] = (variable, env[variable])
+                break
 
     if mode == "prod":
         for required in ("hostname", "db_url"):
@@ -179,22 +192,22 @@ def load_settings(
                 f = FLAGS_BY_ATTR[required]
                 raise SettingsError(f"'start' needs {f.option} (or {f.env}); use 'start-dev' for a local server")
 
-    updates: dict[str, object] = {attr: _PARSERS[attr](FLAGS_BY_ATTR[attr], value) for attr, value in raw.items()}
+    updates: dict[str, object] = {attr: _PARSERS[attr](source, value) for attr, (source, value) in raw.items()}
     username, password = _bootstrap_admin(env)
     updates["bootstrap_admin_username"] = username
     updates["bootstrap_admin_password"] = password
     return replace(Settings(mode=mode), **updates)  # type: ignore[arg-type]
 
 
-def _db_url(flag: Flag, raw: str) -> str:
+def _db_url(source: str, raw: str) -> str:
     """Only the shape is checked here; the store names an unsupported driver precisely."""
     value = raw.strip()
     if "://" not in value:
-        raise SettingsError(f"{flag.option} ({flag.env}) must be a URL like {DEFAULT_DB_URL}, got {raw!r}")
+        raise SettingsError(f"{source} must be a URL like {DEFAULT_DB_URL}, got {raw!r}")
     return value
 
 
-_PARSERS: dict[str, Callable[[Flag, str], object]] = {
+_PARSERS: dict[str, Callable[[str, str], object]] = {
     "http_port": lambda f, v: _int(f, v, low=0, high=65535),
     "http_host": lambda f, v: v.strip(),
     "db_url": _db_url,

@@ -48,7 +48,7 @@ def free_port() -> int:
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The test process's environment without any REALMGATE_/KC_/KEYCLOAK_ settings, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REALMGATE_", "KC_BOOTSTRAP_", "KEYCLOAK_ADMIN"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REALMGATE_", "KC_", "KEYCLOAK_ADMIN"))}
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra or {})
     return env

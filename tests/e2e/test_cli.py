@@ -52,6 +52,11 @@ def test_invalid_port_from_env_names_the_variable(tmp_path: Path) -> None:
     assert_clean_failure(result, "REALMGATE_HTTP_PORT", "eighty")
 
 
+def test_keycloak_variable_is_read_and_named_in_errors(tmp_path: Path) -> None:
+    result = run_cli(["start-dev", "--db-url", sqlite_url(tmp_path)], env={"KC_HTTP_PORT": "80a"})
+    assert_clean_failure(result, "KC_HTTP_PORT", "80a")
+
+
 def test_unknown_proxy_mode_is_refused(tmp_path: Path) -> None:
     result = run_cli(["start-dev", "--db-url", sqlite_url(tmp_path), "--proxy-headers", "everything"])
     assert_clean_failure(result, "--proxy-headers", "xforwarded")

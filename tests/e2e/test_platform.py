@@ -208,6 +208,11 @@ def test_hostname_fixes_the_issuer(start_server: StartServer) -> None:
     assert "prod mode" in server.wait_for_log("prod mode")
 
 
+def test_keycloak_hostname_variable_fixes_the_issuer(start_server: StartServer) -> None:
+    server = start_server(env={"KC_HOSTNAME": "https://kc.example.test"})
+    assert issuer(server) == "https://kc.example.test/realms/master"
+
+
 def test_bootstrap_admin_gets_a_token_with_the_admin_role(server: ServerProcess) -> None:
     claims = unverified_claims(admin_token(server))
     assert claims["preferred_username"] == "admin"
