@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from realmgate.admin import auth as admin_auth
-from realmgate.admin import lookup
+from realmgate.admin import idp_mappers, lookup
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object, read
@@ -117,6 +117,7 @@ async def update_client(call: AdminCall) -> None:
     await _check_scopes_exist(tx, realm, updated.default_client_scopes + updated.optional_client_scopes)
     updated = settle_secret(updated)
     await tx.clients.update(updated)
+    await idp_mappers.client_renamed(tx, realm.id, old_client_id=current.client_id, new_client_id=updated.client_id)
     if updated.service_accounts_enabled:
         await ensure_service_account(tx, realm, updated, now=call.now)
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from realmgate.admin import lookup
+from realmgate.admin import idp_mappers, lookup
 from realmgate.admin.auth import require_grantable
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError, group_not_found
@@ -147,6 +147,8 @@ async def _place(call: AdminCall, parent_id: str | None) -> Created | None:
         moved = read(group_from_rep, rep, replace(group, parent_id=parent_id), "GroupRepresentation")
         _check_sibling_name(tree, moved.name, parent_id, moved.id)
         await tx.groups.update(replace(moved, id=group.id, parent_id=parent_id))
+        new_path = (tree.paths[parent_id] if parent_id else "") + "/" + moved.name
+        await idp_mappers.group_moved(tx, realm.id, old_path=tree.paths[group.id], new_path=new_path)
         return None
     base = Group(id=new_id(), realm_id=realm.id, name="", parent_id=parent_id)
     group = replace(read(group_from_rep, rep, base, "GroupRepresentation"), id=base.id, parent_id=parent_id)
@@ -185,6 +187,11 @@ async def update_group(call: AdminCall) -> None:
     updated = replace(read(group_from_rep, call.body, group, "GroupRepresentation"), id=group.id)
     _check_sibling_name(tree, updated.name, group.parent_id, group.id)
     await call.tx.groups.update(replace(updated, parent_id=group.parent_id, role_ids=group.role_ids))
+    if updated.name != group.name:
+        parent = tree.paths[group.parent_id] if group.parent_id else ""
+        await idp_mappers.group_moved(
+            call.tx, call.realm.id, old_path=tree.paths[group.id], new_path=f"{parent}/{updated.name}"
+        )
 
 
 async def delete_group(call: AdminCall) -> None:
@@ -236,9 +243,11 @@ async def join_group(call: AdminCall) -> None:
     await require_grantable(call.tx, call.who, call.realm, snapshot, roles)
     if group.id not in await call.tx.users.group_ids(call.realm.id, user.id):
         await call.tx.users.join_group(call.realm.id, user.id, group.id)
+    await idp_mappers.forget_grants(call.tx, call.realm.id, user.id, "group", [group.id])
 
 
 async def leave_group(call: AdminCall) -> None:
     user = await lookup.user(call.tx, call.realm, call.path["id"])
     group = await lookup.group(call.tx, call.realm, call.path["group_id"])
     await call.tx.users.leave_group(call.realm.id, user.id, group.id)
+    await idp_mappers.forget_grants(call.tx, call.realm.id, user.id, "group", [group.id])

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from realmgate.admin import lookup
+from realmgate.admin import idp_mappers, lookup
 from realmgate.admin.auth import effective_role_ids, expand_composites, require_grantable
 from realmgate.admin.call import AdminCall
 from realmgate.admin.roles import resolve_roles, role_reps
@@ -53,6 +53,7 @@ class _Subject:
         tx, realm = self.call.tx, self.call.realm
         if self.kind == "user":
             await tx.users.grant_roles(realm.id, self.id, ids)
+            await idp_mappers.forget_grants(tx, realm.id, self.id, "role", ids)
             return
         group = await lookup.group(tx, realm, self.id, for_update=True)
         await tx.groups.update(replace(group, role_ids=tuple(dict.fromkeys((*group.role_ids, *ids)))))
@@ -62,6 +63,7 @@ class _Subject:
         tx, realm = self.call.tx, self.call.realm
         if self.kind == "user":
             await tx.users.revoke_roles(realm.id, self.id, list(ids))
+            await idp_mappers.forget_grants(tx, realm.id, self.id, "role", sorted(ids))
             return
         group = await lookup.group(tx, realm, self.id, for_update=True)
         await tx.groups.update(replace(group, role_ids=tuple(i for i in group.role_ids if i not in ids)))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from realmgate.admin import lookup
+from realmgate.admin import idp_mappers, lookup
 from realmgate.admin.auth import require_grantable
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
@@ -121,6 +121,15 @@ async def _update(call: AdminCall, role: Role) -> None:
         if clash is not None:
             raise AdminError.conflict(f"Role with name {updated.name} already exists")
     await call.tx.roles.update(replace(updated, id=role.id))
+    if updated.name != role.name:
+        client = await call.tx.clients.get(call.realm.id, role.client_id) if role.client_id else None
+        await idp_mappers.role_renamed(
+            call.tx,
+            call.realm.id,
+            client_id=client.client_id if client else None,
+            old_name=role.name,
+            new_name=updated.name,
+        )
 
 
 async def update_role(call: AdminCall) -> None:

@@ -1,21 +1,18 @@
 """Two real server processes for the mapper tests: the seed's slave (upstream) and master
-(broker), started once per session; the slave's realm is built once (``kit.setup_slave``).
-Servers start through the broker tests' ``start_broker_server``, which mounts the broker and
-identity-provider admin routes while the route tables do not list them yet."""
+(broker), started once per session; the slave's realm is built once (``kit.setup_slave``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from tests.e2e.broker.conftest import start_broker_server
-from tests.e2e.harness import ServerProcess
+from tests.e2e.harness import ServerProcess, start_server
 from tests.e2e.mappers.kit import setup_slave
 
 
 @pytest.fixture(scope="session")
 def slave() -> Iterator[ServerProcess]:
-    server = start_broker_server(db="sqlite")
+    server = start_server(db="sqlite")
     try:
         setup_slave(server)
         yield server
@@ -25,7 +22,7 @@ def slave() -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="session")
 def master() -> Iterator[ServerProcess]:
-    server = start_broker_server(db="sqlite")
+    server = start_server(db="sqlite")
     yield server
     server.stop()
 
@@ -33,7 +30,7 @@ def master() -> Iterator[ServerProcess]:
 @pytest.fixture(scope="session")
 def pg_master() -> Iterator[ServerProcess]:
     """A second broker on PostgreSQL, for the tests that must pass on both databases."""
-    server = start_broker_server(db="postgres")
+    server = start_server(db="postgres")
     yield server
     server.stop()
 

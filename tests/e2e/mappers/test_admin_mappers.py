@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import secrets
 
-import pytest
 from tests.e2e.harness import ServerProcess
 from tests.e2e.mappers.kit import ALIAS, Admin, MasterRealm, new_master_realm
 
@@ -89,11 +88,6 @@ def test_mapper_with_unknown_role_or_group_is_refused(master: ServerProcess, sla
     assert realm.admin.call("GET", f"{base}/mappers/{mapper_id}", expect=200).json()["config"] == {"role": "viewer"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the admin role/client/group update services to call admin.idp_mappers.role_renamed/"
-    "client_renamed/group_moved (admin API files not released yet)",
-)
 def test_renames_carry_into_mapper_configs(master: ServerProcess, slave: ServerProcess) -> None:
     realm = new_master_realm(master, slave)
     base = _base(realm)

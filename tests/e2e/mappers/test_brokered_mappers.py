@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from tests.e2e.harness import ServerProcess
 from tests.e2e.mappers.kit import (
     ALIAS,
@@ -90,11 +89,6 @@ def test_force_revokes_at_next_login_but_admin_grant_survives(any_master: Server
     assert "admin-granted" in realm.realm_roles_of(user_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the admin role-mapping service to call admin.idp_mappers.forget_grants when an "
-    "administrator grants a role directly (admin API files not released yet)",
-)
 def test_role_an_admin_also_granted_after_the_mapper_survives_force(
     master: ServerProcess, slave: ServerProcess
 ) -> None:
