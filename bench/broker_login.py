@@ -26,6 +26,7 @@ import sys
 import time
 from html import unescape
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
@@ -33,9 +34,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.broker.conftest import start_broker_server  # noqa: E402
 from tests.e2e.broker.seed import ALIAS, Seed, configure, start_pair  # noqa: E402
-from tests.e2e.harness import ServerProcess  # noqa: E402
+from tests.e2e.harness import ServerProcess, start_server  # noqa: E402
 
 FORM = re.compile(r'<form\b[^>]*id="(?P<id>[^"]*)"[^>]*action="(?P<action>[^"]*)"[^>]*>(?P<body>.*?)</form>', re.S)
 HIDDEN = re.compile(r'<input\b[^>]*name="([^"]*)"[^>]*value="([^"]*)"')
@@ -125,8 +125,8 @@ def main() -> None:
     args = parser.parse_args()
     started: list[ServerProcess] = []
 
-    def start(**kwargs: object) -> ServerProcess:
-        started.append(start_broker_server(**kwargs))
+    def start(**kwargs: Any) -> ServerProcess:
+        started.append(start_server(**kwargs))
         return started[-1]
 
     try:

@@ -12,9 +12,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from tests.e2e.broker.conftest import start_broker_server
 from tests.e2e.broker.seed import ALIAS, Seed, configure, start_pair
-from tests.e2e.harness import ServerProcess
+from tests.e2e.harness import ServerProcess, start_server
 
 from realmgate.crypto import jws
 
@@ -49,7 +48,7 @@ def seed(app_base: str) -> Iterator[Seed]:
     started: list[ServerProcess] = []
 
     def start(**kwargs: Any) -> ServerProcess:
-        started.append(start_broker_server(**kwargs))
+        started.append(start_server(**kwargs))
         return started[-1]
 
     try:

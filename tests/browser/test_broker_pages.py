@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.e2e.broker.conftest import start_broker_server
 from tests.e2e.broker.fake_upstream import FakeUpstream, fake_upstream
 from tests.e2e.broker.seed import Admin
+from tests.e2e.harness import start_server
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def env() -> Iterator[tuple[Admin, FakeUpstream, str]]:
     app = ThreadingHTTPServer(("127.0.0.1", 0), _App)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     app_url = f"http://127.0.0.1:{app.server_address[1]}/callback"
-    server = start_broker_server()
+    server = start_server()
     try:
         admin = Admin(server)
         admin.realm(REALM)

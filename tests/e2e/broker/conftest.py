@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.e2e.harness import ServerProcess, start_server
 
-SHIM = Path(__file__).resolve().parent / "shim"
-
 
 def start_broker_server(**kwargs: Any) -> ServerProcess:
-    """``start-dev`` with the broker routes mounted (see ``shim/sitecustomize.py``)."""
-    env = {"PYTHONPATH": str(SHIM), **kwargs.pop("env", {})}
-    return start_server(env=env, **kwargs)
+    """A plain ``start_server`` now that the route table mounts the broker; kept for the mapper
+    tests' committed fixtures, which still import it."""
+    return start_server(**kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +21,7 @@ def servers() -> Iterator[Callable[..., ServerProcess]]:
     started: list[ServerProcess] = []
 
     def start(**kwargs: Any) -> ServerProcess:
-        proc = start_broker_server(**kwargs)
+        proc = start_server(**kwargs)
         started.append(proc)
         return proc
 
