@@ -9,12 +9,6 @@ import pytest
 from tests.e2e.harness import ServerProcess, start_server
 
 
-def start_broker_server(**kwargs: Any) -> ServerProcess:
-    """A plain ``start_server`` now that the route table mounts the broker; kept for the mapper
-    tests' committed fixtures, which still import it."""
-    return start_server(**kwargs)
-
-
 @pytest.fixture(scope="module")
 def servers() -> Iterator[Callable[..., ServerProcess]]:
     """A factory of servers that live until the module's tests are done."""
