@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from realmgate.admin.schema import ANY_OBJECT, BOOL, INT, STR, Schema, arr, from_spec, non_empty, obj
 from realmgate.keycloak.representations.client import CLIENT_SCOPE_SPEC, CLIENT_SPEC
-from realmgate.keycloak.representations.identity_provider import IDENTITY_PROVIDER_SPEC
+from realmgate.keycloak.representations.identity_provider import IDENTITY_PROVIDER_SPEC, IDP_MAPPER_SPEC
 from realmgate.keycloak.representations.protocol_mapper import PROTOCOL_MAPPER_SPEC
 from realmgate.keycloak.representations.realm import REALM_SPEC
 from realmgate.keycloak.representations.role import GROUP_SPEC, ROLE_SPEC
@@ -41,6 +41,11 @@ GROUP, NEW_GROUP = _pair(from_spec(GROUP_SPEC, "GroupRepresentation"), name=STR)
 USER, NEW_USER = _pair(from_spec(USER_SPEC, "UserRepresentation"), username=STR)
 _, NEW_IDENTITY_PROVIDER = _pair(
     from_spec(IDENTITY_PROVIDER_SPEC, "IdentityProviderRepresentation"), alias=STR, providerId=STR
+)
+_IDP_MAPPER_FIELDS = from_spec(IDP_MAPPER_SPEC, "IdentityProviderMapperRepresentation")
+IDP_MAPPER, NEW_IDP_MAPPER = _pair(_IDP_MAPPER_FIELDS, name=STR, identityProviderMapper=STR)
+_IMPORTED_IDP_MAPPER = non_empty(
+    _IDP_MAPPER_FIELDS, required=True, name=STR, identityProviderMapper=STR, identityProviderAlias=STR
 )
 FEDERATED_IDENTITY = from_spec(FEDERATED_IDENTITY_SPEC, "FederatedIdentityRepresentation")
 CREDENTIAL = obj(
@@ -84,6 +89,7 @@ PARTIAL_IMPORT = obj(
         "clients": arr(NEW_CLIENT),
         "groups": arr(NEW_GROUP),
         "identityProviders": arr(NEW_IDENTITY_PROVIDER),
+        "identityProviderMappers": arr(_IMPORTED_IDP_MAPPER),
         "roles": obj(
             "RolesRepresentation",
             {"realm": arr(NEW_ROLE), "client": {"type": "object", "additionalProperties": arr(NEW_ROLE)}},

@@ -8,19 +8,16 @@ writes record admin events of resource type ``IDENTITY_PROVIDER_MAPPER``, as Key
 from __future__ import annotations
 
 from realmgate.admin import idp_mappers as m
+from realmgate.admin.api_schemas import IDP_MAPPER as MAPPER
+from realmgate.admin.api_schemas import NEW_IDP_MAPPER as NEW_MAPPER
 from realmgate.admin.call import Operation
-from realmgate.admin.schema import ANY_OBJECT, STR, Schema, arr, from_spec, non_empty
-from realmgate.keycloak.representations.identity_provider import IDP_MAPPER_SPEC
+from realmgate.admin.schema import ANY_OBJECT, arr
 
 BASE = "/admin/realms/{realm}/identity-provider/instances/{alias}"
 TAG = "Identity Provider Mappers"
 RESOURCE = "IDENTITY_PROVIDER_MAPPER"
 VIEW = frozenset({"view-identity-providers", "manage-identity-providers"})
 MANAGE = frozenset({"manage-identity-providers"})
-
-_SPEC_SCHEMA = from_spec(IDP_MAPPER_SPEC, m.REPRESENTATION)
-MAPPER: Schema = non_empty(_SPEC_SCHEMA, required=False, name=STR, identityProviderMapper=STR)
-NEW_MAPPER: Schema = non_empty(_SPEC_SCHEMA, required=True, name=STR, identityProviderMapper=STR)
 
 
 def operations() -> list[Operation]:

@@ -28,14 +28,15 @@ from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.defaults import new_client, settle_secret
 from realmgate.keycloak.import_users import import_groups, import_users
 from realmgate.keycloak.realm_export import export_realm
-from realmgate.keycloak.realm_file import ImportContext, RealmFileError, RoleIndex
+from realmgate.keycloak.realm_file import ImportContext, RealmFileError, RoleIndex, join_path
 from realmgate.keycloak.representations import (
     client_from_rep,
     composite_ids_from_rep,
     identity_provider_from_rep,
+    idp_mapper_from_rep,
     role_from_rep,
 )
-from realmgate.model.identity_provider import IdentityProvider
+from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
 from realmgate.model.role import Role
 from realmgate.store.interface import Tx
@@ -200,6 +201,28 @@ class _Importer:
                 add,
             )
 
+    async def identity_provider_mappers(self, rep: Mapping[str, Any]) -> None:
+        """Keycloak's ``IdentityProviderMappersPartialImport``: a mapper is known by its provider
+        alias and name; the provider must exist (in the realm or earlier in this import)."""
+        for path, item in self.ctx.objects(rep, "identityProviderMappers", "$"):
+            base = IdentityProviderMapper(
+                id=new_id(), realm_id=self.realm.id, name="", identity_provider_alias="", identity_provider_mapper=""
+            )
+            mapper = self.ctx.convert(path, idp_mapper_from_rep, item, base, with_id=True)
+            alias = mapper.identity_provider_alias
+            if await self.tx.identity_providers.get(self.realm.id, alias) is None:
+                raise self.ctx.error(join_path(path, "identityProviderAlias"), "no such identity provider")
+            siblings = await self.tx.idp_mappers.list(self.realm.id, alias)
+            existing = next((m.id for m in siblings if m.name == mapper.name), None)
+
+            async def add(mapper: IdentityProviderMapper = mapper, path: str = path) -> str:
+                await self.ctx.store(path, self.tx.idp_mappers.add(mapper))
+                return mapper.id
+
+            await self.one(
+                "IDP_MAPPER", mapper.name, existing, lambda i: self.tx.idp_mappers.delete(self.realm.id, i), add
+            )
+
     async def users(self, rep: Mapping[str, Any], groups_by_path: Mapping[str, str]) -> None:
         index = await RoleIndex.load(self.tx, self.realm.id)
         groups = await self.tx.groups.list(self.realm.id)
@@ -264,6 +287,7 @@ async def partial_import(call: AdminCall) -> object:
         await importer.clients(rep)
         await importer.roles(rep)
         await importer.identity_providers(rep)
+        await importer.identity_provider_mappers(rep)
         groups_by_path = await importer.groups(rep)
         await importer.users(rep, groups_by_path)
     except RealmFileError as exc:

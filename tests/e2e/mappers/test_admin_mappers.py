@@ -144,3 +144,27 @@ def test_realm_created_from_a_representation_keeps_its_mappers(master: ServerPro
     admin.call("POST", "", rep, expect=201)
     listed = admin.call("GET", f"/{name}/identity-provider/instances/up/mappers", expect=200).json()
     assert [{k: v for k, v in m.items() if k != "id"} for m in listed] == [mapper]
+
+
+def test_partial_import_of_mappers(master: ServerProcess, slave: ServerProcess) -> None:
+    realm = new_master_realm(master, slave)
+    mapper = {
+        "name": "managers",
+        "identityProviderAlias": ALIAS,
+        "identityProviderMapper": "keycloak-oidc-role-to-role-idp-mapper",
+        "config": {"external.role": "manager", "role": "app-admin"},
+    }
+    url = f"{realm.path}/partialImport"
+    added = realm.admin.call("POST", url, {"identityProviderMappers": [mapper]}, expect=200).json()
+    assert [(r["action"], r["resourceType"], r["resourceName"]) for r in added["results"]] == [
+        ("ADDED", "IDP_MAPPER", "managers")
+    ]
+    again = {"ifResourceExists": "FAIL", "identityProviderMappers": [mapper]}
+    realm.admin.call("POST", url, again, expect=409)
+    changed = {**mapper, "config": {"external.role": "manager", "role": "viewer"}}
+    overwrite = {"ifResourceExists": "OVERWRITE", "identityProviderMappers": [changed]}
+    assert realm.admin.call("POST", url, overwrite, expect=200).json()["overwritten"] == 1
+    listed = realm.admin.call("GET", f"{_base(realm)}/mappers", expect=200).json()
+    assert [(m["name"], m["config"]["role"]) for m in listed] == [("managers", "viewer")]
+    orphan = {"identityProviderMappers": [{**mapper, "name": "x", "identityProviderAlias": "nope"}]}
+    realm.admin.call("POST", url, orphan, expect=400)
