@@ -197,3 +197,19 @@ def test_mapper_with_unknown_role_is_refused(master: ServerProcess, slave: Serve
     body = {"name": "bad", "identityProviderMapper": EXTERNAL, "config": {"external.role": "manager", "role": "nope"}}
     refused = realm.admin.call("POST", f"{realm.path}/identity-provider/instances/{ALIAS}/mappers", body, expect=400)
     assert refused.json()["errorMessage"] == "Unable to find role: nope"
+
+
+def test_group_an_admin_also_joined_survives_force(master: ServerProcess, slave: ServerProcess) -> None:
+    realm = new_master_realm(master, slave, sync_mode="FORCE")
+    unit = json.dumps([{"key": "org.unit", "value": "ops"}])
+    realm.add_mapper("adv-group", "oidc-advanced-group-idp-mapper", claims=unit, group="/staff/ops")
+    realm.add_mapper("adv-partners", "oidc-advanced-group-idp-mapper", claims=unit, group="/partners")
+    username = new_slave_user(slave, attributes={"unit": ["ops"]})
+    broker_login(master, realm.name, username)
+    user_id = realm.user(username)["id"]
+    assert realm.groups_of(user_id) == {"/staff/ops", "/partners"}
+    partners = realm.admin.id_of(f"{realm.path}/groups", name="partners")
+    realm.admin.call("PUT", f"{realm.path}/users/{user_id}/groups/{partners}", expect=204)
+    _set_slave_attributes(slave, username, {"unit": ["sales"]})
+    broker_login(master, realm.name, username)
+    assert realm.groups_of(user_id) == {"/partners"}
