@@ -259,3 +259,14 @@ async def test_later_login_without_mappers_keeps_the_provider_sync(store: SqlSto
     changed = replace(_identity(), first_name="Alicia")
     outcome = await _login(w, changed)
     assert outcome.user.id == user.id and outcome.user.first_name == "Alicia"
+
+
+async def test_username_template_broker_id_keys_the_link(store: SqlStore) -> None:
+    w = await _world(store)
+    await _mapper(w, "oidc-username-idp-mapper", {"template": "${CLAIM.email}", "target": "BROKER_ID"})
+    user = (await _login(w, _identity(sub="s-1"))).user
+    async with store.tx() as tx:
+        links = await tx.federated_identities.list_for_user(w.realm.id, user.id)
+    assert [link.idp_user_id for link in links] == ["alice@slave.test"]
+    # A new upstream sub with the same email is the same local user: the link is keyed by the template.
+    assert (await _login(w, _identity(sub="s-2"))).user.id == user.id
