@@ -7,8 +7,8 @@ client ``idp_client`` whose tokens carry a ``groups`` claim (group membership pr
 mappers), realm role
 ``manager`` and client role ``crm.editor``. ``new_master_realm`` builds one broker realm per
 test (its own identity provider ``slave`` of type keycloak-oidc and sync mode, roles, groups,
-client ``app_client`` whose tokens and userinfo carry ``realm_roles`` and the session note
-``tier``), so tests never share mappers or users.
+client ``app_client`` whose tokens and userinfo carry ``realm_roles`` and the session notes
+``tier`` and ``department`` (as ``dept_note``)), so tests never share mappers or users.
 
 ``broker_login`` is a scripted browser: the client's authorization request at the master with
 ``kc_idp_hint=slave``, the slave's real login form, back through the broker's callback, then
@@ -207,6 +207,7 @@ def new_master_realm(master: ServerProcess, slave: ServerProcess, *, sync_mode: 
     app_mappers = [
         _protocol_mapper("realm roles", "oidc-usermodel-realm-role-mapper", **{"claim.name": "realm_roles"}),
         _protocol_mapper("tier", NOTE_MAPPER, **{"user.session.note": "tier", "claim.name": "tier"}),
+        _protocol_mapper("dept note", NOTE_MAPPER, **{"user.session.note": "department", "claim.name": "dept_note"}),
     ]
     app = admin.created_id(
         f"{r}/clients",

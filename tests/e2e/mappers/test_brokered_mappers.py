@@ -142,9 +142,14 @@ def test_claim_to_role_on_groups_array_and_advanced_mappers(master: ServerProces
         group="/staff/ops",
         **{"are.claim.values.regex": "true"},
     )
-    username = new_slave_user(slave, groups=("admins", "staff"), attributes={"unit": ["ops-east"]})
+    notes = json.dumps([{"key": "department", "value": "R&.*"}])
+    realm.add_mapper("note", "oidc-user-session-note-idp-mapper", claims=notes, **{"are.claim.values.regex": "true"})
+    username = new_slave_user(
+        slave, groups=("admins", "staff"), attributes={"unit": ["ops-east"], "department": ["R&D"]}
+    )
     tokens = broker_login(master, realm.name, username)
     assert {"viewer", "auditor"} <= _realm_roles(tokens)
+    assert claims(tokens["access_token"])["dept_note"] == "R&D"
     assert "/staff/ops" in realm.groups_of(realm.user(username)["id"])
     info = userinfo(master, realm.name, tokens["access_token"])
     assert info["preferred_username"] == username
