@@ -26,6 +26,7 @@ from typing import Any
 
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
+from realmgate.admin.identity_providers import find_provider
 from realmgate.admin.reps import read
 from realmgate.broker.mappers import registry
 from realmgate.broker.mappers.provenance import GrantKind
@@ -41,13 +42,7 @@ DUPLICATE_NAME = "Identity provider mapper name must be unique per identity prov
 
 
 async def _provider(call: AdminCall) -> IdentityProvider:
-    alias = call.path["alias"]
-    found = await call.tx.identity_providers.get(call.realm.id, alias)
-    if found is None:
-        found = next((p for p in await call.tx.identity_providers.list(call.realm.id) if p.internal_id == alias), None)
-    if found is None:
-        raise AdminError.not_found("HTTP 404 Not Found")
-    return found
+    return await find_provider(call.tx, call.realm.id, call.path["alias"])
 
 
 async def _mapper(call: AdminCall, idp: IdentityProvider) -> IdentityProviderMapper:
