@@ -22,7 +22,7 @@ from realmgate.web.context import AppContext
 from realmgate.web.errors import EXCEPTION_HANDLERS, UnhandledErrorMiddleware
 from realmgate.web.metrics import Metrics, RequestMetricsMiddleware
 from realmgate.web.routes import all_routes
-from realmgate.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+from realmgate.web.security import BodyLimitMiddleware, CollapseSlashesMiddleware, SecurityHeadersMiddleware
 
 
 async def open_store(settings: Settings, *, migrate: bool) -> Store:
@@ -67,6 +67,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             await ctx.aclose()
 
     middleware = [
+        Middleware(CollapseSlashesMiddleware),
         Middleware(RequestMetricsMiddleware, metrics=metrics),
         Middleware(SecurityHeadersMiddleware),
         Middleware(UnhandledErrorMiddleware),

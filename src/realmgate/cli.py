@@ -260,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_flags(exp, ("db_url", "log_level"))
     exp.set_defaults(handler=cmd_export)
+
+    from realmgate.admin_cli import add_parser as add_admin_parser
+
+    add_admin_parser(commands)
     return parser
 
 

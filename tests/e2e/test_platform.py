@@ -99,6 +99,12 @@ def test_unknown_realm_is_keycloaks_404(server: ServerProcess) -> None:
     assert response.json() == {"error": "Realm does not exist"}
 
 
+def test_doubled_slashes_in_the_path_are_collapsed(server: ServerProcess) -> None:
+    response = get(server, "//realms//master/.well-known/openid-configuration")
+    assert response.status_code == 200
+    assert response.json()["issuer"].endswith("/realms/master")
+
+
 def test_unknown_path_is_json_404(server: ServerProcess) -> None:
     response = get(server, "/definitely/not/here")
     assert response.status_code == 404

@@ -125,3 +125,28 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     response = json_error(413, "Request body too large", error="invalid_request")
     response.headers["connection"] = "close"
     await response(scope, receive, send)
+
+
+class CollapseSlashesMiddleware:
+    """Treat ``//admin/serverinfo`` as ``/admin/serverinfo``, as Keycloak does.
+
+    Why: some Keycloak clients (the npm admin client among them) join a base URL ending in
+    ``/`` with a path starting with ``/``; Keycloak's server normalises the doubled slash, so
+    those clients work there and must work here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "//" in scope["path"]:
+            scope = {**scope, "path": _collapse_slashes(scope["path"])}
+            if scope.get("raw_path"):
+                scope["raw_path"] = _collapse_slashes(scope["raw_path"].decode("latin-1")).encode("latin-1")
+        await self.app(scope, receive, send)
+
+
+def _collapse_slashes(path: str) -> str:
+    while "//" in path:
+        path = path.replace("//", "/")
+    return path

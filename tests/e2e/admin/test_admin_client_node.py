@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from tests.e2e.harness import ServerProcess
 
+from realmgate import __version__
+
 NODE_DIR = Path(__file__).with_name("node")
 
 
@@ -27,6 +29,7 @@ def test_keycloak_admin_client_drives_realmgate(admin_server: ServerProcess) -> 
     assert result.returncode == 0, result.stderr[-2000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen == {
+        "serverVersion": __version__,
         "whoami": "master",
         "realm": "noderealm",
         "secretChanged": True,

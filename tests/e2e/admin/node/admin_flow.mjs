@@ -8,7 +8,8 @@ const kc = new KcAdminClient({ baseUrl, realmName: "master" });
 await kc.auth({ username: "admin", password: "admin", grantType: "password", clientId: "admin-cli" });
 
 const out = {};
-// serverInfo.find() asks for "//admin/serverinfo" (Keycloak collapses the double slash; see report).
+// serverInfo.find() asks for "//admin/serverinfo": the server must collapse the doubled slash.
+out.serverVersion = (await kc.serverInfo.find()).systemInfo.version;
 out.whoami = (await kc.whoAmI.find({ realm: "master" })).realm;
 await kc.realms.create({ realm, enabled: true });
 kc.setConfig({ realmName: realm });
