@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import httpx
-
 from tests.e2e.harness import ROOT, run_cli, start_server
 
 REALM_FILE = ROOT / "tests" / "data" / "realms" / "acme-realm.json"
