@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from realmgate.broker.mappers.provenance import MapperGrant
-from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.store.interface import NotFound
 from realmgate.store.sql import SqlStore
 

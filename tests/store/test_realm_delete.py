@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from realmgate.broker.mappers.provenance import MapperGrant
 from realmgate.model.client import ClientScope
 from realmgate.model.events import AdminEvent, Event
-from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.model.keys import RealmKey
 from realmgate.model.user import Credential, FederatedIdentity
 from realmgate.store.sql import SqlStore

@@ -29,12 +29,11 @@ from realmgate.admin.errors import AdminError
 from realmgate.admin.identity_providers import find_provider
 from realmgate.admin.reps import read
 from realmgate.broker.mappers import registry
-from realmgate.broker.mappers.provenance import GrantKind
 from realmgate.broker.mappers.refs import group_paths
 from realmgate.broker.mappers.resolve import role_id
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.representations import idp_mapper_from_rep, idp_mapper_to_rep
-from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.identity_provider import GrantKind, IdentityProvider, IdentityProviderMapper
 from realmgate.store.interface import Tx
 
 REPRESENTATION = "IdentityProviderMapperRepresentation"

@@ -20,7 +20,7 @@ Then ``note_session`` puts the mappers' notes on the new user session.
 Role mappings and memberships are written idempotently (a held role is never granted twice,
 Keycloak #11140) and every mapper grant is recorded in ``tx.mapper_grants``, so FORCE revokes
 only what mappers granted and never what an administrator granted (see
-``broker.mappers.provenance``). Roles reach tokens because the token and userinfo endpoints
+``broker.mappers.apply``). Roles reach tokens because the token and userinfo endpoints
 read the user's role mappings from the store on every request (no cache holds them).
 """
 
@@ -123,7 +123,7 @@ async def _user_state(tx: Tx, user: User) -> UserState:
 async def _without_held(tx: Tx, user: User, plan: MappingPlan) -> MappingPlan:
     """On a first login the plan does not know what the new user already holds (default
     roles, or everything of an existing account being linked): those stay unrecorded, so a
-    FORCE mapper never revokes them (``provenance``: a mapping held without records is not
+    FORCE mapper never revokes them (``broker.mappers.apply``: a mapping held without records is not
     a mapper's)."""
     held = {("role", r) for r in await tx.users.role_ids(user.realm_id, user.id)}
     held |= {("group", g) for g in await tx.users.group_ids(user.realm_id, user.id)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +33,24 @@ class IdentityProviderMapper:
     identity_provider_alias: str
     identity_provider_mapper: str  # mapper type id, e.g. "oidc-role-idp-mapper"
     config: Mapping[str, str] = field(default_factory=dict)
+
+
+GrantKind = Literal["role", "group"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class MapperGrant:
+    """Provenance: mapper ``mapper_id`` of provider ``identity_provider`` granted ``target_id``
+    (a role or group id) to a user.
+
+    Why it exists: a FORCE mapper must revoke what it granted once the upstream stops saying
+    so, but must never take away a role an administrator granted, nor one another mapper still
+    grants. Keycloak cannot tell these apart (it revokes admin-granted roles); realmgate keeps
+    one record per (user, role or group, provider alias, mapper id). The rules that use the
+    records are in ``realmgate.broker.mappers.apply``.
+    """
+
+    kind: GrantKind
+    target_id: str
+    identity_provider: str
+    mapper_id: str

@@ -10,10 +10,11 @@ the returned ``MappingPlan`` in its transaction. The admin API uses ``registry``
 from realmgate.broker.mappers.apply import plan_login, preprocess_plan
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import MappingPlan
-from realmgate.broker.mappers.provenance import MapperGrant, MapperGrantRepo
 from realmgate.broker.mappers.refs import Directory, ResolvedDirectory
 from realmgate.broker.mappers.resolve import resolve_references
 from realmgate.broker.mappers.user_update import updated_user
+from realmgate.model.identity_provider import MapperGrant
+from realmgate.store.interface import MapperGrantRepo
 
 __all__ = [
     "Directory",

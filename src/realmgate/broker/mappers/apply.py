@@ -13,8 +13,21 @@ Deliberate differences from Keycloak, each a reported Keycloak bug:
 * a role or group already held is never granted again (#11140, duplicate key under FORCE);
 * a FORCE attribute importer clears the email (first/last name) the upstream stopped sending
   (#40434);
-* revocation goes through provenance (``provenance``): a role an admin granted survives,
+* revocation goes through provenance (below): a role an admin granted survives,
   and a role granted by two mappers goes only when neither grants it any more.
+
+Provenance rules (records are ``realmgate.model.identity_provider.MapperGrant``):
+
+* a mapper that grants a target the user does not hold yet creates the mapping and a record;
+* a mapper that grants a target the user holds *with* records adds its own record;
+* a mapper that grants a target the user holds *without* any record (an admin grant, a
+  default role, an imported mapping) adds nothing: that mapping stays the admin's;
+* a mapper that stops granting drops only its own record; the mapping is revoked when its
+  last record goes and no mapper granted it during this login.
+
+What the admin API must do so admin grants stay "direct": when an administrator grants a
+role (or adds a group membership) the user already holds through mappers, or removes one,
+``forget`` the records of that user and target; the mapping is then the admin's.
 """
 
 from __future__ import annotations
@@ -37,7 +50,6 @@ from realmgate.broker.mappers.effects import (
     SetUsername,
     Withdraw,
 )
-from realmgate.broker.mappers.provenance import GrantKind, MapperGrant
 from realmgate.broker.mappers.refs import Directory
 from realmgate.broker.mappers.sync import (
     Hook,
@@ -46,7 +58,7 @@ from realmgate.broker.mappers.sync import (
     mapper_sync_mode,
     provider_sync_mode,
 )
-from realmgate.model.identity_provider import IdentityProviderMapper
+from realmgate.model.identity_provider import GrantKind, IdentityProviderMapper, MapperGrant
 
 Target = tuple[GrantKind, str]  # (kind, role or group id)
 
@@ -158,7 +170,7 @@ def _run(
 def _settle_grants(
     fold: _Fold, alias: str, user: UserState | None
 ) -> tuple[set[Target], set[Target], set[MapperGrant], set[MapperGrant]]:
-    """(targets to grant, targets to revoke, records to add, records to remove); see ``provenance``."""
+    """(targets to grant, targets to revoke, records to add, records to remove); see the provenance rules above."""
     held: set[Target] = set()
     before: set[MapperGrant] = set()
     if user is not None:

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from realmgate.broker.mappers.claims import ClaimSet, claim_value
-from realmgate.broker.mappers.provenance import MapperGrant
 from realmgate.crypto.secrets import new_id
+from realmgate.model.identity_provider import MapperGrant
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class UserState:
 
     ``role_ids`` are the user's *direct* role mappings (no composites, no group roles);
     ``mapper_grants`` are the provenance records of roles and groups that mappers granted
-    (see ``provenance``), for every identity provider, not just the current one.
+    (see ``apply``), for every identity provider, not just the current one.
     """
 
     username: str

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
-from realmgate.broker.mappers.provenance import GrantKind, MapperGrant
+from realmgate.model.identity_provider import GrantKind, MapperGrant
 
 ProfileField = Literal["email", "firstName", "lastName"]
 PROFILE_FIELDS: tuple[ProfileField, ...] = ("email", "firstName", "lastName")
@@ -101,7 +101,7 @@ class MappingPlan:
       clears it; an empty attribute tuple removes the attribute; no-ops are left out;
     * ``grant_role_ids`` ... ``leave_group_ids``: mapping changes, never a role the user
       already holds, never revoking what an admin granted;
-    * ``grants_added`` / ``grants_removed``: provenance records to write (see ``provenance``);
+    * ``grants_added`` / ``grants_removed``: provenance records to write (see ``apply``);
     * ``session_notes``: notes for the new user session;
     * ``pinned_profile_fields``: profile fields owned by a mapper whose effective mode is
       IMPORT: the provider-level FORCE overwrite must leave them as they are (#43221);

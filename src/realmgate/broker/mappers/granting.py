@@ -3,7 +3,7 @@
 Hook semantics (Keycloak's ``AbstractClaimToRoleMapper`` / ``AbstractClaimToGroupMapper``):
 first login grants when the condition holds; FORCE grants when it holds and withdraws when
 it does not; LEGACY only withdraws for roles and behaves like FORCE for groups. Whether a
-withdrawal really revokes is decided later, with provenance (see ``provenance``).
+withdrawal really revokes is decided later, with provenance (see ``apply``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import ClassVar
 from realmgate.broker.mappers.base import Config, MapperType
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect, Grant, Withdraw
-from realmgate.broker.mappers.provenance import GrantKind
+from realmgate.model.identity_provider import GrantKind
 
 ROLE = "role"
 GROUP = "group"

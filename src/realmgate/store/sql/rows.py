@@ -16,10 +16,9 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from realmgate.broker.mappers.provenance import MapperGrant
 from realmgate.model.client import Client, ClientScope
 from realmgate.model.events import AdminEvent, Event
-from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role

@@ -197,7 +197,7 @@ idp_mappers = Table(
     Index(None, "realm_id", "identity_provider_alias"),
 )
 
-# Which identity provider mapper granted a user which role or group (broker/mappers/provenance.py):
+# Which identity provider mapper granted a user which role or group (model.identity_provider.MapperGrant):
 # a FORCE mapper revokes only what mappers granted. ``target_id`` is a role or group id.
 idp_mapper_grants = Table(
     "idp_mapper_grants",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from realmgate.broker.mappers.provenance import MapperGrantRepo
 from realmgate.store.interface import (
     ClientRepo,
     ClientScopeRepo,
@@ -21,6 +20,7 @@ from realmgate.store.interface import (
     IdentityProviderMapperRepo,
     IdentityProviderRepo,
     KeyRepo,
+    MapperGrantRepo,
     RealmRepo,
     RoleRepo,
     SessionRepo,

@@ -9,9 +9,8 @@ from tests.unit.broker.mappers.mappers_kit import ALIAS, claims_map, context, ma
 from realmgate.broker.mappers.apply import plan_login, preprocess_plan
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import MappingPlan
-from realmgate.broker.mappers.provenance import GrantKind, MapperGrant
 from realmgate.broker.mappers.refs import ResolvedDirectory
-from realmgate.model.identity_provider import IdentityProviderMapper
+from realmgate.model.identity_provider import GrantKind, IdentityProviderMapper, MapperGrant
 
 DIRECTORY = ResolvedDirectory(
     roles={"app-admin": "R_ADMIN", "viewer": "R_VIEW", "app.editor": "R_EDIT", "old": "R_OLD"},

@@ -8,8 +8,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from realmgate.broker.mappers.provenance import GrantKind, MapperGrant
-from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.identity_provider import GrantKind, IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.model.user import FederatedIdentity
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
