@@ -262,8 +262,9 @@ def _submit_login_form(browser: httpx.Client, page: httpx.Response, username: st
     return browser.post(html.unescape(form.group(1)), data=data)
 
 
-def broker_login(master: ServerProcess, realm: str, username: str) -> dict[str, Any]:
-    """Log ``username`` in at the slave through the master's broker; the master's tokens."""
+def walk_broker_login(master: ServerProcess, realm: str, username: str) -> httpx.Response:
+    """Log ``username`` in at the slave through the master's broker, following the pages, until
+    the master redirects to the client (that response) or answers a page it does not submit."""
     query = {
         "client_id": APP_CLIENT,
         "response_type": "code",
@@ -282,13 +283,20 @@ def broker_login(master: ServerProcess, realm: str, username: str) -> dict[str, 
                 response = _submit_login_form(browser, response, username)
                 submitted = True
                 continue
-            target = _location(response)
-            if target.startswith(REDIRECT_URI):
-                params = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
-                assert "code" in params, params
-                return _exchange(master, realm, params["code"])
-            response = browser.get(target)
+            if response.status_code not in (302, 303) or _location(response).startswith(REDIRECT_URI):
+                return response
+            response = browser.get(_location(response))
     raise AssertionError("the brokered login did not come back to the client")
+
+
+def broker_login(master: ServerProcess, realm: str, username: str) -> dict[str, Any]:
+    """Log ``username`` in at the slave through the master's broker; the master's tokens."""
+    response = walk_broker_login(master, realm, username)
+    target = _location(response)
+    assert target.startswith(REDIRECT_URI), target
+    params = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
+    assert "code" in params, params
+    return _exchange(master, realm, params["code"])
 
 
 def _exchange(master: ServerProcess, realm: str, code: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ right after that login: the access token's ``realm_access``/``resource_access`` 
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from tests.e2e.harness import ServerProcess
@@ -23,6 +24,7 @@ from tests.e2e.mappers.kit import (
     new_slave_user,
     set_slave_roles,
     userinfo,
+    walk_broker_login,
 )
 
 EXTERNAL = "keycloak-oidc-role-to-role-idp-mapper"
@@ -218,3 +220,23 @@ def test_group_an_admin_also_joined_survives_force(master: ServerProcess, slave:
     _set_slave_attributes(slave, username, {"unit": ["sales"]})
     broker_login(master, realm.name, username)
     assert realm.groups_of(user_id) == {"/partners"}
+
+
+def test_username_template_onto_a_taken_name_is_a_clear_page_and_changes_nothing(
+    master: ServerProcess, slave: ServerProcess
+) -> None:
+    realm = new_master_realm(master, slave)
+    realm.add_mapper("name", "oidc-username-idp-mapper", template="${CLAIM.department}", syncMode="FORCE")
+    first = f"dept-{secrets.token_hex(3)}"
+    taken = f"dept-{secrets.token_hex(3)}"
+    username = new_slave_user(slave, attributes={"department": [first]})
+    broker_login(master, realm.name, username)
+    linked_id = realm.user(first)["id"]
+    Admin(master).created_id(f"/{realm.name}/users", {"username": taken, "enabled": True})
+
+    _set_slave_attributes(slave, username, {"department": [taken]})
+    page = walk_broker_login(master, realm.name, username)
+    assert page.status_code == 409
+    assert "already used by another account" in page.text
+    assert realm.user(first)["id"] == linked_id  # the rename rolled back with the login
+    assert realm.user(taken)["id"] != linked_id

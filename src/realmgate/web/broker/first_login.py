@@ -51,11 +51,27 @@ DENIED = {
     DenyReason.USER_DISABLED: "Account is disabled, contact your administrator.",
 }
 RACED = "An account with this username or email was created meanwhile. Please log in again."
+USERNAME_TAKEN = (
+    "The username this identity provider gives you is already used by another account. "
+    "Please contact your administrator."
+)
 
 
-class AccountRaced(Exception):
-    """The username, email or link was taken by a concurrent login between the lookup and the
-    write: the transaction rolls back and the user starts again (the next attempt decides anew)."""
+class AccountConflict(Exception):
+    """A write hit a unique username, email or link: the transaction rolls back.
+
+    ``retry``: the clash was a concurrent login between the lookup and the write, so starting
+    again decides anew. Without it (a username template renaming a linked user onto a name
+    another account holds) starting again would only clash again."""
+
+    def __init__(self, message: str, *, retry: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry = retry
+
+
+def _conflict_page(request: Request, conflict: AccountConflict) -> Response:
+    return error_page(request, conflict.message, status=409, retry_url=restart_url(request) if conflict.retry else None)
 
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -75,8 +91,8 @@ async def proceed(
             return await _step(request, tx, config, alias, identity, pending, reviewed=reviewed)
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
-    except AccountRaced:
-        return error_page(request, RACED, status=409, retry_url=restart_url(request))
+    except AccountConflict as conflict:
+        return _conflict_page(request, conflict)
 
 
 async def _decide(
@@ -116,9 +132,13 @@ async def _step(
         )
     if decision.step is Step.AUTH:
         assert decision.user is not None
-        outcome = await mapper_flow.apply_login(
-            tx, realm=config.realm, idp=idp, identity=mapped, user=decision.user, created=False
-        )
+        try:
+            outcome = await mapper_flow.apply_login(
+                tx, realm=config.realm, idp=idp, identity=mapped, user=decision.user, created=False
+            )
+        except Conflict:
+            log.warning("broker %s: a mapper renames user %s onto a username in use", alias, decision.user.id)
+            raise AccountConflict(USERNAME_TAKEN, retry=False) from None
         return await finish_brokered_login(request, tx, config, step, mapped, outcome)
     if decision.step is Step.CREATE:
         assert decision.username is not None
@@ -127,7 +147,7 @@ async def _step(
                 tx, realm=config.realm, idp=idp, identity=mapped, username=decision.username, now=now(request)
             )
         except Conflict:
-            raise AccountRaced from None
+            raise AccountConflict(RACED, retry=True) from None
         outcome = await mapper_flow.apply_login(
             tx, realm=config.realm, idp=idp, identity=mapped, user=user, created=True
         )
@@ -236,8 +256,8 @@ async def form(request: Request) -> Response:
             return _confirm(request, config, idp, decision, key)
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
-    except AccountRaced:
-        return error_page(request, RACED, status=409, retry_url=restart_url(request))
+    except AccountConflict as conflict:
+        return _conflict_page(request, conflict)
 
 
 def _edited(identity: BrokeredIdentity, posted: dict[str, str]) -> BrokeredIdentity:
@@ -281,7 +301,7 @@ async def _reauthenticate(
     try:
         await flow.link_user(tx, realm=config.realm, idp=idp, identity=identity, user=user)
     except Conflict:
-        raise AccountRaced from None
+        raise AccountConflict(RACED, retry=True) from None
     outcome = await mapper_flow.apply_login(
         tx, realm=config.realm, idp=idp, identity=identity, user=user, created=False
     )
