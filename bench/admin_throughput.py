@@ -93,11 +93,11 @@ async def main(args: argparse.Namespace) -> None:
             form = {"grant_type": "password", "client_id": "admin-cli", "username": "admin", "password": "admin"}
             token = (await client.post(token_url, data=form)).json()["access_token"]
             client.headers["Authorization"] = f"Bearer {token}"
-            await client.put("/admin/realms/master", json={"accessTokenLifespan": 3600})
+            (await client.put("/admin/realms/master", json={"accessTokenLifespan": 3600})).raise_for_status()
             token = (await client.post(token_url, data=form)).json()["access_token"]
             client.headers["Authorization"] = f"Bearer {token}"
             realm = "bench"
-            await client.post("/admin/realms", json={"realm": realm})
+            (await client.post("/admin/realms", json={"realm": realm})).raise_for_status()
             users = f"/admin/realms/{realm}/users"
             created: list[str] = []
 
@@ -112,6 +112,8 @@ async def main(args: argparse.Namespace) -> None:
 
             print(f"realmgate admin API, server pinned to one core, concurrency {args.concurrency}")
             await run_phase("create user (POST)", args.seconds, args.concurrency, create)
+            if not created:
+                raise SystemExit("no user was created: the write phase failed, so there is nothing to read")
             await run_phase("get user by id (GET)", args.seconds, args.concurrency, read)
     finally:
         server.send_signal(signal.SIGTERM)
