@@ -113,6 +113,43 @@ class Operation:
     resource_type: str | None = None  # Keycloak admin event resource type, for writes
 
 
+Method = Literal["GET", "POST", "PUT", "DELETE"]
+Status = Literal[200, 201, 204]
+
+
+def op(
+    method: Method,
+    path: str,
+    service: Service,
+    access: Access,
+    summary: str,
+    tag: str,
+    *,
+    status: Status | None = None,
+    query: tuple[Param, ...] = (),
+    body: Schema | None = None,
+    response: Schema | None = None,
+    resource: str | None = None,
+) -> Operation:
+    """The route tables' one ``Operation`` constructor: the status defaults to what Keycloak answers
+    for the method (a POST with a body creates: 201; other writes: 204), so tables only say it
+    where an endpoint differs."""
+    defaults: dict[Method, Status] = {"GET": 200, "POST": 201 if body is not None else 204, "PUT": 204, "DELETE": 204}
+    return Operation(
+        method=method,
+        path=path,
+        service=service,
+        summary=summary,
+        tag=tag,
+        access=access,
+        status=status or defaults[method],
+        query=query,
+        body=body,
+        response=response,
+        resource_type=resource,
+    )
+
+
 def parse_args(raw: Mapping[str, str], declared: tuple[Param, ...]) -> dict[str, ArgValue]:
     """Typed query arguments; undeclared parameters are ignored, as Keycloak does."""
     args: dict[str, ArgValue] = {}

@@ -7,10 +7,10 @@ type. Routes and ``/admin/openapi.json`` are both generated from this list.
 
 from realmgate.admin import auth as a
 from realmgate.admin import idp_mapper_operations, idp_operations, server
-from realmgate.admin.call import Operation
+from realmgate.admin.call import Operation, op
 from realmgate.admin.schema import ANY_OBJECT
 from realmgate.web.admin.table_clients import client_ops, client_scope_ops
-from realmgate.web.admin.table_common import R, op
+from realmgate.web.admin.table_common import R
 from realmgate.web.admin.table_realms import realm_ops
 from realmgate.web.admin.table_roles import roles_by_id_ops
 from realmgate.web.admin.table_shared import role_ops

@@ -9,10 +9,10 @@ from realmgate.admin import (
     clients,
     sessions,
 )
-from realmgate.admin.call import FIRST_MAX, Operation, Param
+from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.mapper_owners import CLIENT_MAPPERS, CLIENT_SCOPE_MAPPERS
 from realmgate.admin.schema import arr
-from realmgate.web.admin.table_common import R, op
+from realmgate.web.admin.table_common import R
 from realmgate.web.admin.table_shared import mapper_owner_ops, role_ops
 
 

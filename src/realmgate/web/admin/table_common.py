@@ -1,11 +1,9 @@
-"""Shared pieces of the admin route table: the ``op`` constructor, common query parameters."""
+"""Shared pieces of the admin route table: the realm path prefix, common query parameters (the
+``op`` constructor lives next to ``Operation`` in ``realmgate.admin.call``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from realmgate.admin.call import Access, Operation, Param, Service
-from realmgate.admin.schema import Schema
+from realmgate.admin.call import Param
 
 R = "/admin/realms/{realm}"
 BRIEF = Param("briefRepresentation", "boolean", "Leave out attributes and role names")
@@ -26,34 +24,3 @@ USER_FILTERS = (
     Param("idpAlias", "string"),
     Param("idpUserId", "string"),
 )
-
-
-def op(
-    method: Any,
-    path: str,
-    service: Service,
-    access: Access,
-    summary: str,
-    tag: str,
-    *,
-    status: Any = None,
-    query: tuple[Param, ...] = (),
-    body: Schema | None = None,
-    response: Schema | None = None,
-    resource: str | None = None,
-) -> Operation:
-    defaults = {"GET": 200, "POST": 201 if body is not None else 204, "PUT": 204, "DELETE": 204}
-    default_status: Any = defaults[method]
-    return Operation(
-        method=method,
-        path=path,
-        service=service,
-        summary=summary,
-        tag=tag,
-        access=access,
-        status=status or default_status,
-        query=query,
-        body=body,
-        response=response,
-        resource_type=resource,
-    )

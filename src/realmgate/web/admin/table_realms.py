@@ -13,9 +13,9 @@ from realmgate.admin import (
     server,
     sessions,
 )
-from realmgate.admin.call import FIRST_MAX, Operation, Param
+from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.schema import ANY_OBJECT, arr
-from realmgate.web.admin.table_common import BRIEF, DATE, R, op
+from realmgate.web.admin.table_common import BRIEF, DATE, R
 
 
 def realm_ops() -> list[Operation]:

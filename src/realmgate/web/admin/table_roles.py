@@ -7,8 +7,8 @@ from realmgate.admin import auth as a
 from realmgate.admin import (
     roles,
 )
-from realmgate.admin.call import Operation
-from realmgate.web.admin.table_common import R, op
+from realmgate.admin.call import Operation, op
+from realmgate.web.admin.table_common import R
 
 
 def roles_by_id_ops() -> list[Operation]:

@@ -8,11 +8,11 @@ from realmgate.admin import auth as a
 from realmgate.admin import (
     roles,
 )
-from realmgate.admin.call import FIRST_MAX, Access, Operation
+from realmgate.admin.call import FIRST_MAX, Access, Operation, op
 from realmgate.admin.mapper_owners import MapperOwners
 from realmgate.admin.role_mappings import RoleMappings
 from realmgate.admin.schema import arr
-from realmgate.web.admin.table_common import BRIEF, SEARCH, op
+from realmgate.web.admin.table_common import BRIEF, SEARCH
 
 
 def role_ops(base: str, tag: str, manage: Access, resource: str) -> list[Operation]:

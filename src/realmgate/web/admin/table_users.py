@@ -10,10 +10,10 @@ from realmgate.admin import (
     sessions,
     users,
 )
-from realmgate.admin.call import FIRST_MAX, Operation, Param
+from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.role_mappings import GROUP_ROLE_MAPPINGS, USER_ROLE_MAPPINGS
 from realmgate.admin.schema import INT, arr
-from realmgate.web.admin.table_common import BRIEF, EXACT, SEARCH, USER_FILTERS, R, op
+from realmgate.web.admin.table_common import BRIEF, EXACT, SEARCH, USER_FILTERS, R
 from realmgate.web.admin.table_shared import role_mapping_ops
 
 
