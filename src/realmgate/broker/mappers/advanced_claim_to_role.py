@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from realmgate.broker.mappers.base import OIDC_PROVIDERS, ROLE_TYPE, Config, ConfigProperty
+from realmgate.broker.mappers.base import OIDC_PROVIDERS, Config
 from realmgate.broker.mappers.context import MapperContext
-from realmgate.broker.mappers.granting import ROLE, RoleGrantingMapper
+from realmgate.broker.mappers.granting import RoleGrantingMapper, role_property
 from realmgate.broker.mappers.matching import (
     REGEX_PROPERTY,
     all_claims_match,
@@ -21,13 +21,10 @@ class AdvancedClaimToRoleMapper(RoleGrantingMapper):
     properties = (
         claims_property(),
         REGEX_PROPERTY,
-        ConfigProperty(
-            ROLE,
-            "Role",
+        role_property(
             "Role to grant to user if claim is present. Click 'Select Role' button to browse roles, or just "
             "type it in the textbox. To reference a client role the syntax is clientname.clientrole, "
-            "i.e. myclient.myrole",
-            ROLE_TYPE,
+            "i.e. myclient.myrole"
         ),
     )
     providers = OIDC_PROVIDERS

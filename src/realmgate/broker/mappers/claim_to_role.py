@@ -6,10 +6,10 @@ An array claim matches when it contains the value; numbers and booleans compare 
 
 from __future__ import annotations
 
-from realmgate.broker.mappers.base import CLAIM_HELP, OIDC_PROVIDERS, ROLE_TYPE, Config, ConfigProperty
+from realmgate.broker.mappers.base import CLAIM_HELP, OIDC_PROVIDERS, Config, ConfigProperty
 from realmgate.broker.mappers.claims import ClaimPathError, split_claim_path, value_equals
 from realmgate.broker.mappers.context import MapperContext
-from realmgate.broker.mappers.granting import ROLE, RoleGrantingMapper
+from realmgate.broker.mappers.granting import RoleGrantingMapper, role_property
 
 CLAIM = "claim"
 CLAIM_VALUE = "claim.value"
@@ -25,16 +25,12 @@ class ClaimToRoleMapper(RoleGrantingMapper):
         ConfigProperty(
             CLAIM_VALUE,
             "Claim Value",
-            "Value the claim must have.  If the claim is an array, then the value must be contained in the "
-            "array.",
+            "Value the claim must have.  If the claim is an array, then the value must be contained in the array.",
         ),
-        ConfigProperty(
-            ROLE,
-            "Role",
+        role_property(
             "Role to grant to user if claim is present.  Click 'Select Role' button to browse roles, or just "
             "type it in the textbox.  To reference a client role the syntax is clientname.clientrole, "
-            "i.e. myclient.myrole",
-            ROLE_TYPE,
+            "i.e. myclient.myrole"
         ),
     )
     providers = OIDC_PROVIDERS

@@ -7,11 +7,11 @@ last dot, as Keycloak's ``parseRole``). Without a validated access token nothing
 
 from __future__ import annotations
 
-from realmgate.broker.mappers.base import KEYCLOAK_OIDC_ONLY, ROLE_TYPE, Config, ConfigProperty
+from realmgate.broker.mappers.base import KEYCLOAK_OIDC_ONLY, Config, ConfigProperty
 from realmgate.broker.mappers.claims import resolve_path, value_equals
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect
-from realmgate.broker.mappers.granting import ROLE, RoleGrantingMapper
+from realmgate.broker.mappers.granting import RoleGrantingMapper, role_property
 
 EXTERNAL_ROLE = "external.role"
 
@@ -39,13 +39,10 @@ class ExternalRoleToRoleMapper(RoleGrantingMapper):
             "External role to check for.  To reference a client role the syntax is clientname.clientrole, "
             "i.e. myclient.myrole",
         ),
-        ConfigProperty(
-            ROLE,
-            "Role",
+        role_property(
             "Role to grant to user if external role is present.  Click 'Select Role' button to browse roles, "
             "or just type it in the textbox.  To reference a client role the syntax is "
-            "clientname.clientrole, i.e. myclient.myrole",
-            ROLE_TYPE,
+            "clientname.clientrole, i.e. myclient.myrole"
         ),
     )
     providers = KEYCLOAK_OIDC_ONLY

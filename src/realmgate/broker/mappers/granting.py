@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from realmgate.broker.mappers.base import Config, MapperType
+from realmgate.broker.mappers.base import ROLE_TYPE, Config, ConfigProperty, MapperType
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect, Grant, Withdraw
 from realmgate.model.identity_provider import GrantKind
 
 ROLE = "role"
 GROUP = "group"
+
+
+def role_property(help_text: str) -> ConfigProperty:
+    """The ``role`` field every role-granting mapper's form has; only Keycloak's help text differs
+    (word for word, spacing included) from one mapper type to another."""
+    return ConfigProperty(ROLE, "Role", help_text, ROLE_TYPE)
 
 
 class GrantingMapper(MapperType):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from realmgate.broker.mappers.base import ROLE_TYPE, Config, ConfigProperty
+from realmgate.broker.mappers.base import Config
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect
-from realmgate.broker.mappers.granting import ROLE, RoleGrantingMapper
+from realmgate.broker.mappers.granting import RoleGrantingMapper, role_property
 
 
 class HardcodedRoleMapper(RoleGrantingMapper):
@@ -14,12 +14,9 @@ class HardcodedRoleMapper(RoleGrantingMapper):
     category = "Role Importer"
     help_text = "When user is imported from provider, hardcode a role mapping for it."
     properties = (
-        ConfigProperty(
-            ROLE,
-            "Role",
+        role_property(
             "Role to grant to user.  Click 'Select Role' button to browse roles, or just type it in the "
-            "textbox.  To reference a client role the syntax is clientname.clientrole, i.e. myclient.myrole",
-            ROLE_TYPE,
+            "textbox.  To reference a client role the syntax is clientname.clientrole, i.e. myclient.myrole"
         ),
     )
 
