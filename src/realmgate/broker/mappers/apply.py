@@ -193,9 +193,7 @@ def _settle_grants(
         records -= {
             g
             for g in before
-            if g.identity_provider == alias
-            and g.mapper_id == mapper_id
-            and (g.kind, g.target_id) not in current
+            if g.identity_provider == alias and g.mapper_id == mapper_id and (g.kind, g.target_id) not in current
         }
     recorded_after = {(g.kind, g.target_id) for g in records}
     to_grant = granted_now - held

@@ -18,9 +18,7 @@ class HardcodedSessionNoteMapper(MapperType):
     category = "Attribute Importer"
     help_text = "When user is imported from provider, hardcode a value to a specific user session attribute."
     properties = (
-        ConfigProperty(
-            ATTRIBUTE, "User Session Attribute", "Name of user session attribute you want to hardcode"
-        ),
+        ConfigProperty(ATTRIBUTE, "User Session Attribute", "Name of user session attribute you want to hardcode"),
         ConfigProperty(ATTRIBUTE_VALUE, "User Session Attribute Value", "Value you want to hardcode"),
     )
 

@@ -18,17 +18,13 @@ DIRECTORY = ResolvedDirectory(
 )
 MANAGER_AT = {"realm_access": {"roles": ["manager"]}, "resource_access": {"idp_client": {"roles": ["edit"]}}}
 
-EXT = mapper(
-    "keycloak-oidc-role-to-role-idp-mapper", {"external.role": "manager", "role": "app-admin"}, id="ext"
-)
+EXT = mapper("keycloak-oidc-role-to-role-idp-mapper", {"external.role": "manager", "role": "app-admin"}, id="ext")
 EXT_CLIENT = mapper(
     "keycloak-oidc-role-to-role-idp-mapper",
     {"external.role": "idp_client.edit", "role": "app.editor"},
     id="extc",
 )
-CLAIM = mapper(
-    "oidc-role-idp-mapper", {"claim": "groups", "claim.value": "/admins", "role": "app-admin"}, id="claim"
-)
+CLAIM = mapper("oidc-role-idp-mapper", {"claim": "groups", "claim.value": "/admins", "role": "app-admin"}, id="claim")
 HARD_ROLE = mapper("oidc-hardcoded-role-idp-mapper", {"role": "viewer"}, id="hard")
 HARD_GROUP = mapper("oidc-hardcoded-group-idp-mapper", {"group": "/staff"}, id="hgroup")
 
@@ -39,9 +35,7 @@ def plan(
     user: UserState | None,
     sync_mode: str = "FORCE",
 ) -> MappingPlan:
-    return plan_login(
-        mappers=mappers, provider_config={"syncMode": sync_mode}, ctx=ctx, user=user, directory=DIRECTORY
-    )
+    return plan_login(mappers=mappers, provider_config={"syncMode": sync_mode}, ctx=ctx, user=user, directory=DIRECTORY)
 
 
 def grant(target: str, mapper_id: str, kind: GrantKind = "role", alias: str = ALIAS) -> MapperGrant:
@@ -118,9 +112,7 @@ def test_force_grants_a_new_role_once_and_never_twice() -> None:
     fresh = plan([EXT], context(access_token=MANAGER_AT), user(), "FORCE")
     assert fresh.grant_role_ids == {"R_ADMIN"}
     assert fresh.grants_added == {grant("R_ADMIN", "ext")}
-    again = plan(
-        [EXT], context(access_token=MANAGER_AT), user(roles=["R_ADMIN"], grants=[grant("R_ADMIN", "ext")])
-    )
+    again = plan([EXT], context(access_token=MANAGER_AT), user(roles=["R_ADMIN"], grants=[grant("R_ADMIN", "ext")]))
     assert again.grant_role_ids == frozenset()
     assert again.grants_added == frozenset() and again.grants_removed == frozenset()
 
@@ -206,9 +198,7 @@ def test_first_matching_mapper_grants_once_and_both_record() -> None:
 
 
 def test_role_still_granted_through_another_provider_is_kept() -> None:
-    before = user(
-        roles=["R_ADMIN"], grants=[grant("R_ADMIN", "ext"), grant("R_ADMIN", "x", alias="other-idp")]
-    )
+    before = user(roles=["R_ADMIN"], grants=[grant("R_ADMIN", "ext"), grant("R_ADMIN", "x", alias="other-idp")])
     result = plan([EXT], context(access_token={}), before, "FORCE")
     assert result.revoke_role_ids == frozenset()
     assert result.grants_removed == {grant("R_ADMIN", "ext")}
@@ -303,9 +293,7 @@ def test_username_template_force_rename_and_noop() -> None:
 
 def test_session_notes_are_set_on_every_login_whatever_the_mode() -> None:
     note = mapper("oidc-user-session-note-idp-mapper", {"claims": claims_map(("acr", "gold"))})
-    hard = mapper(
-        "hardcoded-user-session-attribute-idp-mapper", {"attribute": "via", "attribute.value": "slave"}
-    )
+    hard = mapper("hardcoded-user-session-attribute-idp-mapper", {"attribute": "via", "attribute.value": "slave"})
     result = plan([note, hard], context(id_token={"acr": "gold"}), user(), "IMPORT")
     assert result.session_notes == {"acr": "gold", "via": "slave"}
 

@@ -93,9 +93,7 @@ def test_mapper_type_representation() -> None:
 
 def test_valid_mappers_pass() -> None:
     assert check("oidc-hardcoded-role-idp-mapper", {"role": "app-admin", "syncMode": "INHERIT"}) is None
-    assert (
-        check("oidc-role-idp-mapper", {"claim": "a\\.b", "claim.value": "x", "role": "my.app.editor"}) is None
-    )
+    assert check("oidc-role-idp-mapper", {"claim": "a\\.b", "claim.value": "x", "role": "my.app.editor"}) is None
     assert check("oidc-hardcoded-group-idp-mapper", {"group": "staff/eng/"}) is None
     assert (
         check(
@@ -122,9 +120,9 @@ def test_unknown_role_or_group_is_refused() -> None:
 
 def test_bad_configs_are_refused() -> None:
     assert check("no-such", {}) == "Unknown identity provider mapper type: no-such"
-    assert check(
-        "keycloak-oidc-role-to-role-idp-mapper", {"external.role": "x", "role": "app-admin"}, "oidc"
-    ) == ("Mapper type keycloak-oidc-role-to-role-idp-mapper is not supported by identity provider type oidc")
+    assert check("keycloak-oidc-role-to-role-idp-mapper", {"external.role": "x", "role": "app-admin"}, "oidc") == (
+        "Mapper type keycloak-oidc-role-to-role-idp-mapper is not supported by identity provider type oidc"
+    )
     assert check("oidc-hardcoded-role-idp-mapper", {"role": "app-admin", "syncMode": "ALWAYS"}) == (
         "Invalid sync mode: ALWAYS"
     )
@@ -140,9 +138,7 @@ def test_bad_configs_are_refused() -> None:
     )
     assert check("oidc-username-idp-mapper", {"target": "ELSEWHERE"}) == "Invalid target: ELSEWHERE"
     assert check("oidc-user-attribute-idp-mapper", {"claim": "x"}) == "User Attribute Name is required"
-    assert (
-        check("keycloak-oidc-role-to-role-idp-mapper", {"role": "app-admin"}) == "External role is required"
-    )
+    assert check("keycloak-oidc-role-to-role-idp-mapper", {"role": "app-admin"}) == "External role is required"
     assert (
         registry.validate(
             mapper("oidc-hardcoded-role-idp-mapper", {"role": "app-admin"}, name=" "),
@@ -163,16 +159,12 @@ def test_refs_of_a_mapper() -> None:
 
 def test_role_rename_carries_into_configs() -> None:
     realm_ref = mapper("oidc-hardcoded-role-idp-mapper", {"role": "admin", "syncMode": "FORCE"})
-    client_ref = mapper(
-        "keycloak-oidc-role-to-role-idp-mapper", {"external.role": "admin", "role": "app.admin"}
-    )
+    client_ref = mapper("keycloak-oidc-role-to-role-idp-mapper", {"external.role": "admin", "role": "app.admin"})
     other = mapper("oidc-role-idp-mapper", {"claim": "c", "claim.value": "admin", "role": "viewer"})
     changed = registry.rename_role_in_configs(
         [realm_ref, client_ref, other], client_id=None, old_name="admin", new_name="boss"
     )
-    assert [(m.id, dict(m.config)) for m in changed] == [
-        (realm_ref.id, {"role": "boss", "syncMode": "FORCE"})
-    ]
+    assert [(m.id, dict(m.config)) for m in changed] == [(realm_ref.id, {"role": "boss", "syncMode": "FORCE"})]
     changed = registry.rename_role_in_configs(
         [realm_ref, client_ref, other], client_id="app", old_name="admin", new_name="boss"
     )
@@ -193,9 +185,7 @@ def test_group_rename_or_move_carries_into_configs_and_subgroups() -> None:
     exact = mapper("oidc-hardcoded-group-idp-mapper", {"group": "/staff"})
     child = mapper("oidc-advanced-group-idp-mapper", {"claims": "[]", "group": "/staff/eng"})
     lookalike = mapper("oidc-hardcoded-group-idp-mapper", {"group": "/staffing"})
-    changed = registry.rename_group_in_configs(
-        [exact, child, lookalike], old_path="/staff", new_path="/org/people"
-    )
+    changed = registry.rename_group_in_configs([exact, child, lookalike], old_path="/staff", new_path="/org/people")
     assert [(m.id, m.config["group"]) for m in changed] == [
         (exact.id, "/org/people"),
         (child.id, "/org/people/eng"),

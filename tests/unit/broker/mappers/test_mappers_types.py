@@ -52,17 +52,13 @@ def test_hardcoded_attribute_sets_single_value_and_routes_profile_fields() -> No
     assert m.import_new_user(cfg, ctx) == [SetAttribute("origin", ("slave",))]
     assert m.update(cfg, ctx, USER) == [SetAttribute("origin", ("slave",))]
     assert m.update_legacy(cfg, ctx, USER) == [SetAttribute("origin", ("slave",))]
-    assert m.update({"attribute": "Email", "attribute.value": "X@Y.org"}, ctx, USER) == [
-        SetProfile("email", "X@Y.org")
-    ]
+    assert m.update({"attribute": "Email", "attribute.value": "X@Y.org"}, ctx, USER) == [SetProfile("email", "X@Y.org")]
     assert m.import_new_user({"attribute": " "}, ctx) == []
 
 
 def test_hardcoded_session_note_on_every_login() -> None:
     m, ctx = hardcoded_session_note.MAPPER, context()
-    assert m.preprocess({"attribute": "tier", "attribute.value": "gold"}, ctx) == [
-        SessionNote("tier", "gold")
-    ]
+    assert m.preprocess({"attribute": "tier", "attribute.value": "gold"}, ctx) == [SessionNote("tier", "gold")]
     assert m.preprocess({"attribute": ""}, ctx) == []
 
 
@@ -72,12 +68,8 @@ def test_attribute_importer_first_login() -> None:
     assert m.import_new_user({"claim": "dept", "user.attribute": "department"}, ctx) == [
         SetAttribute("department", ("R&D",))
     ]
-    assert m.import_new_user({"claim": "teams", "user.attribute": "team"}, ctx) == [
-        SetAttribute("team", ("a", "b"))
-    ]
-    assert m.import_new_user({"claim": "mail", "user.attribute": "email"}, ctx) == [
-        SetProfile("email", "A@X.ORG")
-    ]
+    assert m.import_new_user({"claim": "teams", "user.attribute": "team"}, ctx) == [SetAttribute("team", ("a", "b"))]
+    assert m.import_new_user({"claim": "mail", "user.attribute": "email"}, ctx) == [SetProfile("email", "A@X.ORG")]
     assert m.import_new_user({"claim": "missing", "user.attribute": "email"}, ctx) == []
     assert m.import_new_user({"claim": "blank", "user.attribute": "firstName"}, ctx) == []
 
@@ -85,26 +77,18 @@ def test_attribute_importer_first_login() -> None:
 def test_attribute_importer_force_follows_upstream_including_removal() -> None:
     m = attribute_importer.MAPPER
     ctx = context(id_token={"given": "Al"})
-    assert m.update({"claim": "given", "user.attribute": "FIRSTNAME"}, ctx, USER) == [
-        SetProfile("firstName", "Al")
-    ]
+    assert m.update({"claim": "given", "user.attribute": "FIRSTNAME"}, ctx, USER) == [SetProfile("firstName", "Al")]
     # Keycloak issue #40434: a removed email must be cleared, not kept.
     assert m.update({"claim": "email", "user.attribute": "email"}, ctx, USER) == [SetProfile("email", None)]
-    assert m.update({"claim": "dept", "user.attribute": "department"}, ctx, USER) == [
-        SetAttribute("department", ())
-    ]
-    assert m.update_legacy({"claim": "given", "user.attribute": "nick"}, ctx, USER) == [
-        SetAttribute("nick", ("Al",))
-    ]
+    assert m.update({"claim": "dept", "user.attribute": "department"}, ctx, USER) == [SetAttribute("department", ())]
+    assert m.update_legacy({"claim": "given", "user.attribute": "nick"}, ctx, USER) == [SetAttribute("nick", ("Al",))]
 
 
 def test_attribute_importer_wrong_type_imports_nothing() -> None:
     m = attribute_importer.MAPPER
     ctx = context(id_token={"dept": {"name": "R&D"}})
     assert m.import_new_user({"claim": "dept", "user.attribute": "department"}, ctx) == []
-    assert m.update({"claim": "dept", "user.attribute": "department"}, ctx, USER) == [
-        SetAttribute("department", ())
-    ]
+    assert m.update({"claim": "dept", "user.attribute": "department"}, ctx, USER) == [SetAttribute("department", ())]
 
 
 def test_claim_to_role() -> None:
@@ -162,9 +146,7 @@ def test_external_role_to_role_realm_and_client_roles() -> None:
         "resource_access": {"my.app": {"roles": ["editor"]}, "idp_client": {"roles": ["x"]}},
     }
     ctx = context(access_token=at)
-    assert m.import_new_user({"external.role": "manager", "role": "app-admin"}, ctx) == [
-        Grant("role", "app-admin")
-    ]
+    assert m.import_new_user({"external.role": "manager", "role": "app-admin"}, ctx) == [Grant("role", "app-admin")]
     assert m.applies({"external.role": "my.app.editor", "role": "r"}, ctx)
     assert not m.applies({"external.role": "my.app.manager", "role": "r"}, ctx)
     assert not m.applies({"external.role": "editor", "role": "r"}, ctx)
@@ -176,9 +158,7 @@ def test_external_role_to_role_realm_and_client_roles() -> None:
 
 def test_external_role_wrong_shape_matches_nothing() -> None:
     m = external_role_to_role.MAPPER
-    assert not m.applies(
-        {"external.role": "manager", "role": "r"}, context(access_token={"realm_access": "manager"})
-    )
+    assert not m.applies({"external.role": "manager", "role": "r"}, context(access_token={"realm_access": "manager"}))
     assert not m.applies(
         {"external.role": "manager", "role": "r"},
         context(access_token={"realm_access": {"roles": "manager"}}),
@@ -192,12 +172,10 @@ def test_username_template() -> None:
     assert m.preprocess({"template": "${ALIAS}-${CLAIM.sub | lowercase}-${UUID}"}, ctx) == [
         SetIdentity("LOCAL", "slave-abc-0000-uuid")
     ]
-    assert m.preprocess(
-        {"template": "${CLAIM.preferred_username|uppercase}", "target": "BROKER_USERNAME"}, ctx
-    ) == [SetIdentity("BROKER_USERNAME", "ALICE")]
-    assert m.preprocess({"template": "${CLAIM.sub}", "target": "BROKER_ID"}, ctx) == [
-        SetIdentity("BROKER_ID", "ABC")
+    assert m.preprocess({"template": "${CLAIM.preferred_username|uppercase}", "target": "BROKER_USERNAME"}, ctx) == [
+        SetIdentity("BROKER_USERNAME", "ALICE")
     ]
+    assert m.preprocess({"template": "${CLAIM.sub}", "target": "BROKER_ID"}, ctx) == [SetIdentity("BROKER_ID", "ABC")]
     assert m.preprocess({"template": "x-${OTHER}"}, ctx) == [SetIdentity("LOCAL", "x-other")]
 
 
@@ -216,10 +194,7 @@ def test_username_template_force_renames_unless_email_is_username() -> None:
     assert m.update_legacy({}, ctx, USER) == []
     assert m.update({"target": "BROKER_ID"}, ctx, USER) == []
     assert (
-        m.update(
-            {}, context(id_token={"preferred_username": "bob"}, registration_email_as_username=True), USER
-        )
-        == []
+        m.update({}, context(id_token={"preferred_username": "bob"}, registration_email_as_username=True), USER) == []
     )
 
 
