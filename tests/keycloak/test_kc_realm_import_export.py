@@ -396,3 +396,31 @@ async def test_roles_of_unlisted_builtin_clients(store: Store) -> None:
         granted = set(await tx.users.role_ids(realm.id, user.id))
     assert {"extra-account-role", "view-profile", "manage-account"} <= names
     assert len(granted) == 2
+
+
+async def test_service_account_user_is_created_when_the_file_lists_none(store: Store) -> None:
+    rep = {
+        "realm": "robots",
+        "clients": [{"clientId": "worker", "secret": "s3cret", "serviceAccountsEnabled": True}],
+    }
+    await _import(store, rep, source="robots.json")
+    async with store.tx() as tx:
+        realm = await tx.realms.get_by_name("robots")
+        assert realm is not None and realm.default_role_id
+        worker = await tx.clients.get_by_client_id(realm.id, "worker")
+        assert worker is not None
+        robot = await tx.users.get_service_account(realm.id, worker.id)
+        assert robot is not None and robot.username == "service-account-worker"
+        assert realm.default_role_id in await tx.users.role_ids(realm.id, robot.id)
+
+
+async def test_service_account_name_taken_by_a_user_is_a_located_error(store: Store) -> None:
+    rep = {
+        "realm": "robots",
+        "clients": [{"clientId": "worker", "secret": "s3cret", "serviceAccountsEnabled": True}],
+        "users": [{"username": "service-account-worker", "enabled": True}],
+    }
+    with pytest.raises(RealmFileError, match=r"robots\.json: \$\.users: .*service account"):
+        await _import(store, rep, source="robots.json")
+    async with store.tx() as tx:
+        assert await tx.realms.get_by_name("robots") is None

@@ -19,15 +19,13 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object, read
 from realmgate.admin.views import user_view
-from realmgate.crypto.secrets import new_client_secret, new_id
+from realmgate.crypto.secrets import new_client_secret
+from realmgate.keycloak import defaults
 from realmgate.keycloak.defaults import new_client, settle_secret
 from realmgate.keycloak.representations import client_from_rep, client_to_rep
 from realmgate.model.client import Client
 from realmgate.model.realm import Realm
-from realmgate.model.user import User
-from realmgate.store.interface import Tx
-
-SERVICE_ACCOUNT_PREFIX = "service-account-"
+from realmgate.store.interface import Conflict, Tx
 
 
 async def _can_manage(call: AdminCall) -> bool:
@@ -63,24 +61,10 @@ async def get_client(call: AdminCall) -> object:
 
 async def ensure_service_account(tx: Tx, realm: Realm, client: Client, *, now: int) -> None:
     """The client's service-account user, created on first need (and renamed with the client)."""
-    username = f"{SERVICE_ACCOUNT_PREFIX}{client.client_id}".lower()
-    existing = await tx.users.get_service_account(realm.id, client.id)
-    if existing is not None:
-        if existing.username != username:
-            await tx.users.update(replace(existing, username=username))
-        return
-    if await tx.users.get_by_username(realm.id, username) is not None:
-        raise AdminError.conflict("User exists with same username")
-    user = User(
-        id=new_id(),
-        realm_id=realm.id,
-        username=username,
-        created_timestamp=now * 1000,
-        service_account_client_id=client.id,
-    )
-    await tx.users.add(user)
-    if realm.default_role_id:
-        await tx.users.grant_roles(realm.id, user.id, [realm.default_role_id])
+    try:
+        await defaults.ensure_service_account(tx, realm, client, now=now)
+    except Conflict as conflict:
+        raise AdminError.conflict(str(conflict)) from None
 
 
 async def _check_scopes_exist(tx: Tx, realm: Realm, names: tuple[str, ...]) -> None:

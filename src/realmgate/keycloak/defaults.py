@@ -32,7 +32,8 @@ from realmgate.keycloak.builtin_scopes import (
 from realmgate.model.client import Client
 from realmgate.model.realm import Realm
 from realmgate.model.role import Role
-from realmgate.store.interface import Tx
+from realmgate.model.user import User
+from realmgate.store.interface import Conflict, Tx
 
 MASTER_ACCESS_TOKEN_LIFESPAN = 60
 OFFLINE_ACCESS = "offline_access"
@@ -226,3 +227,31 @@ async def create_realm(tx: Tx, name: str, *, now: int, realm: Realm | None = Non
             realm = dataclasses.replace(realm, access_token_lifespan=MASTER_ACCESS_TOKEN_LIFESPAN)
     await tx.realms.add(dataclasses.replace(realm, name=name))
     return await ensure_builtins(tx, dataclasses.replace(realm, name=name), now=now)
+
+
+SERVICE_ACCOUNT_PREFIX = "service-account-"
+
+
+async def ensure_service_account(tx: Tx, realm: Realm, client: Client, *, now: int) -> None:
+    """The client's service-account user (``service-account-{clientId}``), created on first
+    need with the realm's default roles, and renamed with the client, as Keycloak does.
+
+    Raises the store's ``Conflict`` when a regular user already holds that username."""
+    username = f"{SERVICE_ACCOUNT_PREFIX}{client.client_id}".lower()
+    existing = await tx.users.get_service_account(realm.id, client.id)
+    if existing is not None:
+        if existing.username != username:
+            await tx.users.update(dataclasses.replace(existing, username=username))
+        return
+    if await tx.users.get_by_username(realm.id, username) is not None:
+        raise Conflict("User exists with same username")
+    user = User(
+        id=new_id(),
+        realm_id=realm.id,
+        username=username,
+        created_timestamp=now * 1000,
+        service_account_client_id=client.id,
+    )
+    await tx.users.add(user)
+    if realm.default_role_id:
+        await tx.users.grant_roles(realm.id, user.id, [realm.default_role_id])

@@ -19,6 +19,7 @@ from realmgate.keycloak.defaults import (
     MASTER_ACCESS_TOKEN_LIFESPAN,
     ensure_builtin_client,
     ensure_builtins,
+    ensure_service_account,
     new_client,
     settle_secret,
 )
@@ -46,7 +47,7 @@ from realmgate.model.client import ClientScope
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
 from realmgate.model.role import Role
-from realmgate.store.interface import Tx
+from realmgate.store.interface import Conflict, Tx
 
 __all__ = ["RealmFileError", "import_realm"]
 
@@ -238,4 +239,18 @@ async def import_realm(tx: Tx, rep: Mapping[str, object], *, source: str, now: i
     groups_by_path = await import_groups(ctx, tx, realm, rep, index)
     await _identity_providers(ctx, tx, realm, rep)
     await import_users(ctx, tx, realm, rep, index, groups_by_path, now=now)
+    await _service_accounts(ctx, tx, realm, rep, now=now)
     return realm
+
+
+async def _service_accounts(ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object], *, now: int) -> None:
+    """Clients with service accounts get their service-account user when the file lists none
+    (Keycloak creates it on import too); users the file lists were linked by ``import_users``."""
+    for client in await tx.clients.list(realm.id):
+        if not client.service_accounts_enabled:
+            continue
+        try:
+            await ensure_service_account(tx, realm, client, now=now)
+        except Conflict:
+            message = f"a user has the name of client {client.client_id}'s service account"
+            raise ctx.error("$.users", message) from None
