@@ -18,15 +18,15 @@ from realmgate.protocol.params import optional
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.scopes import decide_scopes
 from realmgate.protocol.sessions import active_session
-from realmgate.protocol.tokens import OFFLINE, REFRESH, read_token
+from realmgate.protocol.tokens import read_refresh_token
 from realmgate.store.interface import Tx
 
 INACTIVE: Claims = {"active": False}
 
 
 async def _refresh_claims(tx: Tx, config: RealmConfig, token: str, *, issuer: str, now: int) -> Claims:
-    claims = read_token(config, token, symmetric=True, issuer=issuer, now=now)
-    if claims is None or claims.get("typ") not in (REFRESH, OFFLINE):
+    claims = read_refresh_token(config, token, issuer=issuer, now=now)
+    if claims is None:
         return INACTIVE
     sid = claims.get("sid")
     if not isinstance(sid, str) or await active_session(tx, config.realm, sid, now) is None:

@@ -22,7 +22,7 @@ from realmgate.protocol.params import optional, required
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.redirect_uri import match_redirect_uri
 from realmgate.protocol.sessions import end_session
-from realmgate.protocol.tokens import ID, OFFLINE, REFRESH, read_token
+from realmgate.protocol.tokens import ID, read_refresh_token
 from realmgate.store.interface import Tx
 
 POST_LOGOUT_ATTRIBUTE = "post.logout.redirect.uris"
@@ -103,8 +103,8 @@ async def backchannel_logout(
     """Keycloak adapters' ``POST logout`` with ``refresh_token``: end that token's session."""
     client = authenticate_client(config, params, authorization)
     token = required(params, "refresh_token")
-    claims = read_token(config, token, symmetric=True, issuer=issuer, now=now)
-    if claims is None or claims.get("typ") not in (REFRESH, OFFLINE):
+    claims = read_refresh_token(config, token, issuer=issuer, now=now)
+    if claims is None:
         raise InvalidGrant("Invalid refresh token")
     if claims.get("azp") != client.client_id:
         raise InvalidGrant("Invalid refresh token", detail="token of another client")

@@ -175,6 +175,15 @@ def read_token(config: RealmConfig, token: str, *, symmetric: bool, issuer: str,
     return claims
 
 
+def read_refresh_token(config: RealmConfig, token: str, *, issuer: str, now: int) -> Claims | None:
+    """Claims of one of our refresh or offline tokens (HMAC-signed) that still holds; else None.
+    The refresh grant, the adapters' logout and introspection all accept exactly these."""
+    claims = read_token(config, token, symmetric=True, issuer=issuer, now=now)
+    if claims is None or claims.get("typ") not in (REFRESH, OFFLINE):
+        return None
+    return claims
+
+
 def not_before_ok(config: RealmConfig, client: Client | None, user: User, claims: Claims) -> bool:
     """Tokens issued before a realm/client/user "not before" push are no longer valid."""
     iat = claims.get("iat")

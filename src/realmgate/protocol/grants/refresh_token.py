@@ -19,13 +19,11 @@ from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.scopes import narrow_scopes
 from realmgate.protocol.sessions import active_session
 from realmgate.protocol.tokens import (
-    OFFLINE,
-    REFRESH,
     Grant,
     IssuedTokens,
     issue_tokens,
     not_before_ok,
-    read_token,
+    read_refresh_token,
 )
 
 INVALID = "Invalid refresh token"
@@ -67,8 +65,8 @@ async def _session(req: GrantRequest, claims: dict[str, object]) -> tuple[UserSe
 
 async def grant(req: GrantRequest) -> IssuedTokens:
     token = required(req.params, "refresh_token")
-    claims = read_token(req.config, token, symmetric=True, issuer=req.issuer, now=req.now)
-    if claims is None or claims.get("typ") not in (REFRESH, OFFLINE):
+    claims = read_refresh_token(req.config, token, issuer=req.issuer, now=req.now)
+    if claims is None:
         raise InvalidGrant(INVALID)
     if claims.get("azp") != req.client.client_id:
         raise InvalidGrant(INVALID, detail="refresh token of another client")
