@@ -25,7 +25,16 @@ from realmgate.protocol.sessions import IDP_NOTE, end_session
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc.responses import clear_sso_cookies
-from realmgate.web.oidc.support import client_ip, form_params, issuer, now, query_params, realm_name, transaction
+from realmgate.web.oidc.support import (
+    call_client_endpoint,
+    client_ip,
+    form_params,
+    issuer,
+    now,
+    query_params,
+    realm_name,
+    transaction,
+)
 from realmgate.web.pages import error_page, render_page
 
 CONFIRM_TTL = 600
@@ -103,14 +112,7 @@ async def logout(request: Request) -> Response:
         return error_page(request, error.description)
     if request.method == "POST" and "refresh_token" in params:
         async with transaction(request) as (tx, config):
-            await backchannel_logout(
-                tx,
-                config,
-                params,
-                authorization=request.headers.get("authorization"),
-                issuer=issuer(request),
-                now=now(request),
-            )
+            await call_client_endpoint(request, tx, config, params, backchannel_logout)
         return Response(status_code=204)
     if request.method == "POST" and "session_code" in params:
         return await _confirmed(request, params["session_code"])

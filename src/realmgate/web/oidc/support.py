@@ -7,8 +7,9 @@ snapshot, call one protocol function, and render its result.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
+from typing import Protocol, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -92,6 +93,36 @@ async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig]]
             failure = error
     if failure is not None:
         raise failure
+
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class ClientEndpoint(Protocol[T_co]):
+    """A protocol-layer endpoint that authenticates the calling client itself (revocation,
+    introspection, adapter logout): it needs the form, the ``Authorization`` header, the
+    issuer and the clock."""
+
+    def __call__(
+        self,
+        tx: Tx,
+        config: RealmConfig,
+        params: Mapping[str, str],
+        /,
+        *,
+        authorization: str | None,
+        issuer: str,
+        now: int,
+    ) -> Awaitable[T_co]: ...
+
+
+async def call_client_endpoint(
+    request: Request, tx: Tx, config: RealmConfig, params: Mapping[str, str], endpoint: ClientEndpoint[T_co]
+) -> T_co:
+    """Run ``endpoint`` with what it reads from this request, so each handler says it once."""
+    return await endpoint(
+        tx, config, params, authorization=request.headers.get("authorization"), issuer=issuer(request), now=now(request)
+    )
 
 
 def json_response(

@@ -12,6 +12,7 @@ from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc.support import (
+    call_client_endpoint,
     client_ip,
     cors_headers,
     error_response,
@@ -86,14 +87,7 @@ async def userinfo(request: Request) -> Response:
 async def introspect(request: Request) -> Response:
     params = await form_params(request)
     async with transaction(request) as (tx, config):
-        body = await introspection.introspect(
-            tx,
-            config,
-            params,
-            authorization=request.headers.get("authorization"),
-            issuer=issuer(request),
-            now=now(request),
-        )
+        body = await call_client_endpoint(request, tx, config, params, introspection.introspect)
     return json_response(body)
 
 
@@ -103,12 +97,5 @@ async def revoke(request: Request) -> Response:
     params = await form_params(request)
     async with transaction(request) as (tx, config):
         cors = cors_headers(request, config, params.get("client_id"))
-        await revocation.revoke(
-            tx,
-            config,
-            params,
-            authorization=request.headers.get("authorization"),
-            issuer=issuer(request),
-            now=now(request),
-        )
+        await call_client_endpoint(request, tx, config, params, revocation.revoke)
     return Response(status_code=200, headers=cors)
