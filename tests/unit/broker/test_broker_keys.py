@@ -35,109 +35,106 @@ def _cfg(upstream: Upstream, **config: str) -> OIDCConfig:
     )
 
 
+@pytest.fixture
+def cache(http: httpx.AsyncClient, clock: Clock) -> UpstreamKeyCache:
+    """A fresh key cache on the test's HTTP client and fake clock."""
+    return UpstreamKeyCache(http, clock=clock)
+
+
+def _fetches(upstream: Upstream) -> int:
+    return len(upstream.script.hits("/jwks"))
+
+
+async def _first_fetch(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> OIDCConfig:
+    """Serve key ``a`` and let one verification fetch the JWKS; the config of provider "idp"."""
+    upstream.reply("/jwks", Keys.jwks(keys.a))
+    cfg = _cfg(upstream)
+    await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
+    return cfg
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-async def test_jwks_is_fetched_once_and_cached(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
-) -> None:
+async def test_jwks_is_fetched_once_and_cached(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:
     upstream.reply("/jwks", Keys.jwks(keys.a, keys.ec))
-    cache = UpstreamKeyCache(http, clock=clock)
     cfg = _cfg(upstream)
     assert await cache.verify(sign(CLAIMS, keys.a), "idp-1", cfg) == CLAIMS
     assert await cache.verify(sign(CLAIMS, keys.ec), "idp-1", cfg) == CLAIMS
-    assert len(upstream.script.hits("/jwks")) == 1
+    assert _fetches(upstream) == 1
     # Another provider has its own entry.
     await cache.verify(sign(CLAIMS, keys.a), "idp-2", cfg)
-    assert len(upstream.script.hits("/jwks")) == 2
+    assert _fetches(upstream) == 2
 
 
 async def test_entries_expire_after_a_day(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
+    upstream: Upstream, cache: UpstreamKeyCache, clock: Clock, keys: Keys
 ) -> None:
-    upstream.reply("/jwks", Keys.jwks(keys.a))
-    cache = UpstreamKeyCache(http, clock=clock)
-    cfg = _cfg(upstream)
-    await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
+    cfg = await _first_fetch(upstream, cache, keys)
     clock.advance(86_399)
     await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
-    assert len(upstream.script.hits("/jwks")) == 1
+    assert _fetches(upstream) == 1
     clock.advance(2)
     await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
-    assert len(upstream.script.hits("/jwks")) == 2
+    assert _fetches(upstream) == 2
 
 
 async def test_rotation_new_kid_triggers_one_refetch(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
+    upstream: Upstream, cache: UpstreamKeyCache, clock: Clock, keys: Keys
 ) -> None:
-    upstream.reply("/jwks", Keys.jwks(keys.a))
-    cache = UpstreamKeyCache(http, clock=clock)
-    cfg = _cfg(upstream)
-    await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
+    cfg = await _first_fetch(upstream, cache, keys)
     clock.advance(11)
     upstream.reply("/jwks", Keys.jwks(keys.a, keys.b))  # the upstream rotated
     assert await cache.verify(sign(CLAIMS, keys.b), "idp", cfg) == CLAIMS
-    assert len(upstream.script.hits("/jwks")) == 2
+    assert _fetches(upstream) == 2
 
 
 async def test_unknown_kid_refetch_is_throttled_to_one_per_ten_seconds(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
+    upstream: Upstream, cache: UpstreamKeyCache, clock: Clock, keys: Keys
 ) -> None:
-    upstream.reply("/jwks", Keys.jwks(keys.a))
-    cache = UpstreamKeyCache(http, clock=clock)
-    cfg = _cfg(upstream)
-    await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
+    cfg = await _first_fetch(upstream, cache, keys)
     forged = sign(CLAIMS, keys.rogue)
     clock.advance(5)
     with pytest.raises(TokenInvalid) as err:
         await cache.verify(forged, "idp", cfg)
     assert err.value.check is Check.UNKNOWN_KID
-    assert len(upstream.script.hits("/jwks")) == 1  # within 10 s of the last fetch: no refetch
+    assert _fetches(upstream) == 1  # within 10 s of the last fetch: no refetch
     clock.advance(6)
     with pytest.raises(TokenInvalid) as err:
         await cache.verify(forged, "idp", cfg)
     assert err.value.check is Check.UNKNOWN_KID
-    assert len(upstream.script.hits("/jwks")) == 2  # refetched once, key still unknown
+    assert _fetches(upstream) == 2  # refetched once, key still unknown
     for _ in range(5):
         with pytest.raises(TokenInvalid):
             await cache.verify(forged, "idp", cfg)
-    assert len(upstream.script.hits("/jwks")) == 2
+    assert _fetches(upstream) == 2
     # Known keys keep working while refetches are throttled.
     assert await cache.verify(sign(CLAIMS, keys.a), "idp", cfg) == CLAIMS
 
 
 async def test_concurrent_unknown_kids_share_one_fetch(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
+    upstream: Upstream, cache: UpstreamKeyCache, clock: Clock, keys: Keys
 ) -> None:
-    upstream.reply("/jwks", Keys.jwks(keys.a))
-    cache = UpstreamKeyCache(http, clock=clock)
-    cfg = _cfg(upstream)
-    await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
+    cfg = await _first_fetch(upstream, cache, keys)
     clock.advance(30)
     upstream.reply("/jwks", Keys.jwks(keys.a, keys.b), delay=0.2)
     token = sign(CLAIMS, keys.b)
     results = await asyncio.gather(*(cache.verify(token, "idp", cfg) for _ in range(10)))
     assert results == [CLAIMS] * 10
-    assert len(upstream.script.hits("/jwks")) == 2
+    assert _fetches(upstream) == 2
 
 
-async def test_concurrent_first_fetch_is_shared(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
-) -> None:
+async def test_concurrent_first_fetch_is_shared(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:
     upstream.reply("/jwks", Keys.jwks(keys.a), delay=0.2)
-    cache = UpstreamKeyCache(http, clock=clock)
     cfg = _cfg(upstream)
     token = sign(CLAIMS, keys.a)
     await asyncio.gather(*(cache.verify(token, "idp", cfg) for _ in range(5)))
-    assert len(upstream.script.hits("/jwks")) == 1
+    assert _fetches(upstream) == 1
 
 
-async def test_evict_and_clear_force_a_new_fetch(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
-) -> None:
+async def test_evict_and_clear_force_a_new_fetch(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:
     upstream.reply("/jwks", Keys.jwks(keys.a))
-    cache = UpstreamKeyCache(http, clock=clock)
     cfg = _cfg(upstream)
     token = sign(CLAIMS, keys.a)
     await cache.verify(token, "idp", cfg)
@@ -145,48 +142,38 @@ async def test_evict_and_clear_force_a_new_fetch(
     cache.evict("idp")
     await cache.verify(token, "idp", cfg)
     await cache.verify(token, "other", cfg)
-    assert len(upstream.script.hits("/jwks")) == 3
+    assert _fetches(upstream) == 3
     cache.clear()
     await cache.verify(token, "other", cfg)
-    assert len(upstream.script.hits("/jwks")) == 4
+    assert _fetches(upstream) == 4
 
 
-async def test_reload_fetches_only_with_a_jwks_url(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
-) -> None:
+async def test_reload_fetches_only_with_a_jwks_url(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:
     upstream.reply("/jwks", Keys.jwks(keys.a))
-    cache = UpstreamKeyCache(http, clock=clock)
     assert await cache.reload("idp", _cfg(upstream)) is True
     assert await cache.reload("idp", _cfg(upstream, useJwksUrl="false")) is False
-    assert len(upstream.script.hits("/jwks")) == 1
+    assert _fetches(upstream) == 1
 
 
 async def test_jwks_entries_that_are_not_signature_keys_are_ignored(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
+    upstream: Upstream, cache: UpstreamKeyCache, keys: Keys
 ) -> None:
     enc = dict(Keys.jwks(keys.a)["keys"][0])  # type: ignore[index]
     enc["use"] = "enc"
     upstream.reply("/jwks", {"keys": [enc, {"kty": "oct", "kid": "h", "k": "c2VjcmV0"}, "junk"]})
-    cache = UpstreamKeyCache(http, clock=clock)
     with pytest.raises(TokenInvalid) as err:
         await cache.verify(sign(CLAIMS, keys.a), "idp", _cfg(upstream))
     assert err.value.check is Check.UNKNOWN_KID
 
 
-async def test_jwks_fetch_failure_is_an_upstream_error(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
-) -> None:
+async def test_jwks_fetch_failure_is_an_upstream_error(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:
     upstream.reply("/jwks", "oops", status=500, content_type="text/plain")
-    cache = UpstreamKeyCache(http, clock=clock)
     with pytest.raises(UpstreamError):
         await cache.verify(sign(CLAIMS, keys.a), "idp", _cfg(upstream))
 
 
-async def test_wrong_signature_is_refused(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
-) -> None:
+async def test_wrong_signature_is_refused(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:
     upstream.reply("/jwks", Keys.jwks(keys.a))
-    cache = UpstreamKeyCache(http, clock=clock)
     header, _payload, signature = sign(CLAIMS, keys.a).split(".")
     other_payload = sign({"sub": "admin"}, keys.a).split(".")[1]
     with pytest.raises(TokenInvalid) as err:
@@ -194,11 +181,8 @@ async def test_wrong_signature_is_refused(
     assert err.value.check is Check.SIGNATURE
 
 
-async def test_none_and_hmac_are_never_accepted(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
-) -> None:
+async def test_none_and_hmac_are_never_accepted(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:
     upstream.reply("/jwks", Keys.jwks(keys.a))
-    cache = UpstreamKeyCache(http, clock=clock)
     kid = keys.a.kid.encode()
     unsigned = _b64(b'{"alg":"none","kid":"%s"}' % kid) + "." + _b64(b'{"sub":"u1"}') + "."
     with pytest.raises(TokenInvalid) as err:
@@ -222,9 +206,8 @@ def _pem(keys: Keys) -> str:
 
 
 async def test_static_pem_key_without_kid_verifies_any_kid(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
+    upstream: Upstream, cache: UpstreamKeyCache, keys: Keys
 ) -> None:
-    cache = UpstreamKeyCache(http, clock=clock)
     cfg = _cfg(upstream, useJwksUrl="false", publicKeySignatureVerifier=_pem(keys))
     assert await cache.verify(sign(CLAIMS, keys.a), "idp", cfg) == CLAIMS
     with pytest.raises(TokenInvalid) as err:
@@ -234,9 +217,8 @@ async def test_static_pem_key_without_kid_verifies_any_kid(
 
 
 async def test_static_key_with_kid_as_bare_base64_and_as_certificate(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
+    upstream: Upstream, cache: UpstreamKeyCache, keys: Keys
 ) -> None:
-    cache = UpstreamKeyCache(http, clock=clock)
     token = sign(CLAIMS, keys.a)
     pem = _pem(keys)
     with_kid = _cfg(
@@ -262,10 +244,7 @@ async def test_static_key_with_kid_as_bare_base64_and_as_certificate(
     assert await cache.verify(token, "idp", cert) == CLAIMS
 
 
-async def test_unreadable_or_missing_static_key(
-    upstream: Upstream, http: httpx.AsyncClient, clock: Clock, keys: Keys
-) -> None:
-    cache = UpstreamKeyCache(http, clock=clock)
+async def test_unreadable_or_missing_static_key(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:
     for cfg in (
         _cfg(upstream, useJwksUrl="false", publicKeySignatureVerifier="garbage!"),
         _cfg(upstream, useJwksUrl="false"),
