@@ -11,7 +11,7 @@ from tests.store import factories as f
 from tests.unit.broker.broker_testkit import Clock, Upstream
 
 from realmgate.broker import flow
-from realmgate.broker.connector import BrokeredIdentity
+from realmgate.broker.connector import BrokeredIdentity, ClientRequest, UpstreamLogin
 from realmgate.broker.errors import StateInvalid
 from realmgate.broker.first_login import Step, decide, proposed_username
 from realmgate.broker.logout import LogoutTarget
@@ -19,7 +19,7 @@ from realmgate.broker.oidc.connector import ConnectorDeps, OIDCConnector
 from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
-from realmgate.store.interface import Conflict
+from realmgate.store.interface import Conflict, Tx
 from realmgate.store.sql import SqlStore
 
 NOW = 1_700_000_000
@@ -75,21 +75,45 @@ def _connector(idp: IdentityProvider, http: httpx.AsyncClient, clock: Clock) -> 
     return OIDCConnector(idp, ConnectorDeps(http, UpstreamKeyCache(http, clock=clock), clock))
 
 
+async def _begin(
+    tx: Tx,
+    realm: Realm,
+    idp: IdentityProvider,
+    http: httpx.AsyncClient,
+    clock: Clock,
+    *,
+    auth_session_id: str = "browser-1",
+    tab_id: str = "tab-1",
+    client: ClientRequest | None = None,
+    redirect_uri: str = "http://x/endpoint",
+) -> UpstreamLogin:
+    """Start a brokered login of browser ``auth_session_id`` at ``NOW``."""
+    return await flow.begin_login(
+        tx,
+        realm=realm,
+        idp=idp,
+        connector=_connector(idp, http, clock),
+        client=client or flow.client_request(),
+        redirect_uri=redirect_uri,
+        auth_session_id=auth_session_id,
+        tab_id=tab_id,
+        now=NOW,
+    )
+
+
 async def test_state_is_single_use_and_bound_to_the_browser(
     store: SqlStore, http: httpx.AsyncClient, clock: Clock
 ) -> None:
     realm, idp = await _setup(store)
     async with store.tx() as tx:
-        login = await flow.begin_login(
+        login = await _begin(
             tx,
-            realm=realm,
-            idp=idp,
-            connector=_connector(idp, http, clock),
+            realm,
+            idp,
+            http,
+            clock,
             client=flow.client_request(login_hint="alice", acr_values="gold"),
             redirect_uri="http://localhost:8080/realms/r/broker/slave/endpoint",
-            auth_session_id="browser-1",
-            tab_id="tab-1",
-            now=NOW,
         )
     async with store.tx() as tx:
         with pytest.raises(StateInvalid):
@@ -109,17 +133,7 @@ async def test_state_round_trip_and_refusals(store: SqlStore, http: httpx.AsyncC
 
     async def begin() -> str:
         async with store.tx() as tx:
-            login = await flow.begin_login(
-                tx,
-                realm=realm,
-                idp=idp,
-                connector=_connector(idp, http, clock),
-                client=flow.client_request(),
-                redirect_uri="http://x/endpoint",
-                auth_session_id="browser-1",
-                tab_id="tab-1",
-                now=NOW,
-            )
+            login = await _begin(tx, realm, idp, http, clock)
         return login.state
 
     state = await begin()
@@ -182,17 +196,7 @@ async def test_existing_email_needs_confirmation_and_linking_after_proof(store: 
 async def test_identity_is_parked_between_pages(store: SqlStore, http: httpx.AsyncClient, clock: Clock) -> None:
     realm, idp = await _setup(store)
     async with store.tx() as tx:
-        login = await flow.begin_login(
-            tx,
-            realm=realm,
-            idp=idp,
-            connector=_connector(idp, http, clock),
-            client=flow.client_request(),
-            redirect_uri="http://x/endpoint",
-            auth_session_id="b",
-            tab_id="t",
-            now=NOW,
-        )
+        login = await _begin(tx, realm, idp, http, clock, auth_session_id="b", tab_id="t")
         pending = await flow.take_pending(
             tx, login.state, realm_id=realm.id, alias="slave", auth_session_id="b", now=NOW
         )
