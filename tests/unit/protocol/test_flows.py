@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pytest
 from tests.unit.protocol.conftest import NOW, PASSWORD, SECRET, World
@@ -21,6 +22,9 @@ from realmgate.protocol.userinfo import userinfo
 
 ISSUER = "http://sso.test/realms/test"
 VERIFIER = "v" * 50
+
+
+T = TypeVar("T")
 
 
 async def token(world: World, params: dict[str, str], *, now: int = NOW, commit_errors: bool = True) -> dict[str, Any]:
@@ -57,16 +61,22 @@ async def info(world: World, access_token: str, *, now: int = NOW) -> dict[str, 
         return (await userinfo(tx, await world.config(tx), access_token, issuer=ISSUER, now=now)).claims
 
 
-async def introspect(world: World, tok: str, *, now: int = NOW) -> dict[str, object]:
+async def as_app(world: World, endpoint: Callable[..., Awaitable[T]], params: dict[str, str], *, now: int = NOW) -> T:
+    """Call an endpoint that authenticates its client (introspection, revocation, adapter logout)
+    as the confidential client "app"."""
     async with world.store.tx() as tx:
-        return await introspection.introspect(
+        return await endpoint(
             tx,
             await world.config(tx),
-            {"token": tok, "client_id": "app", "client_secret": SECRET},
+            {"client_id": "app", "client_secret": SECRET, **params},
             authorization=None,
             issuer=ISSUER,
             now=now,
         )
+
+
+async def introspect(world: World, tok: str, *, now: int = NOW) -> dict[str, object]:
+    return await as_app(world, introspection.introspect, {"token": tok}, now=now)
 
 
 async def code_for(world: World, client_id: str = "app", **params: str) -> str:
@@ -161,15 +171,7 @@ async def test_refresh_grant_and_session_end(world: World) -> None:
                 "client_secret": "other-secret",
             },
         )
-    async with world.store.tx() as tx:
-        await backchannel_logout(
-            tx,
-            await world.config(tx),
-            {"client_id": "app", "client_secret": SECRET, "refresh_token": second["refresh_token"]},
-            authorization=None,
-            issuer=ISSUER,
-            now=NOW + 20,
-        )
+    await as_app(world, backchannel_logout, {"refresh_token": second["refresh_token"]}, now=NOW + 20)
     with pytest.raises(InvalidGrant, match="Session not active"):
         await token(world, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}, now=NOW + 30)
     with pytest.raises(InvalidToken):
@@ -258,27 +260,11 @@ async def test_introspection_and_revocation(world: World) -> None:
     assert (await introspect(world, tokens["refresh_token"]))["active"] is True
     assert (await introspect(world, "not-a-token")) == {"active": False}
     assert (await introspect(world, tokens["access_token"], now=NOW + 301)) == {"active": False}
-    async with world.store.tx() as tx:
-        await revocation.revoke(
-            tx,
-            await world.config(tx),
-            {"token": tokens["access_token"], "client_id": "app", "client_secret": SECRET},
-            authorization=None,
-            issuer=ISSUER,
-            now=NOW,
-        )
+    await as_app(world, revocation.revoke, {"token": tokens["access_token"]})
     assert (await introspect(world, tokens["access_token"])) == {"active": False}
     # The refresh token still works until it is revoked too.
     await token(world, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
-    async with world.store.tx() as tx:
-        await revocation.revoke(
-            tx,
-            await world.config(tx),
-            {"token": tokens["refresh_token"], "client_id": "app", "client_secret": SECRET},
-            authorization=None,
-            issuer=ISSUER,
-            now=NOW,
-        )
+    await as_app(world, revocation.revoke, {"token": tokens["refresh_token"]})
     with pytest.raises(InvalidGrant):
         await token(world, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
 
@@ -392,15 +378,7 @@ async def test_login_events_only_when_enabled(world: World) -> None:
     tokens = await password_grant(world)
     with pytest.raises(InvalidGrant):
         await token(world, {"grant_type": "password", "username": "alice", "password": "nope"})
-    async with world.store.tx() as tx:
-        await backchannel_logout(
-            tx,
-            await world.config(tx),
-            {"client_id": "app", "client_secret": SECRET, "refresh_token": tokens["refresh_token"]},
-            authorization=None,
-            issuer=ISSUER,
-            now=NOW,
-        )
+    await as_app(world, backchannel_logout, {"refresh_token": tokens["refresh_token"]})
     async with world.store.tx() as tx:
         recorded = await tx.events.list(world.realm_id, EventQuery())
     kinds = sorted((e.type, e.error or "") for e in recorded)
