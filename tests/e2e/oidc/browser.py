@@ -11,11 +11,17 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+from tests.e2e.harness import ServerProcess
 
 REALM = "oidc-test"
 CLIENT_ID = "web-app"
 SECRET = "web-app-s3cret+/%"
 REDIRECT_URI = "http://127.0.0.1:9999/callback"
+
+
+def oidc_url(server: ServerProcess, path: str, realm: str = REALM) -> str:
+    """The URL of ``realm``'s ``openid-connect`` endpoint ``path`` on ``server``."""
+    return server.url(f"/realms/{realm}/protocol/openid-connect/{path}")
 
 
 def pkce_pair() -> tuple[str, str]:

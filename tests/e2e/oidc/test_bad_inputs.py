@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from tests.e2e.harness import ServerProcess
 from tests.e2e.oidc.browser import (
     CLIENT_ID,
@@ -15,25 +13,16 @@ from tests.e2e.oidc.browser import (
     SECRET,
     auth_url,
     callback_params,
+    oidc_url,
     parse_login_form,
     pkce_pair,
     submit_login,
 )
 
 
-@pytest.fixture
-def browser(oidc_server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=oidc_server.base_url, timeout=10.0, follow_redirects=False) as client:
-        yield client
-
-
-def token_url(server: ServerProcess, realm: str = REALM) -> str:
-    return server.url(f"/realms/{realm}/protocol/openid-connect/token")
-
-
 def password_grant(server: ServerProcess, **extra: str) -> httpx.Response:
     data = {"grant_type": "password", "username": "alice", "password": "alice-password", "scope": "openid", **extra}
-    return httpx.post(token_url(server), data=data, auth=(CLIENT_ID, SECRET), timeout=10.0)
+    return httpx.post(oidc_url(server, "token"), data=data, auth=(CLIENT_ID, SECRET), timeout=10.0)
 
 
 def test_unknown_realm_is_404_realm_does_not_exist(oidc_server: ServerProcess) -> None:
@@ -41,11 +30,15 @@ def test_unknown_realm_is_404_realm_does_not_exist(oidc_server: ServerProcess) -
         response = httpx.get(oidc_server.url(f"/realms/no-such-realm{path}"))
         assert response.status_code == 404
         assert response.json() == {"error": "Realm does not exist"}
-    assert httpx.post(token_url(oidc_server, "no-such-realm"), data={"grant_type": "password"}).status_code == 404
+    assert (
+        httpx.post(oidc_url(oidc_server, "token", "no-such-realm"), data={"grant_type": "password"}).status_code == 404
+    )
 
 
 def test_wrong_client_secret_is_401_invalid_client(oidc_server: ServerProcess) -> None:
-    response = httpx.post(token_url(oidc_server), data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, "wrong"))
+    response = httpx.post(
+        oidc_url(oidc_server, "token"), data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, "wrong")
+    )
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Basic ")
     assert response.json() == {
@@ -61,7 +54,7 @@ def test_secret_with_special_characters_in_basic_header(oidc_server: ServerProce
     for value in (encoded, f"{CLIENT_ID}:{SECRET}"):
         header = "Basic " + base64.b64encode(value.encode()).decode()
         response = httpx.post(
-            token_url(oidc_server), data={"grant_type": "client_credentials"}, headers={"authorization": header}
+            oidc_url(oidc_server, "token"), data={"grant_type": "client_credentials"}, headers={"authorization": header}
         )
         assert response.status_code == 200, response.text
         assert "refresh_token" not in response.json()
@@ -101,17 +94,21 @@ def test_wrong_pkce_verifier_and_reused_code_are_invalid_grant(
     verifier, challenge = pkce_pair()
     code = _code(oidc_server, browser, challenge)
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
-    wrong = httpx.post(token_url(oidc_server), data={**data, "code_verifier": pkce_pair()[0]}, auth=(CLIENT_ID, SECRET))
+    wrong = httpx.post(
+        oidc_url(oidc_server, "token"), data={**data, "code_verifier": pkce_pair()[0]}, auth=(CLIENT_ID, SECRET)
+    )
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
     # The code was consumed by the failed attempt: it cannot be retried.
-    again = httpx.post(token_url(oidc_server), data={**data, "code_verifier": verifier}, auth=(CLIENT_ID, SECRET))
+    again = httpx.post(
+        oidc_url(oidc_server, "token"), data={**data, "code_verifier": verifier}, auth=(CLIENT_ID, SECRET)
+    )
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
 
 
 def test_duplicate_parameters_are_refused(oidc_server: ServerProcess, browser: httpx.Client) -> None:
     body = "grant_type=password&username=alice&password=alice-password&scope=openid&scope=email"
     response = httpx.post(
-        token_url(oidc_server),
+        oidc_url(oidc_server, "token"),
         content=body,
         auth=(CLIENT_ID, SECRET),
         headers={"content-type": "application/x-www-form-urlencoded"},
@@ -122,7 +119,9 @@ def test_duplicate_parameters_are_refused(oidc_server: ServerProcess, browser: h
 
 
 def test_json_body_is_refused(oidc_server: ServerProcess) -> None:
-    response = httpx.post(token_url(oidc_server), json={"grant_type": "client_credentials"}, auth=(CLIENT_ID, SECRET))
+    response = httpx.post(
+        oidc_url(oidc_server, "token"), json={"grant_type": "client_credentials"}, auth=(CLIENT_ID, SECRET)
+    )
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
 
 
@@ -157,7 +156,9 @@ def test_used_or_expired_login_page_says_start_again(oidc_server: ServerProcess,
 
 def test_bad_refresh_token_and_password(oidc_server: ServerProcess) -> None:
     response = httpx.post(
-        token_url(oidc_server), data={"grant_type": "refresh_token", "refresh_token": "x.y.z"}, auth=(CLIENT_ID, SECRET)
+        oidc_url(oidc_server, "token"),
+        data={"grant_type": "refresh_token", "refresh_token": "x.y.z"},
+        auth=(CLIENT_ID, SECRET),
     )
     assert response.status_code == 400
     assert response.json() == {"error": "invalid_grant", "error_description": "Invalid refresh token"}
@@ -166,15 +167,15 @@ def test_bad_refresh_token_and_password(oidc_server: ServerProcess) -> None:
 
 
 def test_unsupported_and_missing_grant_type(oidc_server: ServerProcess) -> None:
-    unknown = httpx.post(token_url(oidc_server), data={"grant_type": "urn:nope"}, auth=(CLIENT_ID, SECRET))
+    unknown = httpx.post(oidc_url(oidc_server, "token"), data={"grant_type": "urn:nope"}, auth=(CLIENT_ID, SECRET))
     assert unknown.status_code == 400 and unknown.json()["error"] == "unsupported_grant_type"
-    missing = httpx.post(token_url(oidc_server), data={}, auth=(CLIENT_ID, SECRET))
+    missing = httpx.post(oidc_url(oidc_server, "token"), data={}, auth=(CLIENT_ID, SECRET))
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
 
 
 def test_oversized_token_request_is_413(oidc_server: ServerProcess) -> None:
     response = httpx.post(
-        token_url(oidc_server),
+        oidc_url(oidc_server, "token"),
         content=b"a=" + b"x" * (11 * 1024 * 1024),  # over the 10 MiB default
         headers={"content-type": "application/x-www-form-urlencoded"},
     )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from tests.e2e.harness import ServerProcess
 from tests.e2e.oidc.browser import (
     CLIENT_ID,
@@ -16,6 +14,7 @@ from tests.e2e.oidc.browser import (
     auth_url,
     callback_params,
     login,
+    oidc_url,
     parse_login_form,
     pkce_pair,
     submit_login,
@@ -24,19 +23,9 @@ from tests.e2e.oidc.browser import (
 from realmgate.crypto import jws
 
 
-@pytest.fixture
-def browser(oidc_server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=oidc_server.base_url, timeout=10.0, follow_redirects=False) as client:
-        yield client
-
-
-def oidc(server: ServerProcess, path: str) -> str:
-    return server.url(f"/realms/{REALM}/protocol/openid-connect/{path}")
-
-
 def redeem(server: ServerProcess, code: str, verifier: str) -> httpx.Response:
     return httpx.post(
-        oidc(server, "token"),
+        oidc_url(server, "token"),
         data={
             "grant_type": "authorization_code",
             "code": code,
@@ -94,7 +83,7 @@ def test_code_flow_with_pkce_sso_and_replay(oidc_server: ServerProcess, browser:
     # Reusing the code fails and revokes what it issued.
     replay = redeem(oidc_server, params["code"], verifier)
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
-    userinfo = httpx.get(oidc(oidc_server, "userinfo"), headers={"authorization": f"Bearer {body['access_token']}"})
+    userinfo = httpx.get(oidc_url(oidc_server, "userinfo"), headers={"authorization": f"Bearer {body['access_token']}"})
     assert userinfo.status_code == 401
     assert 'error="invalid_token"' in userinfo.headers["www-authenticate"]
 
@@ -108,9 +97,9 @@ def test_code_flow_with_pkce_sso_and_replay(oidc_server: ServerProcess, browser:
     fresh = redeem(oidc_server, second["code"], verifier2)
     assert fresh.status_code == 200
     access = fresh.json()["access_token"]
-    info = httpx.get(oidc(oidc_server, "userinfo"), headers={"authorization": f"Bearer {access}"})
+    info = httpx.get(oidc_url(oidc_server, "userinfo"), headers={"authorization": f"Bearer {access}"})
     assert info.status_code == 200 and info.json()["preferred_username"] == "alice"
-    posted = httpx.post(oidc(oidc_server, "userinfo"), data={"access_token": access})
+    posted = httpx.post(oidc_url(oidc_server, "userinfo"), data={"access_token": access})
     assert posted.status_code == 200
 
     # prompt=login shows the form although a session exists.
@@ -121,11 +110,13 @@ def test_code_flow_with_pkce_sso_and_replay(oidc_server: ServerProcess, browser:
 
     # RP-initiated logout with id_token_hint ends the session for everyone.
     logout = browser.get(
-        oidc(oidc_server, "logout"),
+        oidc_url(oidc_server, "logout"),
         params={"id_token_hint": fresh.json()["id_token"], "post_logout_redirect_uri": REDIRECT_URI, "state": "bye"},
     )
     assert logout.status_code == 302 and logout.headers["location"] == f"{REDIRECT_URI}?state=bye"
-    assert httpx.get(oidc(oidc_server, "userinfo"), headers={"authorization": f"Bearer {access}"}).status_code == 401
+    assert (
+        httpx.get(oidc_url(oidc_server, "userinfo"), headers={"authorization": f"Bearer {access}"}).status_code == 401
+    )
     none_again = browser.get(
         auth_url(oidc_server.base_url, code_challenge=challenge2, code_challenge_method="S256", prompt="none")
     )

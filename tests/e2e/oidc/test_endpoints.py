@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
-import pytest
 from tests.e2e.harness import ServerProcess
 from tests.e2e.oidc.browser import (
     CLIENT_ID,
@@ -15,6 +14,7 @@ from tests.e2e.oidc.browser import (
     SECRET,
     auth_url,
     login,
+    oidc_url,
     pkce_pair,
 )
 from tests.e2e.oidc.conftest import REALM_FILE
@@ -24,19 +24,9 @@ from realmgate.crypto import jws
 SPA_ORIGIN = "http://localhost:3000"
 
 
-def oidc(server: ServerProcess, path: str) -> str:
-    return server.url(f"/realms/{REALM}/protocol/openid-connect/{path}")
-
-
-@pytest.fixture
-def browser(oidc_server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=oidc_server.base_url, timeout=10.0, follow_redirects=False) as client:
-        yield client
-
-
 def password_tokens(server: ServerProcess) -> dict[str, str]:
     response = httpx.post(
-        oidc(server, "token"),
+        oidc_url(server, "token"),
         auth=(CLIENT_ID, SECRET),
         data={"grant_type": "password", "username": "alice", "password": "alice-password", "scope": "openid"},
     )
@@ -84,7 +74,7 @@ def test_frontend_hostname_for_browser_endpoints_backend_for_the_rest(
 
 
 def test_certs_are_exactly_the_enabled_public_keys(oidc_server: ServerProcess) -> None:
-    response = httpx.get(oidc(oidc_server, "certs"))
+    response = httpx.get(oidc_url(oidc_server, "certs"))
     assert response.headers["content-type"] == "application/json"
     keys = response.json()["keys"]
     assert sorted((k["alg"], k["use"], k["kty"]) for k in keys) == [("RS256", "sig", "RSA"), ("RSA-OAEP", "enc", "RSA")]
@@ -104,17 +94,17 @@ def test_realm_info(oidc_server: ServerProcess) -> None:
 
 def test_cors_follows_the_clients_web_origins(oidc_server: ServerProcess) -> None:
     data = {"grant_type": "password", "client_id": "spa", "username": "alice", "password": "alice-password"}
-    allowed = httpx.post(oidc(oidc_server, "token"), data=data, headers={"origin": SPA_ORIGIN})
+    allowed = httpx.post(oidc_url(oidc_server, "token"), data=data, headers={"origin": SPA_ORIGIN})
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == SPA_ORIGIN
-    other = httpx.post(oidc(oidc_server, "token"), data=data, headers={"origin": "https://evil.example"})
+    other = httpx.post(oidc_url(oidc_server, "token"), data=data, headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
     preflight = httpx.options(
-        oidc(oidc_server, "token"), headers={"origin": SPA_ORIGIN, "access-control-request-method": "POST"}
+        oidc_url(oidc_server, "token"), headers={"origin": SPA_ORIGIN, "access-control-request-method": "POST"}
     )
     assert preflight.status_code == 200 and "POST" in preflight.headers["access-control-allow-methods"]
     info = httpx.get(
-        oidc(oidc_server, "userinfo"),
+        oidc_url(oidc_server, "userinfo"),
         headers={"authorization": f"Bearer {allowed.json()['access_token']}", "origin": SPA_ORIGIN},
     )
     assert info.headers["access-control-allow-origin"] == SPA_ORIGIN
@@ -122,40 +112,40 @@ def test_cors_follows_the_clients_web_origins(oidc_server: ServerProcess) -> Non
 
 def test_introspection_needs_client_authentication(oidc_server: ServerProcess) -> None:
     token = password_tokens(oidc_server)["access_token"]
-    response = httpx.post(oidc(oidc_server, "token/introspect"), data={"token": token})
+    response = httpx.post(oidc_url(oidc_server, "token/introspect"), data={"token": token})
     assert response.status_code in (400, 401) and response.json()["error"] == "invalid_client"
-    wrong = httpx.post(oidc(oidc_server, "token/introspect"), data={"token": token}, auth=(CLIENT_ID, "nope"))
+    wrong = httpx.post(oidc_url(oidc_server, "token/introspect"), data={"token": token}, auth=(CLIENT_ID, "nope"))
     assert wrong.status_code == 401
 
 
 def test_revoking_a_refresh_token_ends_the_client_session(oidc_server: ServerProcess) -> None:
     tokens = password_tokens(oidc_server)
     revoked = httpx.post(
-        oidc(oidc_server, "revoke"),
+        oidc_url(oidc_server, "revoke"),
         auth=(CLIENT_ID, SECRET),
         data={"token": tokens["refresh_token"], "token_type_hint": "refresh_token"},
     )
     assert revoked.status_code == 200
     refresh = httpx.post(
-        oidc(oidc_server, "token"),
+        oidc_url(oidc_server, "token"),
         auth=(CLIENT_ID, SECRET),
         data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
     )
     assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
-    info = httpx.get(oidc(oidc_server, "userinfo"), headers={"authorization": f"Bearer {tokens['access_token']}"})
+    info = httpx.get(oidc_url(oidc_server, "userinfo"), headers={"authorization": f"Bearer {tokens['access_token']}"})
     assert info.status_code == 401
-    junk = httpx.post(oidc(oidc_server, "revoke"), auth=(CLIENT_ID, SECRET), data={"token": "junk"})
+    junk = httpx.post(oidc_url(oidc_server, "revoke"), auth=(CLIENT_ID, SECRET), data={"token": "junk"})
     assert junk.status_code == 200  # RFC 7009 §2.2: invalid tokens are not an error
 
 
 def test_backchannel_post_logout(oidc_server: ServerProcess) -> None:
     tokens = password_tokens(oidc_server)
     response = httpx.post(
-        oidc(oidc_server, "logout"), auth=(CLIENT_ID, SECRET), data={"refresh_token": tokens["refresh_token"]}
+        oidc_url(oidc_server, "logout"), auth=(CLIENT_ID, SECRET), data={"refresh_token": tokens["refresh_token"]}
     )
     assert response.status_code == 204
     refresh = httpx.post(
-        oidc(oidc_server, "token"),
+        oidc_url(oidc_server, "token"),
         auth=(CLIENT_ID, SECRET),
         data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
     )
@@ -165,7 +155,7 @@ def test_backchannel_post_logout(oidc_server: ServerProcess) -> None:
 def test_logout_without_hint_asks_for_confirmation(oidc_server: ServerProcess, browser: httpx.Client) -> None:
     _, challenge = pkce_pair()
     login(browser, auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256"))
-    page = browser.get(oidc(oidc_server, "logout"))
+    page = browser.get(oidc_url(oidc_server, "logout"))
     assert page.status_code == 200 and 'id="kc-logout"' in page.text
     code = re.search(r'name="session_code" value="([^"]+)"', page.text)
     assert code is not None
@@ -174,7 +164,7 @@ def test_logout_without_hint_asks_for_confirmation(oidc_server: ServerProcess, b
         auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256", prompt="none")
     )
     assert "code=" in silent.headers["location"]
-    done = browser.post(oidc(oidc_server, "logout"), data={"session_code": code.group(1)})
+    done = browser.post(oidc_url(oidc_server, "logout"), data={"session_code": code.group(1)})
     assert done.status_code == 200 and "You are logged out" in done.text
     after = browser.get(
         auth_url(oidc_server.base_url, code_challenge=challenge, code_challenge_method="S256", prompt="none")
@@ -184,20 +174,20 @@ def test_logout_without_hint_asks_for_confirmation(oidc_server: ServerProcess, b
 
 def test_logout_refuses_unregistered_post_logout_redirect(oidc_server: ServerProcess, browser: httpx.Client) -> None:
     response = browser.get(
-        oidc(oidc_server, "logout"),
+        oidc_url(oidc_server, "logout"),
         params={"client_id": CLIENT_ID, "post_logout_redirect_uri": "https://evil.example/"},
     )
     assert response.status_code == 400 and "location" not in response.headers
-    no_client = browser.get(oidc(oidc_server, "logout"), params={"post_logout_redirect_uri": REDIRECT_URI})
+    no_client = browser.get(oidc_url(oidc_server, "logout"), params={"post_logout_redirect_uri": REDIRECT_URI})
     assert no_client.status_code == 400
 
 
 def test_keycloak_js_helper_pages(oidc_server: ServerProcess) -> None:
     for page in ("login-status-iframe.html", "3p-cookies/step1.html", "3p-cookies/step2.html"):
-        response = httpx.get(oidc(oidc_server, page))
+        response = httpx.get(oidc_url(oidc_server, page))
         assert response.status_code == 200 and "<script>" in response.text
         assert "script-src 'sha256-" in response.headers["content-security-policy"]
-    init = oidc(oidc_server, "login-status-iframe.html/init")
+    init = oidc_url(oidc_server, "login-status-iframe.html/init")
     assert httpx.get(init, params={"client_id": "spa", "origin": SPA_ORIGIN}).status_code == 204
     assert httpx.get(init, params={"client_id": "spa", "origin": "https://evil.example"}).status_code == 403
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from keycloak.exceptions import KeycloakAuthenticationError, KeycloakPostError
@@ -18,12 +16,6 @@ def kc(oidc_server: ServerProcess) -> KeycloakOpenID:
     return KeycloakOpenID(
         server_url=oidc_server.base_url + "/", realm_name=REALM, client_id=CLIENT_ID, client_secret_key=SECRET
     )
-
-
-@pytest.fixture
-def browser(oidc_server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=oidc_server.base_url, timeout=10.0, follow_redirects=False) as client:
-        yield client
 
 
 def test_password_grant_userinfo_refresh_introspect_logout(kc: KeycloakOpenID, oidc_server: ServerProcess) -> None:

@@ -9,11 +9,11 @@ import pytest
 from tests.e2e.harness import ServerProcess, free_port
 from tests.e2e.oidc.browser import (
     CLIENT_ID,
-    REALM,
     REDIRECT_URI,
     SECRET,
     auth_url,
     callback_params,
+    oidc_url,
     parse_login_form,
     pkce_pair,
 )
@@ -36,11 +36,8 @@ def test_login_begun_on_one_instance_finishes_on_the_other(start_server: Callabl
         posted = browser.post(action, data={"username": "alice", "password": "alice-password", "csrf_token": form.csrf})
         params = callback_params(posted)
 
-    def oidc(server: ServerProcess, path: str) -> str:
-        return server.url(f"/realms/{REALM}/protocol/openid-connect/{path}")
-
     tokens = httpx.post(
-        oidc(first, "token"),
+        oidc_url(first, "token"),
         auth=(CLIENT_ID, SECRET),
         data={
             "grant_type": "authorization_code",
@@ -50,16 +47,16 @@ def test_login_begun_on_one_instance_finishes_on_the_other(start_server: Callabl
         },
     ).json()
     bearer = {"authorization": f"Bearer {tokens['access_token']}"}
-    assert httpx.get(oidc(second, "userinfo"), headers=bearer).status_code == 200
+    assert httpx.get(oidc_url(second, "userinfo"), headers=bearer).status_code == 200
 
     # Logging out on one instance ends the session on both.
     logout = httpx.post(
-        oidc(second, "logout"), auth=(CLIENT_ID, SECRET), data={"refresh_token": tokens["refresh_token"]}
+        oidc_url(second, "logout"), auth=(CLIENT_ID, SECRET), data={"refresh_token": tokens["refresh_token"]}
     )
     assert logout.status_code == 204
-    assert httpx.get(oidc(first, "userinfo"), headers=bearer).status_code == 401
+    assert httpx.get(oidc_url(first, "userinfo"), headers=bearer).status_code == 401
     refresh = httpx.post(
-        oidc(first, "token"),
+        oidc_url(first, "token"),
         auth=(CLIENT_ID, SECRET),
         data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
     )
