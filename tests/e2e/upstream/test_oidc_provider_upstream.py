@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -138,27 +139,38 @@ async def test_userinfo_when_the_id_token_is_minimal(oidc_provider: StartProvide
     assert identity.username == "carol"
 
 
+class _Quiet(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+@contextmanager
+def _loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on a loopback port from a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def broker_jwks() -> Iterator[tuple[str, list[RealmKey]]]:
     """The broker realm's JWKS on a loopback port, for the upstream to fetch (private_key_jwt)."""
     realm_keys = generate_default_keys("broker-realm", now=0)
     body = json.dumps({"keys": [public_jwk(k) for k in realm_keys if k.key_type == "RSA" and k.use == "sig"]}).encode()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_Quiet):
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("content-type", "application/json")
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/certs", realm_keys
-    server.shutdown()
-    server.server_close()
+    with _loopback(Handler) as base:
+        yield f"{base}/certs", realm_keys
 
 
 async def test_private_key_jwt_with_the_realm_key(
@@ -205,7 +217,7 @@ def logout_receiver() -> Iterator[tuple[str, list[str]]]:
     """Our back-channel logout endpoint on a loopback port: collects the logout tokens."""
     received: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_Quiet):
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             form = parse_qs(self.rfile.read(length).decode())
@@ -213,14 +225,8 @@ def logout_receiver() -> Iterator[tuple[str, list[str]]]:
             self.send_response(200)
             self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/backchannel-logout", received
-    server.shutdown()
-    server.server_close()
+    with _loopback(Handler) as base:
+        yield f"{base}/backchannel-logout", received
 
 
 async def test_logout_both_ways(
