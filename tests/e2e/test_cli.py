@@ -74,9 +74,9 @@ def test_unreachable_database() -> None:
     assert "127.0.0.1" in line or "connect" in line.lower(), line
 
 
-def test_missing_realm_file(tmp_path: Path) -> None:
-    missing = tmp_path / "nope.json"
-    result = run_cli(
+def start_importing(tmp_path: Path, realm_file: Path) -> CliResult:
+    """``start-dev`` on a fresh SQLite database, importing ``realm_file`` first."""
+    return run_cli(
         [
             "start-dev",
             "--http-port",
@@ -84,26 +84,21 @@ def test_missing_realm_file(tmp_path: Path) -> None:
             "--db-url",
             sqlite_url(tmp_path),
             "--import-realm",
-            str(missing),
+            str(realm_file),
         ]
     )
+
+
+def test_missing_realm_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    result = start_importing(tmp_path, missing)
     assert_clean_failure(result, str(missing))
 
 
 def test_unreadable_realm_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"realm": "broken", ', encoding="utf-8")
-    result = run_cli(
-        [
-            "start-dev",
-            "--http-port",
-            str(free_port()),
-            "--db-url",
-            sqlite_url(tmp_path),
-            "--import-realm",
-            str(bad),
-        ]
-    )
+    result = start_importing(tmp_path, bad)
     assert_clean_failure(result, str(bad), "not valid JSON")
 
 
