@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from realmgate.admin.errors import (
     AdminError,
@@ -17,54 +18,46 @@ from realmgate.model.role import Group, Role
 from realmgate.model.user import User
 from realmgate.store.interface import Conflict, Tx
 
+T = TypeVar("T")
+
+
+async def _found(lookup: Awaitable[T | None], missing: Callable[[], AdminError]) -> T:
+    """The looked-up resource, or the 404 ``missing()`` when the store has none."""
+    found = await lookup
+    if found is None:
+        raise missing()
+    return found
+
 
 async def client(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> Client:
-    found = await tx.clients.get(realm.id, id, for_update=for_update)
-    if found is None:
-        raise client_not_found()
-    return found
+    return await _found(tx.clients.get(realm.id, id, for_update=for_update), client_not_found)
 
 
 async def user(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> User:
-    found = await tx.users.get(realm.id, id, for_update=for_update)
-    if found is None:
-        raise user_not_found()
-    return found
+    return await _found(tx.users.get(realm.id, id, for_update=for_update), user_not_found)
 
 
 async def group(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> Group:
-    found = await tx.groups.get(realm.id, id, for_update=for_update)
-    if found is None:
-        raise group_not_found()
-    return found
+    return await _found(tx.groups.get(realm.id, id, for_update=for_update), group_not_found)
 
 
 async def role_by_id(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> Role:
-    found = await tx.roles.get(realm.id, id, for_update=for_update)
-    if found is None:
-        raise role_not_found()
-    return found
+    return await _found(tx.roles.get(realm.id, id, for_update=for_update), role_not_found)
 
 
 async def realm_role(tx: Tx, realm: Realm, name: str) -> Role:
-    found = await tx.roles.get_realm_role(realm.id, name)
-    if found is None:
-        raise role_not_found()
-    return found
+    return await _found(tx.roles.get_realm_role(realm.id, name), role_not_found)
 
 
 async def client_role(tx: Tx, realm: Realm, client: Client, name: str) -> Role:
-    found = await tx.roles.get_client_role(realm.id, client.id, name)
-    if found is None:
-        raise role_not_found()
-    return found
+    return await _found(tx.roles.get_client_role(realm.id, client.id, name), role_not_found)
 
 
 async def client_scope(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> ClientScope:
-    found = await tx.client_scopes.get(realm.id, id, for_update=for_update)
-    if found is None:
-        raise AdminError.not_found("Could not find client scope")
-    return found
+    return await _found(
+        tx.client_scopes.get(realm.id, id, for_update=for_update),
+        lambda: AdminError.not_found("Could not find client scope"),
+    )
 
 
 async def unique(action: Awaitable[None], message: str) -> None:
