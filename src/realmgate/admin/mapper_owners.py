@@ -15,7 +15,7 @@ from realmgate.admin import lookup
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_list, read
-from realmgate.admin.roles import resolve_roles, role_reps
+from realmgate.admin.roles import mappings_rep, resolve_roles, role_reps
 from realmgate.keycloak.representations import protocol_mapper_from_rep, protocol_mapper_to_rep
 from realmgate.model.client import Client, ClientScope, ProtocolMapper
 
@@ -100,22 +100,7 @@ class MapperOwners:
     async def all_scope_mappings(self, call: AdminCall) -> object:
         owner = await self._load(call)
         roles = await call.tx.roles.get_many(call.realm.id, list(owner.scope_role_ids))
-        rep: dict[str, Any] = {}
-        realm_roles = [r for r in roles if r.client_id is None]
-        if realm_roles:
-            rep["realmMappings"] = role_reps(realm_roles, call.realm)
-        mappings: dict[str, Any] = {}
-        for client in await call.tx.clients.list(call.realm.id):
-            mine = [r for r in roles if r.client_id == client.id]
-            if mine:
-                mappings[client.client_id] = {
-                    "id": client.id,
-                    "client": client.client_id,
-                    "mappings": role_reps(mine, call.realm),
-                }
-        if mappings:
-            rep["clientMappings"] = mappings
-        return rep
+        return mappings_rep(roles, await call.tx.clients.list(call.realm.id), call.realm)
 
     async def scope_mappings(self, call: AdminCall) -> object:
         owner = await self._load(call)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
 from realmgate.admin import idp_mappers, lookup
 from realmgate.admin.auth import effective_role_ids, expand_composites, require_grantable
 from realmgate.admin.call import AdminCall
-from realmgate.admin.roles import resolve_roles, role_reps
+from realmgate.admin.roles import mappings_rep, resolve_roles, role_reps
 from realmgate.model.client import Client
 from realmgate.model.role import Role
 
@@ -98,26 +98,12 @@ class RoleMappings:
     async def all(self, call: AdminCall) -> object:
         subject = await self._subject(call)
         roles = await self._roles(call, await subject.direct())
-        rep: dict[str, Any] = {}
-        realm_roles = _of(roles, None)
-        if realm_roles:
-            rep["realmMappings"] = role_reps(realm_roles, call.realm)
-        by_client: dict[str, list[Role]] = {}
-        for role in roles:
-            if role.client_id is not None:
-                by_client.setdefault(role.client_id, []).append(role)
-        mappings: dict[str, Any] = {}
-        for internal_id, client_roles in by_client.items():
+        clients: list[Client] = []
+        for internal_id in dict.fromkeys(r.client_id for r in roles if r.client_id is not None):
             client = await call.tx.clients.get(call.realm.id, internal_id)
             if client is not None:
-                mappings[client.client_id] = {
-                    "id": client.id,
-                    "client": client.client_id,
-                    "mappings": role_reps(client_roles, call.realm),
-                }
-        if mappings:
-            rep["clientMappings"] = mappings
-        return rep
+                clients.append(client)
+        return mappings_rep(roles, clients, call.realm)
 
     async def listed(self, call: AdminCall) -> object:
         subject = await self._subject(call)

@@ -54,6 +54,27 @@ def role_reps(roles: Iterable[Role], realm: Realm) -> list[dict[str, Any]]:
     return [role_rep(r, realm) for r in sorted(roles, key=lambda r: r.name)]
 
 
+def mappings_rep(roles: Sequence[Role], clients: Iterable[Client], realm: Realm) -> dict[str, Any]:
+    """Keycloak's ``MappingsRepresentation``: ``realmMappings``, then ``clientMappings`` keyed by
+    ``clientId`` in the order of ``clients`` (each key omitted when it would be empty)."""
+    rep: dict[str, Any] = {}
+    realm_roles = [r for r in roles if r.client_id is None]
+    if realm_roles:
+        rep["realmMappings"] = role_reps(realm_roles, realm)
+    mappings: dict[str, Any] = {}
+    for client in clients:
+        mine = [r for r in roles if r.client_id == client.id]
+        if mine:
+            mappings[client.client_id] = {
+                "id": client.id,
+                "client": client.client_id,
+                "mappings": role_reps(mine, realm),
+            }
+    if mappings:
+        rep["clientMappings"] = mappings
+    return rep
+
+
 async def _container(call: AdminCall) -> Client | None:
     client_id = call.path.get("client")
     return None if client_id is None else await lookup.client(call.tx, call.realm, client_id)

@@ -130,6 +130,11 @@ def test_roles_composites_and_mappings(kc: KeycloakAdmin, realm: str) -> None:
     composite = {r["name"] for r in kc.get_composite_realm_roles_of_user(user)}
     assert {"writer", "reader", "offline_access"} <= composite
     assert [r["name"] for r in kc.get_client_roles_of_user(user, cid)] == ["call"]
+    every = kc.get_all_roles_of_user(user)  # Keycloak's MappingsRepresentation
+    assert {r["name"] for r in every["realmMappings"]} >= {"writer", f"default-roles-{realm}"}
+    assert list(every["clientMappings"]) == ["api"]
+    api = every["clientMappings"]["api"]
+    assert (api["id"], api["client"], [r["name"] for r in api["mappings"]]) == (cid, "api", ["call"])
     assert [u["username"] for u in kc.get_realm_role_members("writer")] == ["carol"]
     available = {r["name"] for r in kc.get_available_realm_roles_of_user(user)}
     assert "writer" not in available and "reader" not in available
