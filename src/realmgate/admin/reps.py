@@ -51,19 +51,19 @@ def reject_unknown(rep: Mapping[str, object], known: frozenset[str], representat
             raise AdminError.unrecognized_field(name, representation)
 
 
-def opt_str(rep: Mapping[str, object], name: str) -> str | None:
+def _optional(rep: Mapping[str, object], name: str, kind: type[T], what: str) -> T | None:
+    """``rep[name]`` when present and of type ``kind``; absent or null is None; else 400."""
     value = rep.get(name)
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise AdminError.bad_request(f"Invalid value for {name}: must be a string")
+    if not isinstance(value, kind):
+        raise AdminError.bad_request(f"Invalid value for {name}: must be {what}")
     return value
+
+
+def opt_str(rep: Mapping[str, object], name: str) -> str | None:
+    return _optional(rep, name, str, "a string")
 
 
 def opt_bool(rep: Mapping[str, object], name: str) -> bool | None:
-    value = rep.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise AdminError.bad_request(f"Invalid value for {name}: must be a boolean")
-    return value
+    return _optional(rep, name, bool, "a boolean")
