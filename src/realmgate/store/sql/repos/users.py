@@ -176,13 +176,7 @@ class SqlUserRepo(Repo):
     async def users_with_role(
         self, realm_id: str, role_id: str, *, first: int = 0, max: int | None = 100
     ) -> Sequence[User]:
-        stmt = (
-            select(t.users)
-            .join(t.user_roles, _UR.user_id == _U.id)
-            .where(_UR.role_id == role_id, _UR.realm_id == realm_id)
-            .order_by(_U.username_lc)
-        )
-        return await self._many(page(stmt, first, max))
+        return await self._linked(t.user_roles, "role_id", role_id, realm_id, first, max)
 
     # Group membership
 
@@ -200,10 +194,18 @@ class SqlUserRepo(Repo):
     async def group_members(
         self, realm_id: str, group_id: str, *, first: int = 0, max: int | None = 100
     ) -> Sequence[User]:
+        return await self._linked(t.user_groups, "group_id", group_id, realm_id, first, max)
+
+    async def _linked(
+        self, table: Table, column: str, target_id: str, realm_id: str, first: int, max: int | None
+    ) -> Sequence[User]:
+        """A page of the users linked in ``table`` to ``target_id`` (a role's holders, a group's
+        members), by username."""
+        links = table.c
         stmt = (
             select(t.users)
-            .join(t.user_groups, _UG.user_id == _U.id)
-            .where(_UG.group_id == group_id, _UG.realm_id == realm_id)
+            .join(table, links.user_id == _U.id)
+            .where(links[column] == target_id, links.realm_id == realm_id)
             .order_by(_U.username_lc)
         )
         return await self._many(page(stmt, first, max))
