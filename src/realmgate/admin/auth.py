@@ -26,7 +26,7 @@ from realmgate.admin.errors import AdminError
 from realmgate.crypto import jws
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
-from realmgate.model.role import Role
+from realmgate.model.role import Role, expand_composites
 from realmgate.model.user import User
 from realmgate.store.interface import Tx
 
@@ -83,21 +83,6 @@ def management_client_name(token_realm: str, target_realm: str) -> str | None:
     if token_realm == target_realm:
         return REALM_MANAGEMENT
     return None
-
-
-def expand_composites(role_ids: Iterable[str], graph: Mapping[str, Role]) -> frozenset[str]:
-    """All role ids reachable from ``role_ids`` through composites (cycles are harmless)."""
-    seen: set[str] = set()
-    stack = list(role_ids)
-    while stack:
-        role_id = stack.pop()
-        if role_id in seen:
-            continue
-        seen.add(role_id)
-        role = graph.get(role_id)
-        if role is not None:
-            stack.extend(role.composite_ids)
-    return frozenset(seen)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from realmgate.admin import idp_mappers, lookup
-from realmgate.admin.auth import effective_role_ids, expand_composites, require_grantable
+from realmgate.admin.auth import effective_role_ids, require_grantable
 from realmgate.admin.call import AdminCall
 from realmgate.admin.roles import mappings_rep, resolve_roles, role_reps
 from realmgate.model.client import Client
-from realmgate.model.role import Role
+from realmgate.model.role import Role, expand_composites
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -35,3 +35,18 @@ class Group:
     description: str | None = None
     attributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     role_ids: tuple[str, ...] = ()
+
+
+def expand_composites(role_ids: Iterable[str], graph: Mapping[str, Role]) -> frozenset[str]:
+    """All role ids reachable from ``role_ids`` through composites (cycles are harmless)."""
+    seen: set[str] = set()
+    stack = list(role_ids)
+    while stack:
+        role_id = stack.pop()
+        if role_id in seen:
+            continue
+        seen.add(role_id)
+        role = graph.get(role_id)
+        if role is not None:
+            stack.extend(role.composite_ids)
+    return frozenset(seen)

@@ -16,7 +16,7 @@ from realmgate.model.client import Client, ClientScope
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
-from realmgate.model.role import Group, Role
+from realmgate.model.role import Group, Role, expand_composites
 from realmgate.protocol.errors import RealmNotFound
 from realmgate.store.interface import Tx
 
@@ -40,17 +40,7 @@ class RealmConfig:
 
     def expand_roles(self, role_ids: set[str]) -> set[str]:
         """The role ids with every composite expanded, transitively (cycles tolerated)."""
-        seen: set[str] = set()
-        pending = list(role_ids)
-        while pending:
-            role_id = pending.pop()
-            if role_id in seen:
-                continue
-            seen.add(role_id)
-            role = self.roles.get(role_id)
-            if role is not None:
-                pending.extend(role.composite_ids)
-        return {r for r in seen if r in self.roles}
+        return {r for r in expand_composites(role_ids, self.roles) if r in self.roles}
 
     def group_role_ids(self, group_ids: set[str]) -> set[str]:
         """Roles granted through groups, including those of every ancestor group."""
