@@ -35,6 +35,7 @@ __all__ = [
     "needs_rehash",
     "new_password_credential",
     "parse_stored",
+    "stored_password_credential",
     "validate_policy",
     "verify_password",
 ]
@@ -272,6 +273,12 @@ def needs_rehash(credential_data: str, *, policy: str | None = None) -> bool:
 def new_password_credential(user_id: str, password: str, *, now_ms: int, policy: str | None = None) -> Credential:
     """A fresh ``password`` credential for ``user_id`` hashed per the realm policy."""
     secret_data, credential_data = hash_password(password, policy=policy)
+    return stored_password_credential(user_id, secret_data, credential_data, now_ms=now_ms)
+
+
+def stored_password_credential(user_id: str, secret_data: str, credential_data: str, *, now_ms: int) -> Credential:
+    """A new ``password`` credential around an already hashed secret (ours, or one imported from
+    Keycloak, which the caller has checked with ``parse_stored``)."""
     return Credential(
         id=new_id(),
         user_id=user_id,

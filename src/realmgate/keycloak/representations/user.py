@@ -9,8 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from realmgate.crypto.passwords import PASSWORD_TYPE, PasswordDataError, new_password_credential, parse_stored
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.passwords import (
+    PASSWORD_TYPE,
+    PasswordDataError,
+    new_password_credential,
+    parse_stored,
+    stored_password_credential,
+)
 from realmgate.keycloak.representations._mapping import (
     JsonObject,
     RepresentationError,
@@ -109,14 +114,7 @@ def credential_from_rep(
             parse_stored(secret_data, credential_data)
         except PasswordDataError as exc:
             raise RepresentationError("credentialData", str(exc)) from exc
-        base = Credential(
-            id=new_id(),
-            user_id=user_id,
-            type=PASSWORD_TYPE,
-            secret_data=secret_data,
-            credential_data=credential_data,
-            created_date=now_ms,
-        )
+        base = stored_password_credential(user_id, secret_data, credential_data, now_ms=now_ms)
     rest = {k: v for k, v in rep.items() if k not in ("secretData", "credentialData")}
     credential = from_rep(CREDENTIAL_SPEC, rest, base, with_id=with_id)
     return CredentialInput(credential, temporary, unknown_fields(CREDENTIAL_SPEC, rep))
