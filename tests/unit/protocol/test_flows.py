@@ -192,14 +192,20 @@ async def test_refresh_token_rotation(world: World) -> None:
         await token(world, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, now=NOW + 8)
 
 
-async def test_code_flow_with_pkce_then_replay_revokes(world: World) -> None:
+async def pkce_code_params(world: World, **override: str) -> dict[str, str]:
+    """Token request parameters that redeem a fresh S256-protected code of "app"."""
     code = await code_for(world, code_challenge=s256(VERIFIER), code_challenge_method="S256")
-    params = {
+    return {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": "https://app.example/cb",
         "code_verifier": VERIFIER,
+        **override,
     }
+
+
+async def test_code_flow_with_pkce_then_replay_revokes(world: World) -> None:
+    params = await pkce_code_params(world)
     tokens = await token(world, params)
     assert jws.unverified_claims(tokens["id_token"])["nonce"] == "n-1"
     assert (await info(world, tokens["access_token"]))["preferred_username"] == "alice"
@@ -221,14 +227,7 @@ async def test_code_flow_with_pkce_then_replay_revokes(world: World) -> None:
     ],
 )
 async def test_code_redemption_checks(world: World, override: dict[str, str], message: str) -> None:
-    code = await code_for(world, code_challenge=s256(VERIFIER), code_challenge_method="S256")
-    params = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": "https://app.example/cb",
-        "code_verifier": VERIFIER,
-        **override,
-    }
+    params = await pkce_code_params(world, **override)
     with pytest.raises(InvalidGrant, match=message):
         await token(world, params)
 
