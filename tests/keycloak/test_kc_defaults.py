@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.keycloak.kc_facts import DEFAULT_CLIENT_SCOPES
+
 from realmgate.crypto.realm_keys import active_key
 from realmgate.keycloak.defaults import create_realm, ensure_realm_admin_client, new_client
 from realmgate.model.role import Role
@@ -46,14 +48,7 @@ async def test_fresh_realm_contents(store: Store) -> None:
     assert clients["realm-management"].bearer_only and clients["realm-management"].secret
     assert clients["security-admin-console"].redirect_uris == ("/admin/demo/console/*",)
     assert clients["security-admin-console"].protocol_mappers[0].config["claim.name"] == "locale"
-    assert clients["account"].default_client_scopes == (
-        "profile",
-        "email",
-        "roles",
-        "web-origins",
-        "acr",
-        "basic",
-    )
+    assert clients["account"].default_client_scopes == DEFAULT_CLIENT_SCOPES
     assert clients["account"].optional_client_scopes == (
         "offline_access",
         "address",
@@ -108,15 +103,7 @@ async def test_fresh_realm_contents(store: Store) -> None:
         "realm-management/query-users",
         "realm-management/query-groups",
     }
-    assert realm.default_default_client_scopes == (
-        "role_list",
-        "profile",
-        "email",
-        "roles",
-        "web-origins",
-        "acr",
-        "basic",
-    )
+    assert realm.default_default_client_scopes == ("role_list", *DEFAULT_CLIENT_SCOPES)
 
     assert sorted(k.algorithm for k in keys) == ["AES", "HS512", "RS256", "RSA-OAEP"]
     assert active_key(keys, "RS256") is not None
@@ -154,7 +141,7 @@ async def test_new_client_defaults(store: Store) -> None:
         realm = await create_realm(tx, "demo", now=NOW)
     confidential = new_client(realm, "app")
     assert confidential.secret and len(confidential.secret) == 32
-    assert confidential.default_client_scopes == ("profile", "email", "roles", "web-origins", "acr", "basic")
+    assert confidential.default_client_scopes == DEFAULT_CLIENT_SCOPES
     assert "role_list" not in confidential.default_client_scopes
     public = new_client(realm, "spa", public_client=True)
     assert public.secret is None and public.realm_id == realm.id

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from tests.keycloak.kc_facts import DEFAULT_CLIENT_SCOPES
 
 from realmgate.crypto import jws
 from realmgate.crypto.passwords import verify_password
@@ -61,14 +62,7 @@ async def test_import_keycloak_realm_file(store: Store) -> None:
         scope_names = {s.name for s in await tx.client_scopes.list(realm.id)}
         assert {"profile", "email", "roles", "basic", "web-origins"} <= scope_names
         assert "profile" in realm.default_default_client_scopes
-        assert clients["spa"].default_client_scopes == (
-            "profile",
-            "email",
-            "roles",
-            "web-origins",
-            "acr",
-            "basic",
-        )
+        assert clients["spa"].default_client_scopes == DEFAULT_CLIENT_SCOPES
 
         admin = await tx.roles.get_realm_role(realm.id, "app-admin")
         editor = await tx.roles.get_client_role(realm.id, clients["webapp"].id, "editor")
