@@ -5,6 +5,7 @@ python-keycloak's unchanged ``KeycloakAdmin`` logged in as the bootstrap admin."
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -30,3 +31,12 @@ def kc(admin_server: ServerProcess) -> KeycloakAdmin:
         realm_name="master",
         user_realm_name="master",
     )
+
+
+@pytest.fixture
+def realm(kc: KeycloakAdmin) -> str:
+    """A fresh realm of random name for one test, made ``kc``'s current realm."""
+    name = "r" + secrets.token_hex(4)
+    kc.create_realm({"realm": name, "enabled": True})
+    kc.change_current_realm(name)
+    return name

@@ -20,14 +20,6 @@ def http(admin_server: ServerProcess) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture
-def realm(kc: KeycloakAdmin) -> str:
-    name = "bad" + secrets.token_hex(3)
-    kc.create_realm({"realm": name, "enabled": True})
-    kc.change_current_realm(name)
-    return name
-
-
 def test_malformed_json_wrong_types_and_unknown_fields(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:
     users = f"/admin/realms/{realm}/users"
     broken = http.post(users, content=b'{"username": "x"', headers={"content-type": "application/json"})

@@ -3,21 +3,11 @@ server: realms, clients, users, roles and composites, groups, client scopes, ses
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from keycloak.exceptions import KeycloakError
 from tests.e2e.harness import ServerProcess
 
 from keycloak import KeycloakAdmin, KeycloakOpenID
-
-
-@pytest.fixture
-def realm(kc: KeycloakAdmin) -> str:
-    name = "r" + secrets.token_hex(4)
-    kc.create_realm({"realm": name, "enabled": True})
-    kc.change_current_realm(name)
-    return name
 
 
 def test_realm_read_update_delete(kc: KeycloakAdmin, realm: str) -> None:
