@@ -4,8 +4,8 @@ One generic handler per operation: parse the query and JSON body, open one store
 authenticate the bearer token, resolve ``{realm}``, check the declared role, check the body
 against the declared schema (unknown fields and wrong types are 400), run the service, record
 the admin event, commit; then render the result (JSON / 201 + Location / 204).
-``AdminError`` is rendered here with its exact body; since it is raised inside the transaction,
-the transaction rolls back first.
+An ``AdminError`` (and a store ``Conflict``/``NotFound``, turned into one) leaves the transaction,
+which rolls it back, and is rendered by the single translator in ``web.errors``.
 """
 
 from __future__ import annotations
@@ -33,10 +33,6 @@ log = logging.getLogger("realmgate.admin")
 MAX_BODY = 5 * 1024 * 1024
 NO_STORE = {"cache-control": "no-store"}
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def render_error(err: AdminError) -> Response:
-    return JSONResponse(err.body, status_code=err.status, headers={**NO_STORE, **err.headers})
 
 
 def _bearer(request: Request) -> str | None:
@@ -114,12 +110,10 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
                 result = await op.service(call)
                 if target is not None and op.method != "GET" and op.resource_type:
                     await record_admin_event(call, op, result, request.url.path)
-        except AdminError as err:
-            return render_error(err)
         except Conflict as err:
-            return render_error(AdminError.conflict(str(err)))
+            raise AdminError.conflict(str(err)) from None
         except NotFound as err:
-            return render_error(AdminError.not_found(str(err) or "HTTP 404 Not Found"))
+            raise AdminError.not_found(str(err) or "HTTP 404 Not Found") from None
         return _render(request, op, result)
 
     return endpoint

@@ -23,7 +23,6 @@ from realmgate.admin import identity_providers
 from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.idp_operations import MANAGE
 from realmgate.model.identity_provider import IdentityProvider
-from realmgate.web.admin.adapter import render_error
 from realmgate.web.context import get_ctx
 from realmgate.web.urls import frontend_base
 
@@ -66,22 +65,16 @@ async def _import_body(request: Request) -> tuple[object, object, bytes | None]:
 
 
 async def import_config(request: Request) -> Response:
-    try:
-        await _authorize(request, MANAGE)
-        provider_id, url, document = await _import_body(request)
-        config = await identity_providers.import_config(provider_id, url=url, document=document)
-    except AdminError as err:
-        return render_error(err)
+    await _authorize(request, MANAGE)
+    provider_id, url, document = await _import_body(request)
+    config = await identity_providers.import_config(provider_id, url=url, document=document)
     return JSONResponse(config, headers={"cache-control": "no-store"})
 
 
 async def reload_keys(request: Request) -> Response:
-    try:
-        idp = await _authorize(request, MANAGE, request.path_params["alias"])
-        assert idp is not None
-        reloaded = await identity_providers.reload_keys(idp)
-    except AdminError as err:
-        return render_error(err)
+    idp = await _authorize(request, MANAGE, request.path_params["alias"])
+    assert idp is not None
+    reloaded = await identity_providers.reload_keys(idp)
     return JSONResponse(reloaded, headers={"cache-control": "no-store"})
 
 
