@@ -153,6 +153,13 @@ def test_import_config_from_an_uploaded_file(admin: Admin) -> None:
         files={"file": ("x.json", b"not json", "application/json")},
     )
     assert broken.status_code == 400
+    url = f"/admin/realms/{REALM}/identity-provider/import-config"
+    headers = {"content-type": "application/json"}
+    malformed = admin.http.post(url, content=b"{not json", headers=headers)
+    assert (malformed.status_code, malformed.json()) == (400, {"errorMessage": "Invalid JSON body"})
+    listed = admin.http.post(url, content=b"[]", headers=headers)
+    expected = {"errorMessage": "Invalid value for body: expected a JSON object"}
+    assert (listed.status_code, listed.json()) == (400, expected)
 
 
 def test_list_search_paging_and_brief(admin: Admin) -> None:

@@ -43,7 +43,8 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-async def _json_body(request: Request) -> Any:
+async def json_body(request: Request) -> Any:
+    """The request's JSON body, ``None`` when empty; ``AdminError`` 400/413 when unreadable."""
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise AdminError(413, {"errorMessage": "Request body too large"})
@@ -77,7 +78,7 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
             # A repeated parameter (``type=LOGIN&type=LOGOUT``) arrives comma-joined.
             raw = {key: ",".join(request.query_params.getlist(key)) for key in request.query_params}
             args = parse_args(raw, op.query)
-            body = await _json_body(request) if op.method != "GET" else None
+            body = await json_body(request) if op.method != "GET" else None
             now = int(ctx.clock())
             async with ctx.store.tx() as tx:
                 who = await authenticator.authenticate(

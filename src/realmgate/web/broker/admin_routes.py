@@ -10,7 +10,6 @@ otherwise wait for itself.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 
 from starlette.datastructures import UploadFile
@@ -23,6 +22,7 @@ from realmgate.admin import identity_providers
 from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.idp_operations import MANAGE
 from realmgate.model.identity_provider import IdentityProvider
+from realmgate.web.admin.adapter import json_body
 from realmgate.web.context import get_ctx
 from realmgate.web.urls import frontend_base
 
@@ -55,10 +55,7 @@ async def _import_body(request: Request) -> tuple[object, object, bytes | None]:
         if document is None or len(document) > MAX_DOCUMENT:
             raise AdminError.bad_request("Invalid value for body: a file of at most 1 MiB is required")
         return form.get("providerId"), None, document
-    try:
-        body = json.loads(await request.body())
-    except ValueError:
-        raise AdminError.bad_request("Invalid JSON body") from None
+    body = await json_body(request)
     if not isinstance(body, dict):
         raise AdminError.bad_request("Invalid value for body: expected a JSON object")
     return body.get("providerId"), body.get("fromUrl"), None
