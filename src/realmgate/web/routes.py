@@ -75,8 +75,8 @@ class LazyRoutes(BaseRoute):
 async def _broker_upstream_logout(
     request: Request, tx: Tx, config: RealmConfig, session: UserSession, redirect: str | None
 ) -> Response | None:
-    """Stands in for the broker's step of OIDC logout until the broker is loaded (loading it
-    through its routes installs the real hook, replacing this one)."""
+    """The broker's step of OIDC logout, imported on first use so start-up does not load the
+    broker."""
     from realmgate.web.broker.logout import upstream_logout
 
     return await upstream_logout(request, tx, config, session, redirect)

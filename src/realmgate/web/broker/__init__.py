@@ -1,6 +1,7 @@
 """HTTP endpoints of the identity broker, on Keycloak's paths (``/realms/{realm}/broker/...``).
 
-``routes()`` also installs the broker's upstream-logout step into the OIDC logout.
+The broker's upstream-logout step (``logout.upstream_logout``) is wired into the OIDC logout by
+``web.routes``, which loads this package lazily.
 ``admin_routes.routes()`` are the two identity-provider admin endpoints that call upstreams
 (mount them with, or before, the admin API's routes).
 """
@@ -10,13 +11,11 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from realmgate.web.broker import first_login, link, login, logout, token
-from realmgate.web.oidc.logout import set_upstream_logout
 
 _BROKER = "/realms/{realm}/broker/{alias}"
 
 
 def routes() -> list[BaseRoute]:
-    set_upstream_logout(logout.upstream_logout)
     return [
         Route(_BROKER + "/login", login.start, methods=["GET", "POST"]),
         Route(_BROKER + "/endpoint", login.callback, methods=["GET"]),
