@@ -199,3 +199,33 @@ async def test_lost_connection_is_unavailable_then_recovers(store: SqlStore) -> 
     async with store.tx() as tx:  # the pool replaced the dead connection
         assert await tx.realms.list() == []
     await store.ping()
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from realmgate.store.sql.migrate import HEAD_REVISION, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD_REVISION]
+
+
+def test_a_database_at_head_is_opened_without_loading_alembic(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    program = (
+        "import asyncio, sys\n"
+        "from realmgate.store.sql import open_store\n"
+        "async def main():\n"
+        f"    store = await open_store({url!r})\n"
+        "    await store.close()\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+
+    def run() -> str:
+        import subprocess
+
+        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    assert run() == "True"  # a new database is migrated by Alembic
+    assert run() == "False"  # at head: nothing to do, Alembic never imported
