@@ -18,15 +18,14 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object, read, reject_unknown
 from realmgate.admin.views import user_view
-from realmgate.crypto.password_policy import check_policy
-from realmgate.crypto.passwords import PASSWORD_TYPE, new_password_credential
+from realmgate.crypto.passwords import PASSWORD_TYPE
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.representations import user_from_rep
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
+from realmgate.protocol.credentials import PasswordRejected, replace_password
 from realmgate.store.interface import Tx, UserQuery
 
-UPDATE_PASSWORD = "UPDATE_PASSWORD"
 CREDENTIAL_INPUT_KEYS = frozenset({"type", "value", "temporary", "userLabel", "id", "createdDate", "priority"})
 
 
@@ -131,17 +130,10 @@ async def _check_unique(tx: Tx, realm: Realm, user: User, *, previous: User | No
 
 async def set_password(tx: Tx, realm: Realm, user: User, value: str, *, temporary: bool, now: int) -> User:
     """Replace the user's password; returns the user with ``UPDATE_PASSWORD`` set or cleared."""
-    problem = check_policy(value, realm.password_policy, username=user.username, email=user.email)
-    if problem is not None:
-        raise AdminError(400, {"error": "invalidPasswordMessage", "error_description": problem})
-    for existing in await tx.credentials.list(user.id):
-        if existing.type == PASSWORD_TYPE:
-            await tx.credentials.delete(user.id, existing.id)
-    await tx.credentials.add(new_password_credential(user.id, value, now_ms=now * 1000, policy=realm.password_policy))
-    actions = tuple(a for a in user.required_actions if a != UPDATE_PASSWORD)
-    if temporary:
-        actions += (UPDATE_PASSWORD,)
-    return replace(user, required_actions=actions)
+    try:
+        return await replace_password(tx, realm, user, value, temporary=temporary, now=now)
+    except PasswordRejected as rejected:
+        raise AdminError(400, {"error": "invalidPasswordMessage", "error_description": rejected.message}) from None
 
 
 def _password_inputs(rep: dict[str, Any]) -> list[tuple[str, bool]]:

@@ -7,14 +7,14 @@
    ``first_login.decide`` say what happens; between the first-login pages the identity is
    parked with ``park_identity``/``load_identity``.
 4. ``create_user`` / ``link_user`` / ``update_on_login`` write the user and the link;
-   ``mark_session`` records the broker ids and notes on the new user session.
+   ``session_marks`` says what the new user session records (broker ids, notes).
 Also: the sessions an upstream back-channel logout ends, and the stored-token read with refresh.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from realmgate.broker.connector import BrokeredIdentity, ClientRequest, IdentityConnector, UpstreamLogin
@@ -26,6 +26,7 @@ from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.model.session import UserSession
 from realmgate.model.user import FederatedIdentity, User
+from realmgate.protocol.login_flow import SessionMarks
 from realmgate.store.interface import Store, Tx
 
 STATE_PREFIX = "broker-state:"
@@ -204,16 +205,11 @@ def session_notes(identity: BrokeredIdentity) -> dict[str, str]:
     return notes
 
 
-async def mark_session(tx: Tx, session: UserSession, identity: BrokeredIdentity) -> UserSession:
-    """Record on a new user session which upstream session and user it came from."""
-    marked = replace(
-        session,
-        broker_session_id=identity.broker_session_id,
-        broker_user_id=identity.broker_user_id,
-        notes={**session.notes, **session_notes(identity)},
-    )
-    await tx.sessions.update(marked)
-    return marked
+def session_marks(identity: BrokeredIdentity, mapper_notes: Mapping[str, str] | None = None) -> SessionMarks:
+    """What the user session of this login records: the upstream session and user it came from,
+    the broker's notes, and the mappers' session notes (which win on a clash)."""
+    notes = {**session_notes(identity), **(mapper_notes or {})}
+    return SessionMarks(identity.broker_session_id, identity.broker_user_id, notes)
 
 
 async def sessions_for_logout(tx: Tx, realm_id: str, targets: Sequence[LogoutTarget]) -> list[UserSession]:

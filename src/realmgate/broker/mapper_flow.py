@@ -15,7 +15,7 @@ the broker web flow at two points of every brokered login:
    mapper owns left alone. So a later login calls ``apply_login`` *instead of*
    ``flow.update_on_login``.
 
-Then ``note_session`` puts the mappers' notes on the new user session.
+Then the mappers' notes go onto the new user session (``flow.session_marks``).
 
 Role mappings and memberships are written idempotently (a held role is never granted twice,
 Keycloak #11140) and every mapper grant is recorded in ``tx.mapper_grants``, so FORCE revokes
@@ -45,7 +45,6 @@ from realmgate.broker.mappers import (
 )
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
-from realmgate.model.session import UserSession
 from realmgate.model.user import User
 from realmgate.store.interface import Tx
 
@@ -183,13 +182,3 @@ async def apply_login(
         await tx.users.update(final)
     await _apply_mappings(tx, final, plan)
     return MapperOutcome(final, dict(plan.session_notes))
-
-
-async def note_session(tx: Tx, session: UserSession, outcome: MapperOutcome) -> UserSession:
-    """Step 3: the mappers' notes on the new user session (User Session Note protocol mappers
-    read them into tokens)."""
-    if not outcome.session_notes:
-        return session
-    noted = dataclasses.replace(session, notes={**session.notes, **outcome.session_notes})
-    await tx.sessions.update(noted)
-    return noted

@@ -17,10 +17,8 @@ from realmgate.keycloak.representations import (
 )
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group
-from realmgate.model.user import User
+from realmgate.model.user import UPDATE_PASSWORD, User
 from realmgate.store.interface import Tx
-
-UPDATE_PASSWORD = "UPDATE_PASSWORD"
 
 
 def _role_ids(ctx: ImportContext, path: str, rep: Mapping[str, object], index: RoleIndex) -> tuple[str, ...]:

@@ -5,6 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+# Keycloak's built-in required-action ids (``User.required_actions`` holds these names).
+UPDATE_PASSWORD = "UPDATE_PASSWORD"
+CONFIGURE_TOTP = "CONFIGURE_TOTP"
+TERMS_AND_CONDITIONS = "TERMS_AND_CONDITIONS"
+UPDATE_PROFILE = "UPDATE_PROFILE"
+VERIFY_EMAIL = "VERIFY_EMAIL"
+
 
 @dataclass(frozen=True, slots=True)
 class User:

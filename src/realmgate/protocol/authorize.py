@@ -16,6 +16,7 @@ from realmgate.model.client import Client
 from realmgate.protocol import pkce
 from realmgate.protocol.errors import (
     ClientNotFound,
+    ConsentRequired,
     InvalidRequest,
     OAuthError,
     RequestNotSupported,
@@ -29,6 +30,9 @@ from realmgate.protocol.redirect_uri import verify_redirect_uri
 from realmgate.protocol.scopes import OPENID, decide_scopes, split_scope
 
 RESPONSE_MODES = ("query", "fragment", "form_post")
+CONSENT_UNAVAILABLE = (
+    "This application asks for your consent, which this server cannot ask for yet. Please contact your administrator."
+)
 PROMPTS = ("none", "login", "consent", "select_account")
 
 
@@ -126,9 +130,24 @@ def parse_authorization_request(config: RealmConfig, params: Mapping[str, str], 
     redirect_uri = verify_redirect_uri(optional(params, "redirect_uri"), client, required=OPENID in split_scope(scope))
     target = ResponseTarget(redirect_uri, _response_mode(params), optional(params, "state"), issuer)
     try:
-        return _validated(config, client, params, target, scope)
+        request = _validated(config, client, params, target, scope)
     except OAuthError as error:
         raise RedirectableError(error, target) from None
+    _refuse_consent(client, params, target)
+    return request
+
+
+def _refuse_consent(client: Client, params: Mapping[str, str], target: ResponseTarget) -> None:
+    """No consent screen exists yet, so a login that needs one never ends in a code (fail
+    closed): a ``consentRequired`` client or ``prompt=consent`` gets an error page, and
+    ``prompt=none`` the ``consent_required`` error at the client (OIDC Core 3.1.2.6)."""
+    prompts = split_scope(optional(params, "prompt"))
+    if not client.consent_required and "consent" not in prompts:
+        return
+    error = ConsentRequired(CONSENT_UNAVAILABLE, detail=f"client {client.client_id} needs consent")
+    if "none" in prompts:
+        raise RedirectableError(error, target)
+    raise error
 
 
 def _validated(

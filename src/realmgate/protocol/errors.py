@@ -92,6 +92,10 @@ class InteractionRequired(OAuthError):
     error = "interaction_required"
 
 
+class ConsentRequired(OAuthError):
+    error = "consent_required"
+
+
 class RequestNotSupported(OAuthError):
     error = "request_not_supported"
 

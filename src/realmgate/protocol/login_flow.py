@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hmac
 import json
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from realmgate.crypto import jws
 from realmgate.crypto.secrets import new_id, new_secret
@@ -23,7 +25,7 @@ from realmgate.model.user import User
 from realmgate.protocol import keys
 from realmgate.protocol.authorize import AuthRequest, response_params
 from realmgate.protocol.codes import CodeData, issue_code
-from realmgate.protocol.errors import LoginRequired
+from realmgate.protocol.errors import InteractionRequired, LoginRequired
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import (
     AUTH_TIME_NOTE,
@@ -75,16 +77,64 @@ async def sso_session(
     return session, user
 
 
-def needs_login(request: AuthRequest, session: UserSession | None, *, now: int) -> bool:
-    """Whether the form must be shown; ``prompt=none`` turns that into ``login_required``."""
-    show = (
-        session is None
-        or request.prompt == "login"
-        or (request.max_age is not None and auth_time(session) + request.max_age < now)
-    )
+def needs_login(request: AuthRequest, session: UserSession | None, *, now: int, pending_action: bool = False) -> bool:
+    """Whether the form must be shown; ``prompt=none`` turns that into ``login_required`` (or
+    ``interaction_required`` when only the user's pending required action stands in the way).
+
+    An SSO session whose user owes a required action is not reused: the user signs in again and
+    then meets the action's page, like after a password login."""
+    expired = session is None or (request.max_age is not None and auth_time(session) + request.max_age < now)
+    show = expired or request.prompt == "login" or pending_action
     if show and request.prompt == "none":
+        if not expired and pending_action:
+            raise InteractionRequired("Account is not fully set up")
         raise LoginRequired("Login required")
     return show
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMarks:
+    """What the way of logging in records on the user session it makes: the broker's upstream
+    session and user ids and its notes (the identity provider, mapper session notes). Plain data,
+    so a login interrupted by a required action carries it to the session made at its end."""
+
+    broker_session_id: str | None = None
+    broker_user_id: str | None = None
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {"broker_session_id": self.broker_session_id, "broker_user_id": self.broker_user_id, "notes": self.notes}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SessionMarks:
+        return cls(data.get("broker_session_id"), data.get("broker_user_id"), dict(data.get("notes") or {}))
+
+    def apply(self, session: UserSession) -> UserSession:
+        if not (self.broker_session_id or self.broker_user_id or self.notes):
+            return session
+        return replace(
+            session,
+            broker_session_id=self.broker_session_id or session.broker_session_id,
+            broker_user_id=self.broker_user_id or session.broker_user_id,
+            notes={**session.notes, **self.notes},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    """A user who has proven who they are but still owes a required action: the login waits
+    in its step, bound to the same auth-session cookie and CSRF token."""
+
+    user_id: str
+    marks: SessionMarks = field(default_factory=SessionMarks)
+    event_details: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {"user_id": self.user_id, "marks": self.marks.to_json(), "event_details": dict(self.event_details)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Authenticated:
+        return cls(data["user_id"], SessionMarks.from_json(data["marks"]), dict(data["event_details"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +143,7 @@ class LoginStep:
     auth_session_id: str
     csrf: str
     request: AuthRequest
+    authenticated: Authenticated | None = None
 
     def csrf_ok(self, auth_session_cookie: str | None, csrf: str | None) -> bool:
         """Both the auth-session cookie and the form's token must match this step."""
@@ -107,13 +158,33 @@ def _step_key(tab_id: str) -> str:
     return f"login-step:{tab_id}"
 
 
+async def _save_step(tx: Tx, config: RealmConfig, step: LoginStep, *, now: int) -> None:
+    value: dict[str, object] = {
+        "auth_session_id": step.auth_session_id,
+        "csrf": step.csrf,
+        "request": step.request.to_json(),
+    }
+    if step.authenticated is not None:
+        value["authenticated"] = step.authenticated.to_json()
+    await tx.single_use.put(_step_key(step.tab_id), json.dumps(value), now + config.realm.access_code_lifespan_login)
+
+
 async def start_login(
     tx: Tx, config: RealmConfig, request: AuthRequest, *, auth_session_id: str, now: int
 ) -> LoginStep:
     step = LoginStep(new_secret(16), auth_session_id, new_secret(24), request)
-    value = json.dumps({"auth_session_id": auth_session_id, "csrf": step.csrf, "request": request.to_json()})
-    await tx.single_use.put(_step_key(step.tab_id), value, now + config.realm.access_code_lifespan_login)
+    await _save_step(tx, config, step, now=now)
     return step
+
+
+async def hold_for_action(
+    tx: Tx, config: RealmConfig, step: LoginStep, authenticated: Authenticated, *, now: int
+) -> LoginStep:
+    """Keep the step open for ``authenticated``'s pending required action; a fresh CSRF token
+    is issued for the action's form (the password form's token is spent)."""
+    held = replace(step, csrf=new_secret(24), authenticated=authenticated)
+    await _save_step(tx, config, held, now=now)
+    return held
 
 
 async def load_step(tx: Tx, tab_id: str, *, now: int) -> LoginStep | None:
@@ -122,7 +193,14 @@ async def load_step(tx: Tx, tab_id: str, *, now: int) -> LoginStep | None:
     if raw is None:
         return None
     data = json.loads(raw)
-    return LoginStep(tab_id, data["auth_session_id"], data["csrf"], AuthRequest.from_json(data["request"]))
+    held = data.get("authenticated")
+    return LoginStep(
+        tab_id,
+        data["auth_session_id"],
+        data["csrf"],
+        AuthRequest.from_json(data["request"]),
+        Authenticated.from_json(held) if held is not None else None,
+    )
 
 
 async def finish_step(tx: Tx, step: LoginStep) -> None:
@@ -137,20 +215,24 @@ async def login_session(
     current: UserSession | None,
     now: int,
     ip_address: str | None,
+    marks: SessionMarks | None = None,
 ) -> UserSession:
     """The user session after a successful authentication (form or broker).
 
     Re-authenticating the user of the current SSO session (``prompt=login``, ``max_age``) keeps
     that session and moves its ``auth_time``; a different user replaces it. Always online: an
-    ``offline_access`` request gets its offline session when the code is redeemed.
+    ``offline_access`` request gets its offline session when the code is redeemed. ``marks``
+    (the broker's) are recorded on the session either way.
     """
+    marks = marks or SessionMarks()
     if current is not None and current.user_id == user.id:
         refreshed = replace(current, last_refresh=now, notes={**current.notes, AUTH_TIME_NOTE: str(now)})
+        refreshed = marks.apply(refreshed)
         await tx.sessions.update(refreshed)
         return refreshed
     if current is not None:
         await end_session(tx, config.realm, current.id)
-    session = new_session(config.realm, user, now=now, ip_address=ip_address)
+    session = marks.apply(new_session(config.realm, user, now=now, ip_address=ip_address))
     await tx.sessions.add(session)
     return session
 

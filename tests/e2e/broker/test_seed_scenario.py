@@ -185,3 +185,34 @@ def test_privilege_mapping_from_slave_to_master(seed: Seed, browser: Browser) ->
     tokens = seed.exchange(code_of(browser))
     realm_access: Any = jws.unverified_claims(tokens["access_token"])["realm_access"]
     assert "master-admin" in realm_access["roles"]
+
+
+def test_a_brokered_login_runs_the_local_users_required_actions(seed: Seed, browser: Browser) -> None:
+    """An admin's UPDATE_PASSWORD on the linked master user is met after the upstream login, and
+    the session made after it is still the brokered one: the slave's back-channel logout (set up
+    by the test above) finds and ends it."""
+    master_user = seed.master_admin.find_user("master_realm", "slave_user")
+    user_path = f"/master_realm/users/{master_user['id']}"
+    seed.master_admin.call("PUT", user_path, 204, json={"requiredActions": ["UPDATE_PASSWORD"]})
+    before = _session_ids(seed.master_admin, "master_realm", master_user["id"])
+    page = sign_in_at_slave(seed, browser)
+    assert page.status_code == 200 and "kc-passwd-update-form" in page.text
+    browser.submit(page, "kc-passwd-update-form", **{"password-new": "local-Pass9", "password-confirm": "local-Pass9"})
+    seed.exchange(code_of(browser))
+    assert seed.master_admin.call("GET", user_path, 200).json()["requiredActions"] == []
+    new = _session_ids(seed.master_admin, "master_realm", master_user["id"]) - before
+    assert len(new) == 1
+    slave_base = f"http://localhost:{seed.slave.port}/realms/slave_realm"
+    confirm = browser.go(f"{slave_base}/protocol/openid-connect/logout")
+    assert browser.submit(confirm, "kc-logout-form").status_code == 200
+    deadline = time.monotonic() + 5
+    while new & _session_ids(seed.master_admin, "master_realm", master_user["id"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not new & _session_ids(seed.master_admin, "master_realm", master_user["id"])
+
+    seed.master_admin.call("PUT", user_path, 204, json={"requiredActions": ["CONFIGURE_TOTP"]})
+    browser.client.cookies.clear()
+    stopped = sign_in_at_slave(seed, browser)
+    assert stopped.status_code == 400 and "Account is not fully set up" in stopped.text
+    assert not browser.last.startswith(APP_REDIRECT)
+    seed.master_admin.call("PUT", user_path, 204, json={"requiredActions": []})

@@ -226,20 +226,20 @@ async def test_force_sync_and_session_marks_and_backchannel_targets(store: SqlSt
     assert stored == updated and stored is not None
     assert (stored.email, stored.last_name) == ("new@example.com", "User")  # lastName pinned by a mapper
     assert link.idp_username == "slave_renamed"
-    session = f.session(realm.id, user.id)
-    other = f.session(realm.id, user.id)
+    marked = flow.session_marks(IDENTITY).apply(f.session(realm.id, user.id))
+    other = flow.session_marks(replace(IDENTITY, session_id="another-upstream-session")).apply(
+        f.session(realm.id, user.id)
+    )
     async with store.tx() as tx:
-        await tx.sessions.add(session)
+        await tx.sessions.add(marked)
         await tx.sessions.add(other)
-        marked = await flow.mark_session(tx, session, IDENTITY)
-        await flow.mark_session(tx, other, replace(IDENTITY, session_id="another-upstream-session"))
     assert marked.broker_session_id == "slave.up-session" and marked.broker_user_id == "slave.sub-1"
     assert marked.notes["identity_provider"] == "slave" and marked.notes["FEDERATED_ID_TOKEN"] == IDENTITY.id_token
     async with store.tx() as tx:
         by_sid = await flow.sessions_for_logout(tx, realm.id, [LogoutTarget("slave", "slave.up-session", None)])
         by_sub = await flow.sessions_for_logout(tx, realm.id, [LogoutTarget("slave", None, "slave.sub-1")])
-    assert [s.id for s in by_sid] == [session.id]
-    assert sorted(s.id for s in by_sub) == sorted([session.id, other.id])
+    assert [s.id for s in by_sid] == [marked.id]
+    assert sorted(s.id for s in by_sub) == sorted([marked.id, other.id])
 
 
 async def test_stored_token_is_refreshed_when_about_to_expire(

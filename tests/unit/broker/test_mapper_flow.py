@@ -209,12 +209,9 @@ async def test_groups_attributes_profile_and_notes(store: SqlStore) -> None:
     assert stored.email == "a@work.test"
     assert outcome.session_notes == {"tier": "gold"}
 
-    async with store.tx() as tx:
-        session = f.session(w.realm.id, user.id)
-        await tx.sessions.add(session)
-        noted = await mapper_flow.note_session(tx, session, outcome)
-        reread = await tx.sessions.get(w.realm.id, session.id)
-    assert noted.notes["tier"] == "gold" and reread is not None and reread.notes["tier"] == "gold"
+    marks = flow.session_marks(_identity(), outcome.session_notes)
+    assert marks.notes["tier"] == "gold" and marks.notes["identity_provider"] == "slave"
+    assert marks.apply(f.session(w.realm.id, user.id)).notes["tier"] == "gold"
 
     await _login(w, _identity(org={"unit": "sales"}, department="Sales", work_email="a@work.test"))
     async with store.tx() as tx:

@@ -41,8 +41,7 @@ from realmgate.store.interface import Conflict, Tx
 from realmgate.web.broker.session import finish_brokered_login
 from realmgate.web.broker.support import log, provider_name
 from realmgate.web.context import get_ctx
-from realmgate.web.oidc.authorize import restart_url
-from realmgate.web.oidc.support import form_params, issuer, now, transaction
+from realmgate.web.oidc.support import form_params, issuer, now, restart_url, transaction
 from realmgate.web.pages import error_page, render_page
 
 DENIED = {

@@ -32,9 +32,9 @@ from realmgate.web.broker.support import (
     provider_name,
     unusable_provider,
 )
-from realmgate.web.oidc.authorize import broker_login_url, login_page, restart_url
+from realmgate.web.oidc.authorize import broker_login_url, login_page
 from realmgate.web.oidc.responses import send_response
-from realmgate.web.oidc.support import issuer, now, query_params, transaction
+from realmgate.web.oidc.support import issuer, now, query_params, restart_url, transaction
 from realmgate.web.pages import error_page, render_page
 
 CANCELLED = "Login cancelled: you did not sign in with {provider}."

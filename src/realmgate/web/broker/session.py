@@ -1,9 +1,7 @@
-"""The end of a brokered login: the same session, code and cookies as after a password login,
-plus the broker's marks on the session (upstream session and user ids, notes for logout)."""
+"""The end of a brokered login: the same required actions, session, code and cookies as after a
+password login, the session marked with the broker's ids and the mappers' notes."""
 
 from __future__ import annotations
-
-from http.cookies import SimpleCookie
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,20 +12,7 @@ from realmgate.protocol import login_flow
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
-from realmgate.web.oidc.authorize import finish_login
-
-
-def _session_id(response: Response) -> str | None:
-    """The user session ``finish_login`` just made, from the session cookie it set."""
-    for name, value in response.raw_headers:
-        if name.lower() != b"set-cookie":
-            continue
-        cookie: SimpleCookie = SimpleCookie()
-        cookie.load(value.decode("latin-1"))
-        morsel = cookie.get(login_flow.SESSION_COOKIE)
-        if morsel is not None and morsel.value:
-            return morsel.value
-    return None
+from realmgate.web.oidc.login_end import continue_login
 
 
 async def finish_brokered_login(
@@ -40,15 +25,12 @@ async def finish_brokered_login(
     *,
     registered: bool = False,
 ) -> Response:
-    """Complete the login step for the user the mappers left (``outcome``) and mark its session
-    as brokered by ``identity``, with the mappers' session notes."""
+    """Continue the login step for the user the mappers left (``outcome``); the session made at
+    its end (after any required action) records ``identity`` and the mappers' session notes."""
     details = {"identity_provider": identity.alias, "identity_provider_identity": identity.username}
     if registered:
         details["register_method"] = "broker"
-    response = await finish_login(request, tx, config, step, outcome.user, event_details=details)
-    session_id = _session_id(response)
-    session = await tx.sessions.get(config.realm.id, session_id) if session_id else None
-    if session is not None:
-        await mapper_flow.note_session(tx, await flow.mark_session(tx, session, identity), outcome)
+    marks = flow.session_marks(identity, outcome.session_notes)
+    response = await continue_login(request, tx, config, step, outcome.user, marks=marks, event_details=details)
     get_ctx(request).metrics.login(True)
     return response

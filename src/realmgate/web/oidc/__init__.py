@@ -7,8 +7,9 @@ Hooks for the broker (``web.broker``):
   ``protocol.login_flow.load_step(tx, tab_id, now=...)``, checks
   ``step.csrf_ok(request.cookies[AUTH_SESSION_COOKIE], session_code)``, keeps ``tab_id`` in its
   upstream ``state``, and after the upstream login calls
-  ``web.oidc.authorize.finish_login(request, tx, config, step, user, event_details=...)``, which
-  creates the session, sets the SSO cookies and answers the client (code + ``iss``).
+  ``web.oidc.login_end.continue_login(request, tx, config, step, user, marks=..., event_details=...)``,
+  which runs the user's required actions, then creates the session (with the broker's marks),
+  sets the SSO cookies and answers the client (code + ``iss``).
 - Brokered sessions (note ``identity_provider``) pass through the hook installed with
   ``web.oidc.logout.set_upstream_logout`` on RP-initiated logout; the broker's
   ``logout_response`` endpoint then calls ``web.oidc.logout.finish_logout(..., upstream=False)``.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from realmgate.web.oidc import authorize, discovery, logout, token
+from realmgate.web.oidc import authorize, discovery, login_end, logout, token
 
 _REALM = "/realms/{realm}"
 _OIDC = _REALM + "/protocol/openid-connect"
@@ -32,6 +33,7 @@ def routes() -> list[BaseRoute]:
         Route(_OIDC + "/certs", discovery.certs, methods=["GET"]),
         Route(_OIDC + "/auth", authorize.authorization, methods=["GET", "POST"]),
         Route(_REALM + "/login-actions/authenticate", authorize.authenticate_form, methods=["GET", "POST"]),
+        Route(_REALM + "/login-actions/required-action", login_end.required_action, methods=["GET", "POST"]),
         Route(_OIDC + "/token", token.token, methods=["POST", "OPTIONS"]),
         Route(_OIDC + "/token/introspect", token.introspect, methods=["POST"]),
         Route(_OIDC + "/revoke", token.revoke, methods=["POST", "OPTIONS"]),

@@ -9,8 +9,6 @@ step, its CSRF token and auth-session cookie, then the password.
 from __future__ import annotations
 
 import base64
-import binascii
-from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
@@ -19,8 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from realmgate.broker import buttons
 from realmgate.crypto.secrets import new_secret
 from realmgate.model.identity_provider import IdentityProvider
-from realmgate.model.user import User
-from realmgate.protocol import events, login_flow
+from realmgate.protocol import events, login_flow, required_actions
 from realmgate.protocol.authorize import (
     AuthRequest,
     RedirectableError,
@@ -30,24 +27,21 @@ from realmgate.protocol.authorize import (
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
-from realmgate.web.oidc.responses import realm_cookie_path, send_response, set_sso_cookies
+from realmgate.web.oidc.login_end import continue_login
+from realmgate.web.oidc.responses import realm_cookie_path, send_response
 from realmgate.web.oidc.support import (
     client_ip,
+    display_name,
     form_params,
     issuer,
     now,
     query_params,
-    realm_name,
+    restart_url,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
 from realmgate.web.security import set_cookie
-
-
-def display_name(config: RealmConfig) -> str:
-    return config.realm.display_name or config.realm.name
 
 
 def broker_login_url(request: Request, step: login_flow.LoginStep, alias: str) -> str:
@@ -101,8 +95,9 @@ async def authorization(request: Request) -> Response:
                     now=now(request),
                 )
                 session = current[0] if current else None
+                pending = current is not None and required_actions.next_action(current[1]) is not None
                 try:
-                    show_form = login_flow.needs_login(auth, session, now=now(request))
+                    show_form = login_flow.needs_login(auth, session, now=now(request), pending_action=pending)
                 except OAuthError as error:  # prompt=none without a usable session
                     if hinted_provider(config, auth) is None:
                         raise RedirectableError(error, auth.target(issuer(request))) from None
@@ -154,18 +149,6 @@ def login_page(
     return render_page(request, "login.html", context, status=status)
 
 
-def restart_url(request: Request) -> str | None:
-    """The original authorization request from the restart cookie, to begin again."""
-    raw = request.cookies.get(login_flow.RESTART_COOKIE)
-    if not raw:
-        return None
-    try:
-        query = base64.urlsafe_b64decode(raw.encode()).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return f"{issuer(request)}/protocol/openid-connect/auth?{query}"
-
-
 async def authenticate_form(request: Request) -> Response:
     """``POST /realms/{realm}/login-actions/authenticate``: the login form's submission."""
     ctx = get_ctx(request)
@@ -212,52 +195,6 @@ async def authenticate_form(request: Request) -> Response:
                 },
             )
             return login_page(request, config, step, username=username, error=failure.message)
-        response = await finish_login(request, tx, config, step, user)
+        response = await continue_login(request, tx, config, step, user)
     ctx.metrics.login(True)
-    return response
-
-
-async def finish_login(
-    request: Request,
-    tx: Tx,
-    config: RealmConfig,
-    step: login_flow.LoginStep,
-    user: User,
-    *,
-    event_details: Mapping[str, str] | None = None,
-) -> Response:
-    """End a login step for an authenticated user: new session, code, SSO cookies, response.
-
-    Shared by the password form and the broker (after an upstream login); call it inside the
-    transaction and return its response once the transaction has committed. The broker adds
-    ``event_details`` such as ``identity_provider``."""
-    await login_flow.finish_step(tx, step)
-    current = await login_flow.sso_session(
-        tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
-    )
-    session = await login_flow.login_session(
-        tx, config, user, current=current[0] if current else None, now=now(request), ip_address=client_ip(request)
-    )
-    result = await login_flow.complete(
-        tx, config, step.request, session, fresh_login=True, issuer=issuer(request), now=now(request)
-    )
-    await events.record(
-        tx,
-        config,
-        "LOGIN",
-        now=now(request),
-        client_id=step.request.client_id,
-        user_id=user.id,
-        session_id=session.id,
-        ip_address=client_ip(request),
-        details={
-            "auth_method": "openid-connect",
-            "username": user.username,
-            "redirect_uri": step.request.redirect_uri,
-            **(event_details or {}),
-        },
-    )
-    identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
-    response = send_response(request, step.request.target(issuer(request)), result)
-    set_sso_cookies(response, realm_name(request), identity, session.id)
     return response

@@ -6,6 +6,8 @@ snapshot, call one protocol function, and render its result.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
@@ -15,6 +17,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from realmgate.protocol import login_flow
 from realmgate.protocol.errors import InvalidRequest, OAuthError
 from realmgate.protocol.params import single_valued
 from realmgate.protocol.realm_cache import RealmCache, RealmConfig
@@ -163,3 +166,20 @@ def error_response(request: Request, error: OAuthError, *, headers: Mapping[str,
     if error.detail:
         log.info("%s %s: %s (%s)", request.method, request.url.path, error.error, error.detail)
     return json_response(error.body(), status=error.status, headers=headers)
+
+
+def display_name(config: RealmConfig) -> str:
+    """The realm's name as its pages show it."""
+    return config.realm.display_name or config.realm.name
+
+
+def restart_url(request: Request) -> str | None:
+    """The original authorization request from the restart cookie, to begin again."""
+    raw = request.cookies.get(login_flow.RESTART_COOKIE)
+    if not raw:
+        return None
+    try:
+        query = base64.urlsafe_b64decode(raw.encode()).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return f"{issuer(request)}/protocol/openid-connect/auth?{query}"
