@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from tests.unit.protocol import kit
 
 from realmgate.model.session import UserSession
+from realmgate.model.user import User
 from realmgate.protocol.authorize import (
     AuthRequest,
     RedirectableError,
@@ -13,9 +16,16 @@ from realmgate.protocol.authorize import (
     parse_authorization_request,
     redirect_location,
 )
-from realmgate.protocol.errors import ClientNotFound, InvalidRedirectUri, InvalidRequest, LoginRequired
+from realmgate.protocol.errors import (
+    ClientNotFound,
+    InteractionRequired,
+    InvalidRedirectUri,
+    InvalidRequest,
+    LoginRequired,
+)
 from realmgate.protocol.login_flow import LoginStep, needs_login
 from realmgate.protocol.pkce import s256
+from realmgate.protocol.required_actions import new_password_problem, next_action
 
 ISSUER = "https://sso.example/realms/test"
 GOOD = {
@@ -121,6 +131,26 @@ def test_login_decisions() -> None:
     with pytest.raises(LoginRequired):
         needs_login(parse(prompt="none"), None, now=100)
     assert not needs_login(parse(prompt="none"), _session(50), now=100)
+
+
+def test_a_pending_action_forbids_reusing_the_session() -> None:
+    assert needs_login(parse(), _session(50), now=100, pending_action=True)
+    with pytest.raises(InteractionRequired):
+        needs_login(parse(prompt="none"), _session(50), now=100, pending_action=True)
+    with pytest.raises(LoginRequired):  # no session at all: login_required wins
+        needs_login(parse(prompt="none"), None, now=100, pending_action=True)
+
+
+def test_required_actions_run_in_keycloaks_order() -> None:
+    user = User(id="u", realm_id="r1", username="u")
+    assert next_action(user) is None
+    both = replace(user, required_actions=("VERIFY_EMAIL", "UPDATE_PASSWORD"))
+    assert next_action(both) == "UPDATE_PASSWORD"
+    assert next_action(replace(both, required_actions=("UPDATE_PASSWORD", "CONFIGURE_TOTP"))) == "CONFIGURE_TOTP"
+    assert next_action(replace(user, required_actions=("custom-action", "VERIFY_EMAIL"))) == "VERIFY_EMAIL"
+    assert new_password_problem("", "") == "Please specify password."
+    assert new_password_problem("a-Pass1", "b-Pass1") == "Passwords don't match."
+    assert new_password_problem("a-Pass1", "a-Pass1") is None
 
 
 def test_login_step_csrf_needs_cookie_and_token() -> None:
