@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
@@ -107,3 +108,57 @@ async def test_delete_expired_uses_each_realms_lifespans(store: SqlStore) -> Non
         remaining = [s.id for s in await tx.sessions.list_for_user(realm_id, user_id)]
         assert sorted(remaining) == sorted([fresh, offline_ok])
         assert await tx.sessions.delete_expired(NOW) == 0
+
+
+async def test_take_returns_exactly_what_it_deleted(store: SqlStore) -> None:
+    realm_id, user_id = await _realm_with_user(store)
+    other_realm, other_user = await _realm_with_user(store)
+    s1 = f.session(realm_id, user_id, clients=("c1", "c2"), broker_session_id="up.a")
+    s2 = f.session(realm_id, user_id, offline=True, clients=("c1",))
+    foreign = f.session(other_realm, other_user)
+    async with store.tx() as tx:
+        for s in (s1, s2, foreign):
+            await tx.sessions.add(s)
+    async with store.tx() as tx:
+        assert await tx.sessions.take(realm_id, []) == []
+        taken = await tx.sessions.take(realm_id, [s1.id, s2.id, foreign.id, "missing"])
+        assert sorted(taken, key=lambda s: s.id) == sorted([s1, s2], key=lambda s: s.id)
+        assert await tx.sessions.take(realm_id, [s1.id]) == []
+        assert await tx.sessions.list_for_user(realm_id, user_id) == []
+        assert await tx.sessions.get(other_realm, foreign.id) == foreign
+
+
+async def test_concurrent_takes_hand_a_session_to_one_of_them(store: SqlStore) -> None:
+    realm_id, user_id = await _realm_with_user(store)
+    session = f.session(realm_id, user_id, clients=("c1",))
+    async with store.tx() as tx:
+        await tx.sessions.add(session)
+
+    async def take() -> int:
+        async with store.tx() as tx:
+            await tx.sessions.get(realm_id, session.id)
+            await asyncio.sleep(0.02)  # both have seen the row before either deletes it
+            return len(await tx.sessions.take(realm_id, [session.id]))
+
+    assert sorted(await asyncio.gather(take(), take())) == [0, 1]
+
+
+async def test_list_for_realm_pages_by_id(store: SqlStore) -> None:
+    realm_id, user_id = await _realm_with_user(store)
+    other_realm, other_user = await _realm_with_user(store)
+    made = [f.session(realm_id, user_id, now=NOW + i, offline=i == 2) for i in range(5)]
+    async with store.tx() as tx:
+        for s in (*made, f.session(other_realm, other_user)):
+            await tx.sessions.add(s)
+    ids = sorted(s.id for s in made)
+    async with store.tx() as tx:
+        first = await tx.sessions.list_for_realm(realm_id, limit=2)
+        assert [s.id for s in first] == ids[:2]
+        # Deleting a page does not shift the next one.
+        await tx.sessions.take(realm_id, [s.id for s in first])
+        second = await tx.sessions.list_for_realm(realm_id, after=first[-1].id, limit=2)
+        assert [s.id for s in second] == ids[2:4]
+        rest = await tx.sessions.list_for_realm(realm_id, after=second[-1].id, limit=2)
+        assert [s.id for s in rest] == ids[4:]
+        assert await tx.sessions.list_for_realm(realm_id, after=ids[-1]) == []
+        assert [s.id for s in await tx.sessions.list_for_realm(realm_id)] == ids[2:]

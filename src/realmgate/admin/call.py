@@ -8,7 +8,9 @@ into ``/admin/openapi.json``; services receive an ``AdminCall`` and return a res
 - ``None`` -> 204.
 
 The whole call (authentication, checks, the service, the admin event) runs in one store
-transaction, so an error anywhere leaves nothing half-written.
+transaction, so an error anywhere leaves nothing half-written. A service that ends sessions puts
+the back-channel logout tokens it owes in ``call.after_commit``; the web layer posts them once the
+transaction has committed and the response is sent.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from realmgate.admin.auth import AdminIdentity, Authenticator
 from realmgate.admin.errors import AdminError
 from realmgate.admin.schema import Schema
 from realmgate.model.realm import Realm
+from realmgate.protocol.client_logout import Delivery
 from realmgate.store.interface import Tx
 
 ParamType = Literal["string", "integer", "boolean"]
@@ -62,6 +65,8 @@ class AdminCall:
     body: Any
     target: Realm | None = None
     ip_address: str | None = None
+    frontend_base: str = ""  # the server's public URL, for the issuer of what the call signs
+    after_commit: list[Delivery] = field(default_factory=list)
 
     @property
     def realm(self) -> Realm:

@@ -3,18 +3,26 @@
 UserSessionRepresentation: ``id``, ``username``, ``userId``, ``ipAddress``, ``start`` and
 ``lastAccess`` in milliseconds, ``rememberMe``, ``clients`` (internal id -> clientId),
 ``transientUser``.
+
+Ending sessions goes through ``protocol.sessions.end_sessions``, so the clients that registered
+a ``backchannel.logout.url`` are told, after the commit (``call.after_commit``). Unlike Keycloak,
+whose logout-all only pushes a logout to clients' admin URLs, logout-all here sends every
+session's clients their logout tokens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from realmgate.admin import lookup
 from realmgate.admin.call import AdminCall
 from realmgate.admin.errors import AdminError
+from realmgate.model.realm import Realm
 from realmgate.model.session import UserSession
+from realmgate.protocol.discovery import realm_url
+from realmgate.protocol.sessions import end_sessions
 from realmgate.store.interface import Tx
 
 
@@ -57,12 +65,19 @@ async def client_user_sessions(call: AdminCall) -> object:
     return await session_reps(call.tx, call.realm.id, [s for s in sessions if not s.offline])
 
 
+LOGOUT_ALL_PAGE = 200
+
+
+async def _end(call: AdminCall, realm: Realm, session_ids: Sequence[str]) -> None:
+    issuer = realm_url(call.frontend_base, realm.name)
+    call.after_commit.extend(await end_sessions(call.tx, realm, session_ids, issuer=issuer, now=call.now))
+
+
 async def logout_user(call: AdminCall) -> None:
     """End every session of the user and refuse its older tokens (``notBefore`` = now)."""
     tx, realm = call.tx, call.realm
     user = await lookup.user(tx, realm, call.path["id"], for_update=True)
-    for session in await tx.sessions.list_for_user(realm.id, user.id):
-        await tx.sessions.delete(realm.id, session.id)
+    await _end(call, realm, [s.id for s in await tx.sessions.list_for_user(realm.id, user.id)])
     await tx.users.update(replace(user, not_before=call.now))
 
 
@@ -70,16 +85,22 @@ async def delete_session(call: AdminCall) -> None:
     session = await call.tx.sessions.get(call.realm.id, call.path["session"])
     if session is None:
         raise AdminError.not_found("Sesssion not found")
-    await call.tx.sessions.delete(call.realm.id, session.id)
+    await _end(call, call.realm, [session.id])
 
 
 async def logout_all(call: AdminCall) -> object:
-    """End all sessions of the realm and refuse tokens issued before now."""
+    """End all sessions of the realm and refuse tokens issued before now.
+
+    Sessions are ended a page at a time within the call's transaction; the logout tokens
+    (about a kilobyte per client session with a back-channel URL) are held until the commit."""
     tx = call.tx
     realm = await tx.realms.get(call.realm.id, for_update=True)
     if realm is None:
         raise AdminError.not_found("Realm not found.")
-    await tx.sessions.delete_for_realm(realm.id)
+    after = ""
+    while page := await tx.sessions.list_for_realm(realm.id, after=after, limit=LOGOUT_ALL_PAGE):
+        await _end(call, realm, [s.id for s in page])
+        after = page[-1].id
     await tx.realms.update(replace(realm, not_before=call.now))
     return {"type": "GlobalRequestResult", "successRequests": [], "failedRequests": []}
 

@@ -1,15 +1,24 @@
 """Back-channel logout to our own clients (OIDC Back-Channel Logout 1.0, as Keycloak sends it).
 
-When a user session ends, every client of that session whose ``backchannel.logout.url``
-attribute is set receives a ``logout_token`` (signed with the realm's RS256 key, header
-``typ: logout+jwt``) naming the user (``sub``) and, unless ``backchannel.logout.session.required``
-is ``"false"``, the session (``sid``). ``deliveries`` builds them inside the transaction that ends
-the session; ``deliver`` posts them afterwards (a web response's background task), so no HTTP
-call is made while a transaction is open. Failures are logged, never raised.
+When a session ends (``protocol.sessions.end_sessions``), every client of that session whose
+``backchannel.logout.url`` attribute is set receives a ``logout_token`` (signed with the realm's
+RS256 key, header ``typ: logout+jwt``) naming the user (``sub``) and, unless
+``backchannel.logout.session.required`` is ``"false"``, the session (``sid``); with
+``backchannel.logout.revoke.offline.tokens`` = ``"true"`` its ``events`` also hold
+``revoke_offline_access: true`` (Keycloak only tells the client; it revokes nothing more itself).
+
+Unlike Keycloak's browser logout, a client with ``frontchannelLogout`` on is told too: realmgate
+has no front-channel logout, so skipping it would leave that client uninformed.
+
+``deliveries`` builds the tokens inside the transaction that ends the sessions; ``deliver``
+posts them after it has committed (a web response's background task), so no HTTP call is made
+while a transaction is open. Failures are logged with the client id, never with the token, and
+never raised: the logout has already happened.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,15 +27,21 @@ import httpx
 
 from realmgate.crypto import jws, realm_keys
 from realmgate.crypto.secrets import new_id
+from realmgate.model.client import Client
+from realmgate.model.keys import RealmKey
+from realmgate.model.realm import Realm
 from realmgate.model.session import UserSession
-from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.store.interface import Tx
 
 log = logging.getLogger("realmgate.oidc")
 
 URL_ATTRIBUTE = "backchannel.logout.url"
 SESSION_REQUIRED_ATTRIBUTE = "backchannel.logout.session.required"
+REVOKE_OFFLINE_ATTRIBUTE = "backchannel.logout.revoke.offline.tokens"
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
-TOKEN_LIFESPAN = 120
+REVOKE_OFFLINE_EVENT = "revoke_offline_access"
+TOKEN_LIFESPAN = 120  # seconds, as Keycloak
+PARALLEL_POSTS = 8  # one slow receiver must not hold up every other client's logout
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,45 +51,64 @@ class Delivery:
     token: str
 
 
-def deliveries(config: RealmConfig, session: UserSession, *, issuer: str, now: int) -> list[Delivery]:
-    """The logout tokens for the clients of ``session`` that asked for back-channel logout."""
-    key = realm_keys.active_key(config.keys, "RS256")
+def logout_token(client: Client, session: UserSession, key: RealmKey, *, issuer: str, now: int) -> str:
+    """The signed ``logout_token`` telling ``client`` that ``session`` is over."""
+    events: dict[str, object] = {LOGOUT_EVENT: {}}
+    if client.attributes.get(REVOKE_OFFLINE_ATTRIBUTE, "").lower() == "true":
+        events[REVOKE_OFFLINE_EVENT] = True
+    claims: dict[str, object] = {
+        "iss": issuer,
+        "aud": client.client_id,
+        "iat": now,
+        "exp": now + TOKEN_LIFESPAN,
+        "jti": new_id(),
+        "sub": session.user_id,
+        "typ": "Logout",
+        "events": events,
+    }
+    if client.attributes.get(SESSION_REQUIRED_ATTRIBUTE, "true").lower() != "false":
+        claims["sid"] = session.id
+    return jws.sign(claims, key, typ="logout+jwt")
+
+
+async def deliveries(tx: Tx, realm: Realm, sessions: Sequence[UserSession], *, issuer: str, now: int) -> list[Delivery]:
+    """The logout tokens for the clients of ``sessions`` that asked for back-channel logout.
+
+    Reads the clients and the signing key from ``tx``, so any caller (OIDC endpoint, admin API,
+    broker) can build them without a realm snapshot."""
+    receivers: dict[str, Client] = {}
+    for internal_id in sorted({c for s in sessions for c in s.client_sessions}):
+        client = await tx.clients.get(realm.id, internal_id)
+        if client is not None and client.attributes.get(URL_ATTRIBUTE):
+            receivers[internal_id] = client
+    if not receivers:
+        return []
+    key = realm_keys.active_key(await tx.keys.list(realm.id), "RS256")
     if key is None:
+        log.warning("back-channel logout not sent: realm %s has no active RS256 key", realm.name)
         return []
     found: list[Delivery] = []
-    for internal_id in session.client_sessions:
-        client = config.client_by_internal_id(internal_id)
-        url = client.attributes.get(URL_ATTRIBUTE) if client is not None else None
-        if client is None or not url:
-            continue
-        claims: dict[str, object] = {
-            "iss": issuer,
-            "aud": client.client_id,
-            "iat": now,
-            "exp": now + TOKEN_LIFESPAN,
-            "jti": new_id(),
-            "sub": session.user_id,
-            "typ": "Logout",
-            "events": {LOGOUT_EVENT: {}},
-        }
-        if client.attributes.get(SESSION_REQUIRED_ATTRIBUTE, "true").lower() != "false":
-            claims["sid"] = session.id
-        found.append(Delivery(client.client_id, url, jws.sign(claims, key, typ="logout+jwt")))
+    for session in sessions:
+        for internal_id in session.client_sessions:
+            client = receivers.get(internal_id)
+            if client is not None:
+                token = logout_token(client, session, key, issuer=issuer, now=now)
+                found.append(Delivery(client.client_id, client.attributes[URL_ATTRIBUTE], token))
     return found
 
 
-async def deliver(http: httpx.AsyncClient, items: Sequence[Delivery]) -> int:
-    """POST each logout token; returns how many failed (each logged with the client id)."""
-    failed = 0
-    for item in items:
+async def _post(http: httpx.AsyncClient, item: Delivery, slots: asyncio.Semaphore) -> None:
+    async with slots:
         try:
             response = await http.post(item.url, data={"logout_token": item.token})
-            ok = response.status_code in (200, 204)
-        except httpx.HTTPError as exc:
-            ok = False
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             log.warning("back-channel logout to client %s failed: %s", item.client_id, type(exc).__name__)
-        else:
-            if not ok:
-                log.warning("back-channel logout to client %s: status %d", item.client_id, response.status_code)
-        failed += 0 if ok else 1
-    return failed
+            return
+    if response.status_code not in (200, 204):
+        log.warning("back-channel logout to client %s: status %d", item.client_id, response.status_code)
+
+
+async def deliver(http: httpx.AsyncClient, items: Sequence[Delivery]) -> None:
+    """POST each logout token, a few at a time; each failure is logged."""
+    slots = asyncio.Semaphore(PARALLEL_POSTS)
+    await asyncio.gather(*(_post(http, item, slots) for item in items))

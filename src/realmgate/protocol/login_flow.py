@@ -31,7 +31,7 @@ from realmgate.protocol.sessions import (
     AUTH_TIME_NOTE,
     active_session,
     auth_time,
-    end_session,
+    end_sessions,
     new_session,
     with_client,
 )
@@ -231,7 +231,7 @@ async def login_session(
         await tx.sessions.update(refreshed)
         return refreshed
     if current is not None:
-        await end_session(tx, config.realm, current.id)
+        await end_sessions(tx, config.realm, [current.id], issuer=None, now=now)
     session = marks.apply(new_session(config.realm, user, now=now, ip_address=ip_address))
     await tx.sessions.add(session)
     return session

@@ -4,7 +4,8 @@ RP-initiated logout identifies the client by ``id_token_hint`` (accepted even wh
 the spec allows) or ``client_id``; ``post_logout_redirect_uri`` must be registered in the
 client's ``post.logout.redirect.uris`` attribute (``##``-separated; ``+`` means the redirect
 URIs). When nothing identifies the client, the user confirms first, so a stray link cannot log
-anyone out. Ending a session deletes it from the database: every instance sees it at once.
+anyone out. Ending a session deletes it from the database (every instance sees it at once) and
+owes its clients back-channel logout tokens, which the caller posts after the commit.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from urllib.parse import urlencode
 from realmgate.model.client import Client
 from realmgate.protocol import events
 from realmgate.protocol.client_auth import authenticate_client
+from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidGrant, InvalidRequest
 from realmgate.protocol.keys import verify_own
 from realmgate.protocol.params import optional, required
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.redirect_uri import match_redirect_uri
-from realmgate.protocol.sessions import end_session
+from realmgate.protocol.sessions import end_sessions
 from realmgate.protocol.tokens import ID, read_refresh_token
 from realmgate.store.interface import Tx
 
@@ -99,8 +101,9 @@ async def backchannel_logout(
     authorization: str | None,
     issuer: str,
     now: int,
-) -> None:
-    """Keycloak adapters' ``POST logout`` with ``refresh_token``: end that token's session."""
+) -> list[Delivery]:
+    """Keycloak adapters' ``POST logout`` with ``refresh_token`` (or an offline token): end that
+    token's session; its clients, the caller's included, are told as on any logout."""
     client = authenticate_client(config, params, authorization)
     token = required(params, "refresh_token")
     claims = read_refresh_token(config, token, issuer=issuer, now=now)
@@ -109,14 +112,16 @@ async def backchannel_logout(
     if claims.get("azp") != client.client_id:
         raise InvalidGrant("Invalid refresh token", detail="token of another client")
     sid, sub = claims.get("sid"), claims.get("sub")
-    if isinstance(sid, str):
-        await end_session(tx, config.realm, sid)
-        await events.record(
-            tx,
-            config,
-            "LOGOUT",
-            now=now,
-            client_id=client.client_id,
-            session_id=sid,
-            user_id=sub if isinstance(sub, str) else None,
-        )
+    if not isinstance(sid, str):
+        return []
+    items = await end_sessions(tx, config.realm, [sid], issuer=issuer, now=now)
+    await events.record(
+        tx,
+        config,
+        "LOGOUT",
+        now=now,
+        client_id=client.client_id,
+        session_id=sid,
+        user_id=sub if isinstance(sub, str) else None,
+    )
+    return items

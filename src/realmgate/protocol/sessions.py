@@ -3,10 +3,15 @@
 Sessions live in the database so any instance can refresh, check or end them. A session is
 over when its idle time (since the last refresh) or its maximum lifespan has passed; offline
 sessions only know the offline idle timeout.
+
+Every way a session ends goes through ``end_sessions``: browser and RP-initiated logout, the
+adapters' ``POST logout``, revocation, the admin API (user logout, session delete, logout-all),
+an upstream's back-channel logout, a login replacing another user's session, and expiry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from realmgate.crypto.secrets import new_id
@@ -14,6 +19,7 @@ from realmgate.model.client import Client
 from realmgate.model.realm import Realm
 from realmgate.model.session import ClientSession, UserSession
 from realmgate.model.user import User
+from realmgate.protocol.client_logout import Delivery, deliveries
 from realmgate.store.interface import Tx
 
 AUTH_TIME_NOTE = "AUTH_TIME"
@@ -65,15 +71,25 @@ async def active_session(tx: Tx, realm: Realm, session_id: str, now: int) -> Use
     if session is None:
         return None
     if not is_active(realm, session, now):
-        await tx.sessions.delete(realm.id, session_id)
+        await end_sessions(tx, realm, [session_id], issuer=None, now=now)
         return None
     return session
 
 
-async def end_session(tx: Tx, realm: Realm, session_id: str) -> None:
-    """End a user session for every instance (deleting a missing one is not an error)."""
-    if await tx.sessions.get(realm.id, session_id) is not None:
-        await tx.sessions.delete(realm.id, session_id)
+async def end_sessions(
+    tx: Tx, realm: Realm, session_ids: Iterable[str], *, issuer: str | None, now: int
+) -> list[Delivery]:
+    """End these sessions for every instance (missing ones are skipped) and return the
+    back-channel logout tokens owed to their clients, to be posted once ``tx`` has committed.
+
+    The tokens name ``issuer`` (the realm's URL as the request that ends the sessions sees
+    it). ``None`` tells no client: for expiry, as Keycloak (its expired sessions are dropped
+    without a logout; the clients' own tokens expire with them), and for a caller that cannot
+    hand deliveries on."""
+    ended = await tx.sessions.take(realm.id, list(dict.fromkeys(session_ids)))
+    if issuer is None:
+        return []
+    return await deliveries(tx, realm, ended, issuer=issuer, now=now)
 
 
 async def detach_client(tx: Tx, realm: Realm, session_id: str, client_internal_id: str) -> None:

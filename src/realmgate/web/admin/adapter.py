@@ -3,7 +3,8 @@
 One generic handler per operation: parse the query and JSON body, open one store transaction,
 authenticate the bearer token, resolve ``{realm}``, check the declared role, check the body
 against the declared schema (unknown fields and wrong types are 400), run the service, record
-the admin event, commit; then render the result (JSON / 201 + Location / 204).
+the admin event, commit; then render the result (JSON / 201 + Location / 204), which posts the
+back-channel logout tokens the service left in ``call.after_commit`` once it has been sent.
 An ``AdminError`` (and a store ``Conflict``/``NotFound``, turned into one) leaves the transaction,
 which rolls it back, and is rendered by the single translator in ``web.errors``.
 """
@@ -27,6 +28,7 @@ from realmgate.admin.events import record_admin_event
 from realmgate.admin.schema import validate
 from realmgate.store.interface import Conflict, NotFound
 from realmgate.web.context import get_ctx
+from realmgate.web.oidc.logout import send_after
 from realmgate.web.urls import frontend_base
 
 log = logging.getLogger("realmgate.admin")
@@ -80,10 +82,9 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
             args = parse_args(raw, op.query)
             body = await json_body(request) if op.method != "GET" else None
             now = int(ctx.clock())
+            base = frontend_base(request)
             async with ctx.store.tx() as tx:
-                who = await authenticator.authenticate(
-                    tx, _bearer(request), issuer_base=frontend_base(request), now=now
-                )
+                who = await authenticator.authenticate(tx, _bearer(request), issuer_base=base, now=now)
                 path = {k: str(v) for k, v in request.path_params.items()}
                 target = None
                 if "realm" in path:
@@ -107,6 +108,7 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
                     body=body,
                     target=target,
                     ip_address=request.client.host if request.client else None,
+                    frontend_base=base,
                 )
                 result = await op.service(call)
                 if target is not None and op.method != "GET" and op.resource_type:
@@ -115,7 +117,7 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
             raise AdminError.conflict(str(err)) from None
         except NotFound as err:
             raise AdminError.not_found(str(err) or "HTTP 404 Not Found") from None
-        return _render(request, op, result)
+        return send_after(request, _render(request, op, result), call.after_commit)
 
     return endpoint
 

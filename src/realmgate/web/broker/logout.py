@@ -29,13 +29,14 @@ from realmgate.broker.logout import (
 )
 from realmgate.broker.oidc.config import parse_config
 from realmgate.model.session import UserSession
+from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.sessions import end_session
+from realmgate.protocol.sessions import end_sessions
 from realmgate.store.interface import Tx
 from realmgate.web.broker.support import alias, connector, key_cache, log
-from realmgate.web.oidc.logout import finish_logout, notify_clients
-from realmgate.web.oidc.support import form_params, now, transaction
+from realmgate.web.oidc.logout import finish_logout, send_after
+from realmgate.web.oidc.support import form_params, issuer, now, transaction
 from realmgate.web.pages import error_page
 from realmgate.web.urls import frontend_base
 
@@ -93,12 +94,14 @@ async def _realm_config(request: Request) -> RealmConfig:
         return config
 
 
-async def _end_sessions(request: Request, config: RealmConfig, targets: list[LogoutTarget]) -> list[UserSession]:
+async def _end_sessions(
+    request: Request, config: RealmConfig, targets: list[LogoutTarget]
+) -> tuple[int, list[Delivery]]:
+    """End the local sessions ``targets`` name; how many ended, and their clients' logout tokens."""
     async with transaction(request) as (tx, _):
         sessions = await flow.sessions_for_logout(tx, config.realm.id, targets)
-        for session in sessions:
-            await end_session(tx, config.realm, session.id)
-    return sessions
+        ids = [s.id for s in sessions]
+        return len(ids), await end_sessions(tx, config.realm, ids, issuer=issuer(request), now=now(request))
 
 
 async def backchannel_logout(request: Request) -> Response:
@@ -124,11 +127,9 @@ async def backchannel_logout(request: Request) -> Response:
         log.warning("back-channel logout refused: %s", exc.detail or exc.message)
         body = {"error": "invalid_request", "error_description": "Invalid logout token"}
         return JSONResponse(body, status_code=400)
-    sessions = await _end_sessions(request, config, targets)
-    log.info("back-channel logout from %s ended %d session(s)", ",".join(t.alias for t in targets), len(sessions))
-    response = Response(status_code=200, headers={"cache-control": "no-store"})
-    notify_clients(request, response, config, sessions)
-    return response
+    ended, items = await _end_sessions(request, config, targets)
+    log.info("back-channel logout from %s ended %d session(s)", ",".join(t.alias for t in targets), ended)
+    return send_after(request, Response(status_code=200, headers={"cache-control": "no-store"}), items)
 
 
 async def keycloak_logout(request: Request) -> Response:
@@ -147,7 +148,5 @@ async def keycloak_logout(request: Request) -> Response:
         log.warning("broker %s: k_logout refused: %s", idp.alias, exc.detail or exc.message)
         return Response(status_code=400)
     targets = [LogoutTarget(idp.alias, broker_session_id=b, broker_user_id=None) for b in broker_ids]
-    sessions = await _end_sessions(request, config, targets)
-    response = Response(status_code=200)
-    notify_clients(request, response, config, sessions)
-    return response
+    _, items = await _end_sessions(request, config, targets)
+    return send_after(request, Response(status_code=200), items)

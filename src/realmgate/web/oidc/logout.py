@@ -4,12 +4,16 @@ Brokered sessions (note ``identity_provider``) may first need the upstream provi
 the broker registers ``set_upstream_logout(hook)``; the hook gets the session and the final
 redirect and either returns a response (a redirect to the upstream's end-session endpoint; it
 later calls ``finish_logout`` from its ``logout_response`` endpoint) or None to log out locally.
+
+Every logout here ends its session through ``protocol.sessions.end_sessions``; the back-channel
+logout tokens it returns go out with ``send_after``, once the response (and so the commit) is
+done.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -18,10 +22,11 @@ from starlette.responses import RedirectResponse, Response
 from realmgate.crypto.secrets import new_secret
 from realmgate.model.session import UserSession
 from realmgate.protocol import client_logout, events, login_flow
+from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.logout import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.sessions import IDP_NOTE, end_session
+from realmgate.protocol.sessions import IDP_NOTE, end_sessions
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc.responses import clear_sso_cookies
@@ -75,14 +80,14 @@ async def finish_logout(
     upstream: bool = True,
 ) -> Response:
     """End the session (after the upstream logout, if the broker wants one) and answer."""
-    session = await tx.sessions.get(config.realm.id, session_id) if session_id else None
+    session = await tx.sessions.get(config.realm.id, session_id, for_update=True) if session_id else None
     if session is None:
         return logged_out(request, redirect)
     if upstream and _upstream_logout and session.notes.get(IDP_NOTE):
         response = await _upstream_logout[0](request, tx, config, session, redirect)
         if response is not None:
             return response
-    await end_session(tx, config.realm, session.id)
+    items = await end_sessions(tx, config.realm, [session.id], issuer=issuer(request), now=now(request))
     await events.record(
         tx,
         config,
@@ -93,16 +98,16 @@ async def finish_logout(
         session_id=session.id,
         ip_address=client_ip(request),
     )
-    response = logged_out(request, redirect)
-    notify_clients(request, response, config, [session])
-    return response
+    return send_after(request, logged_out(request, redirect), items)
 
 
-def notify_clients(request: Request, response: Response, config: RealmConfig, sessions: list[UserSession]) -> None:
-    """Back-channel logout tokens to the ended sessions' clients, sent after the response."""
-    items = [d for s in sessions for d in client_logout.deliveries(config, s, issuer=issuer(request), now=now(request))]
+def send_after(request: Request, response: Response, items: Sequence[Delivery]) -> Response:
+    """``response``, posting the back-channel logout tokens ``items`` once it has been sent
+    (return it from inside the transaction that built them: it commits before the response
+    goes out, and a failed commit sends neither)."""
     if items:
-        response.background = BackgroundTask(client_logout.deliver, get_ctx(request).http, items)
+        response.background = BackgroundTask(client_logout.deliver, get_ctx(request).http, list(items))
+    return response
 
 
 async def logout(request: Request) -> Response:
@@ -112,8 +117,8 @@ async def logout(request: Request) -> Response:
         return error_page(request, error.description)
     if request.method == "POST" and "refresh_token" in params:
         async with transaction(request) as (tx, config):
-            await call_client_endpoint(request, tx, config, params, backchannel_logout)
-        return Response(status_code=204)
+            items = await call_client_endpoint(request, tx, config, params, backchannel_logout)
+        return send_after(request, Response(status_code=204), items)
     if request.method == "POST" and "session_code" in params:
         return await _confirmed(request, params["session_code"])
     try:

@@ -11,6 +11,7 @@ from realmgate.protocol.params import optional
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
 from realmgate.web.context import get_ctx
+from realmgate.web.oidc.logout import send_after
 from realmgate.web.oidc.support import (
     call_client_endpoint,
     client_ip,
@@ -97,5 +98,5 @@ async def revoke(request: Request) -> Response:
     params = await form_params(request)
     async with transaction(request) as (tx, config):
         cors = cors_headers(request, config, params.get("client_id"))
-        await call_client_endpoint(request, tx, config, params, revocation.revoke)
-    return Response(status_code=200, headers=cors)
+        items = await call_client_endpoint(request, tx, config, params, revocation.revoke)
+    return send_after(request, Response(status_code=200, headers=cors), items)

@@ -62,8 +62,18 @@ class SqlSessionRepo(Repo):
     async def delete(self, realm_id: str, id: str) -> None:
         await self._delete(t.user_sessions, {"id": id, "realm_id": realm_id}, "Session")
 
+    async def take(self, realm_id: str, ids: Sequence[str]) -> Sequence[UserSession]:
+        if not ids:
+            return []
+        stmt = delete(t.user_sessions).where(_S.realm_id == realm_id, _S.id.in_(ids)).returning(*t.user_sessions.c)
+        return [rows.USER_SESSION.from_row(r) for r in (await self._conn.execute(stmt)).mappings().all()]
+
     async def list_for_user(self, realm_id: str, user_id: str) -> Sequence[UserSession]:
         return await self._many(_S.realm_id == realm_id, _S.user_id == user_id)
+
+    async def list_for_realm(self, realm_id: str, *, after: str = "", limit: int = 100) -> Sequence[UserSession]:
+        stmt = select(t.user_sessions).where(_S.realm_id == realm_id, _S.id > after).order_by(_S.id).limit(limit)
+        return [rows.USER_SESSION.from_row(r) for r in await self._all(stmt)]
 
     async def list_for_client(
         self, realm_id: str, client_id: str, *, first: int = 0, max: int | None = 100

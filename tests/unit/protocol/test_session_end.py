@@ -1,0 +1,144 @@
+"""Ending sessions: the logout token Keycloak's clients expect, and who is owed one when a
+session ends by logout, revocation or expiry (over the real store of ``world``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tests.unit.protocol import kit
+from tests.unit.protocol.conftest import NOW, PASSWORD, SECRET, World
+
+from realmgate.crypto import jws, realm_keys
+from realmgate.model.session import UserSession
+from realmgate.protocol import revocation
+from realmgate.protocol.client_logout import LOGOUT_EVENT, Delivery, logout_token
+from realmgate.protocol.sessions import active_session, end_sessions
+from realmgate.protocol.token_endpoint import token_request
+
+ISSUER = "http://sso.test/realms/test"
+RECEIVER = "http://127.0.0.1:9/backchannel"
+
+
+def _session() -> UserSession:
+    return UserSession(id="s-1", realm_id="r", user_id="u-1", login_username="alice", started=NOW, last_refresh=NOW)
+
+
+def _decode(token: str) -> tuple[dict[str, object], dict[str, object]]:
+    keys = kit.realm_key_set()
+    return jws.unverified_header(token), jws.verify(token, keys, algorithms={"RS256"})
+
+
+def test_logout_token_has_keycloaks_claims_and_header() -> None:
+    key = realm_keys.active_key(kit.realm_key_set(), "RS256")
+    assert key is not None
+    header, claims = _decode(logout_token(kit.client(), _session(), key, issuer=kit.ISSUER, now=NOW))
+    assert header["typ"] == "logout+jwt" and header["alg"] == "RS256" and header["kid"] == key.kid
+    assert claims.pop("jti")
+    assert claims == {
+        "iss": kit.ISSUER,
+        "aud": "app",
+        "iat": NOW,
+        "exp": NOW + 120,
+        "sub": "u-1",
+        "sid": "s-1",
+        "typ": "Logout",
+        "events": {LOGOUT_EVENT: {}},
+    }
+
+
+def test_logout_token_follows_the_clients_backchannel_attributes() -> None:
+    key = realm_keys.active_key(kit.realm_key_set(), "RS256")
+    assert key is not None
+    attributes = {"backchannel.logout.session.required": "false", "backchannel.logout.revoke.offline.tokens": "true"}
+    _, claims = _decode(logout_token(kit.client(attributes=attributes), _session(), key, issuer=kit.ISSUER, now=NOW))
+    assert "sid" not in claims and "nonce" not in claims
+    assert claims["events"] == {LOGOUT_EVENT: {}, "revoke_offline_access": True}
+
+
+async def _with_receiver(world: World, *client_ids: str) -> None:
+    async with world.store.tx() as tx:
+        config = await world.config(tx)
+        for client_id in client_ids:
+            client = config.clients[client_id]
+            attributes = {**client.attributes, "backchannel.logout.url": f"{RECEIVER}/{client_id}"}
+            await tx.clients.update(dataclasses.replace(client, attributes=attributes))
+
+
+async def _password_tokens(world: World, client_id: str, secret: str) -> dict[str, object]:
+    params = {"grant_type": "password", "username": "alice", "password": PASSWORD, "scope": "openid"}
+    async with world.store.tx() as tx:
+        _, issued = await token_request(
+            tx,
+            await world.config(tx),
+            {"client_id": client_id, "client_secret": secret, **params},
+            authorization=None,
+            issuer=ISSUER,
+            now=NOW,
+            ip_address=None,
+        )
+    return dict(issued.response)
+
+
+async def _revoke(world: World, refresh_token: object) -> list[Delivery]:
+    async with world.store.tx() as tx:
+        return await revocation.revoke(
+            tx,
+            await world.config(tx),
+            {"client_id": "app", "client_secret": SECRET, "token": str(refresh_token)},
+            authorization=None,
+            issuer=ISSUER,
+            now=NOW,
+        )
+
+
+async def test_ending_a_session_twice_tells_its_clients_once(world: World) -> None:
+    await _with_receiver(world, "app")
+    sid = str((await _password_tokens(world, "app", SECRET))["session_state"])
+    async with world.store.tx() as tx:
+        first = await end_sessions(tx, (await world.config(tx)).realm, [sid, sid], issuer=ISSUER, now=NOW)
+        again = await end_sessions(tx, (await world.config(tx)).realm, [sid], issuer=ISSUER, now=NOW)
+        assert await tx.sessions.get(world.realm_id, sid) is None
+    assert [(d.client_id, d.url) for d in first] == [("app", f"{RECEIVER}/app")]
+    assert jws.unverified_claims(first[0].token)["sid"] == sid
+    assert again == []
+
+
+async def test_revoking_the_last_clients_refresh_token_ends_the_session(world: World) -> None:
+    await _with_receiver(world, "app")
+    tokens = await _password_tokens(world, "app", SECRET)
+    sid = str(tokens["session_state"])
+    items = await _revoke(world, tokens["refresh_token"])
+    assert [d.client_id for d in items] == ["app"]
+    claims = jws.unverified_claims(items[0].token)
+    assert claims["sid"] == sid and claims["iss"] == ISSUER
+    async with world.store.tx() as tx:
+        assert await tx.sessions.get(world.realm_id, sid) is None
+
+
+async def test_revoking_one_of_two_clients_keeps_the_session(world: World) -> None:
+    await _with_receiver(world, "app", "other")
+    tokens = await _password_tokens(world, "app", SECRET)
+    sid = str(tokens["session_state"])
+    async with world.store.tx() as tx:
+        config = await world.config(tx)
+        session = await tx.sessions.get(world.realm_id, sid)
+        assert session is not None
+        other = config.clients["other"]
+        clients = {
+            **session.client_sessions,
+            other.id: dataclasses.replace(session.client_sessions[config.clients["app"].id], client_id=other.id),
+        }
+        await tx.sessions.update(dataclasses.replace(session, client_sessions=clients))
+    assert await _revoke(world, tokens["refresh_token"]) == []
+    async with world.store.tx() as tx:
+        session = await tx.sessions.get(world.realm_id, sid)
+        assert session is not None and set(session.client_sessions) == {other.id}
+
+
+async def test_an_expired_session_is_removed_when_next_read(world: World) -> None:
+    await _with_receiver(world, "app")
+    sid = str((await _password_tokens(world, "app", SECRET))["session_state"])
+    async with world.store.tx() as tx:
+        realm = (await world.config(tx)).realm
+        assert await active_session(tx, realm, sid, NOW + realm.sso_session_max_lifespan) is None
+        assert await tx.sessions.get(world.realm_id, sid) is None
