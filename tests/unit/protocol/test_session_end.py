@@ -4,10 +4,14 @@ session ends by logout, revocation or expiry (over the real store of ``world``).
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, cast
 
+import pytest
 from tests.unit.protocol import kit
 from tests.unit.protocol.conftest import NOW, PASSWORD, SECRET, World
 
+from realmgate.admin import sessions as admin_sessions
+from realmgate.admin.call import AdminCall
 from realmgate.crypto import jws, realm_keys
 from realmgate.model.session import UserSession
 from realmgate.protocol import revocation
@@ -142,3 +146,29 @@ async def test_an_expired_session_is_removed_when_next_read(world: World) -> Non
         realm = (await world.config(tx)).realm
         assert await active_session(tx, realm, sid, NOW + realm.sso_session_max_lifespan) is None
         assert await tx.sessions.get(world.realm_id, sid) is None
+
+
+async def test_logout_all_pages_through_every_session(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The admin API's logout-all, a page at a time: every session of the realm ends and each
+    client session with a back-channel URL is owed one token, after the commit."""
+    monkeypatch.setattr(admin_sessions, "LOGOUT_ALL_PAGE", 2)
+    await _with_receiver(world, "app")
+    sids = {str((await _password_tokens(world, "app", SECRET))["session_state"]) for _ in range(5)}
+    assert len(sids) == 5
+    async with world.store.tx() as tx:
+        realm = (await world.config(tx)).realm
+        call = AdminCall(
+            tx=tx,
+            who=cast(Any, None),  # logout-all reads neither: the web adapter has checked both
+            auth=cast(Any, None),
+            now=NOW + 1,
+            path={},
+            args={},
+            body=None,
+            target=realm,
+            frontend_base="http://sso.test",
+        )
+        await admin_sessions.logout_all(call)
+        assert await tx.sessions.list_for_realm(world.realm_id) == []
+    assert sorted(str(jws.unverified_claims(d.token)["sid"]) for d in call.after_commit) == sorted(sids)
+    assert {jws.unverified_claims(d.token)["iss"] for d in call.after_commit} == {ISSUER}

@@ -80,7 +80,7 @@ async def finish_logout(
     upstream: bool = True,
 ) -> Response:
     """End the session (after the upstream logout, if the broker wants one) and answer."""
-    session = await tx.sessions.get(config.realm.id, session_id, for_update=True) if session_id else None
+    session = await tx.sessions.get(config.realm.id, session_id) if session_id else None
     if session is None:
         return logged_out(request, redirect)
     if upstream and _upstream_logout and session.notes.get(IDP_NOTE):
