@@ -67,6 +67,17 @@ def check_realm_default(value: object) -> None:
         raise UnsupportedAlgorithm(REALM_DEFAULT, value, SIGNATURE_ALGORITHMS)
 
 
+def token_hash_name(algorithm: str) -> str:
+    """The hashlib name of the hash behind ``at_hash``/``c_hash`` (OIDC Core §3.1.3.6) for an ID
+    token signed with ``algorithm``: the signature's own hash, SHA-512 for EdDSA on Ed25519
+    (as Keycloak's ``JavaAlgorithm.getJavaAlgorithmForHash``)."""
+    if algorithm == EDDSA:
+        return "sha512"
+    if algorithm not in SIGNATURE_ALGORITHMS:
+        raise ValueError(f"no token hash for {algorithm}")
+    return "sha" + algorithm[2:]
+
+
 def token_algorithm(client_value: str | None, realm_default: str | None, *, setting: str) -> str:
     """The algorithm a token is signed with, as Keycloak chooses it: the client's attribute, else
     the realm default, else RS256. A value stored before these checks existed is refused here

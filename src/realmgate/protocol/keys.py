@@ -42,13 +42,17 @@ def wanted_algorithm(config: RealmConfig, client: Client, attribute: str) -> str
 
 
 async def signing_key(tx: Tx, config: RealmConfig, algorithm: str, *, now: int) -> tuple[RealmKey, bool]:
-    """The key for ``algorithm`` and whether it was just created (the caller forgets its cache)."""
+    """The key for ``algorithm`` and whether the cached ``config`` lacked it (the caller then
+    forgets its cache). Before a fallback key is made the store is asked again, so the access
+    and ID token of one response, or another instance's earlier request, share one key."""
     key = realm_keys.active_key(config.keys, algorithm)
     if key is not None:
         return key, False
-    created = realm_keys.generate_fallback_key(config.realm.id, algorithm, now=now, realm_name=config.realm.name)
-    await tx.keys.add(created)
-    return created, True
+    key = realm_keys.active_key(await tx.keys.list(config.realm.id), algorithm)
+    if key is None:
+        key = realm_keys.generate_fallback_key(config.realm.id, algorithm, now=now, realm_name=config.realm.name)
+        await tx.keys.add(key)
+    return key, True
 
 
 def hmac_key(config: RealmConfig) -> RealmKey:
