@@ -25,6 +25,7 @@ from tests.e2e.harness import (
     admin_token,
     create_pg_database,
     drop_pg_database,
+    free_port,
     run_cli,
 )
 from tests.e2e.oidc.browser import callback_params, parse_login_form, pkce_pair, submit_login
@@ -285,8 +286,12 @@ def test_realm_import_refuses_the_whole_file(tmp_path: Path, db: str) -> None:
         realm_file = tmp_path / "bad-alg.json"
         rep = {"realm": "badalg", "clients": [_client("fine"), _client("bad", **{ACCESS_ALG: "XX999"})]}
         realm_file.write_text(json.dumps(rep), encoding="utf-8")
+        where = f"$.clients[1].attributes['{ACCESS_ALG}']"
         result = run_cli(["import", "--file", str(realm_file), "--db-url", db_url])
-        assert_clean_failure(result, str(realm_file), f"$.clients[1].attributes['{ACCESS_ALG}']", "XX999")
+        assert_clean_failure(result, str(realm_file), where, "XX999")
+        port = str(free_port())
+        started = run_cli(["start-dev", "--http-port", port, "--db-url", db_url, "--import-realm", str(realm_file)])
+        assert_clean_failure(started, where, "XX999")
         exported = run_cli(["export", "--realm", "badalg", "--file", str(tmp_path / "out.json"), "--db-url", db_url])
         assert exported.returncode != 0 and not (tmp_path / "out.json").exists()  # nothing was kept
     finally:
