@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from realmgate.admin.errors import AdminError
 from realmgate.crypto import jws
+from realmgate.crypto.algorithms import SIGNATURE_ALGORITHMS
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
 from realmgate.model.role import Role, expand_composites
@@ -286,7 +287,8 @@ class Authenticator:
             raise AdminError.unauthorized()
         snapshot = await self._snapshots.get(tx, realm.id)
         try:
-            claims = jws.verify(token, snapshot.keys, algorithms={"RS256", realm.default_signature_algorithm})
+            # Any algorithm we sign access tokens with (admin-cli may name one); never HMAC or none.
+            claims = jws.verify(token, snapshot.keys, algorithms=SIGNATURE_ALGORITHMS)
         except Exception:
             raise AdminError.unauthorized() from None
         if claims.get("iss") != f"{issuer_base}/realms/{realm.name}":

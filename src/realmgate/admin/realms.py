@@ -16,6 +16,7 @@ from realmgate.admin import auth as admin_auth
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.reps import body_object, read
+from realmgate.crypto.algorithms import UnsupportedAlgorithm, check_realm_default
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.realm_file import RealmFileError
 from realmgate.keycloak.realm_import import import_realm
@@ -94,6 +95,10 @@ async def update_realm(call: AdminCall) -> None:
     if current is None:
         raise realm_not_found()
     updated = replace(read(realm_from_rep, call.body, current, "RealmRepresentation"), id=current.id)
+    try:
+        check_realm_default(updated.default_signature_algorithm)
+    except UnsupportedAlgorithm as exc:
+        raise AdminError.bad_request(str(exc)) from None
     if updated.name != current.name:
         _valid_name(updated.name)
         if current.name == MASTER:

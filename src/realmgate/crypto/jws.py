@@ -5,7 +5,10 @@ Rules that keep this safe against the classic JWT attacks:
 - the caller passes an allow-list of algorithms; ``none`` is refused whatever the list says;
 - the key's own algorithm/type must fit the header's ``alg`` (an RSA key never verifies an
   ``HS256`` token, so a public key can never be reused as an HMAC secret);
-- upstream JWKS entries of type ``oct`` are ignored: HMAC keys are never taken from a JWKS.
+- upstream JWKS entries of type ``oct`` are ignored: HMAC keys are never taken from a JWKS;
+- ``EdDSA`` (RFC 8037, the name Keycloak uses) only ever runs on Ed25519 keys. RFC 9864
+  deprecates that name because it leaves the curve open; pinning the curve here closes that gap,
+  so joserfc's deprecation warning for it is answered by this registry rather than ignored.
 
 Only the signature is checked here; expiry, audience and issuer belong to the caller.
 """
@@ -19,21 +22,51 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 
 from joserfc import jws
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyCurveError, JoseError
+from joserfc.jwa import EdDSAAlgorithm, JWSAlgModel
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
+from realmgate.crypto.algorithms import EC_ALGORITHMS, EDDSA, HMAC_ALGORITHMS, RSA_ALGORITHMS
 from realmgate.model.keys import RealmKey
 
 _Key = RSAKey | ECKey | OctKey | OKPKey
 
 # Header alg -> the JWK key type that can carry it.
 _KTY_FOR_ALG: Mapping[str, str] = {
-    **{f"RS{n}": "RSA" for n in (256, 384, 512)},
-    **{f"PS{n}": "RSA" for n in (256, 384, 512)},
-    **{f"ES{n}": "EC" for n in (256, 384, 512)},
-    **{f"HS{n}": "oct" for n in (256, 384, 512)},
-    "EdDSA": "OKP",
+    **dict.fromkeys(RSA_ALGORITHMS, "RSA"),
+    **dict.fromkeys(EC_ALGORITHMS, "EC"),
+    **dict.fromkeys(HMAC_ALGORITHMS, "oct"),
+    EDDSA: "OKP",
 }
+
+
+class _Ed25519EdDSA(JWSAlgModel):
+    """``EdDSA`` restricted to Ed25519 keys: the fully specified algorithm RFC 9864 asks for,
+    under the name Keycloak and its clients use. Signing itself is joserfc's RFC 8037 code."""
+
+    name = EDDSA
+    description = "EdDSA on Ed25519 keys only"
+    key_type = "OKP"
+    _rfc8037 = EdDSAAlgorithm()
+
+    def check_key(self, key: OKPKey) -> None:
+        super().check_key(key)
+        if key.curve_name != "Ed25519":
+            raise InvalidKeyCurveError("EdDSA keys must be Ed25519")
+
+    def sign(self, msg: bytes, key: OKPKey) -> bytes:
+        return self._rfc8037.sign(msg, key)
+
+    def verify(self, msg: bytes, sig: bytes, key: OKPKey) -> bool:
+        return self._rfc8037.verify(msg, sig, key)
+
+
+class _Registry(jws.JWSRegistry):
+    algorithms = {**jws.JWSRegistry.algorithms, EDDSA: _Ed25519EdDSA()}
+
+
+def _registry(alg: str) -> jws.JWSRegistry:
+    return _Registry(algorithms=[alg])
 
 
 class BadSignature(Exception):
@@ -105,6 +138,8 @@ def _import_realm_key(key_type: str, material: str) -> _Key:
         return RSAKey.import_key(material)
     if key_type == "EC":
         return ECKey.import_key(material)
+    if key_type == "OKP":
+        return OKPKey.import_key(material)
     raise ValueError(f"key type {key_type} cannot sign")
 
 
@@ -114,12 +149,14 @@ def sign(claims: Mapping[str, object], key: RealmKey, *, typ: str = "JWT") -> st
         raise ValueError(f"{key.algorithm} is not a signature algorithm")
     header = {"alg": key.algorithm, "typ": typ, "kid": key.kid}
     payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
-    return jws.serialize_compact(header, payload, _realm_signing_key(key, private=True), algorithms=[key.algorithm])
+    return jws.serialize_compact(
+        header, payload, _realm_signing_key(key, private=True), registry=_registry(key.algorithm)
+    )
 
 
 def _verify_with(token: str, key: _Key, alg: str) -> dict[str, object] | None:
     try:
-        result = jws.deserialize_compact(token, key, algorithms=[alg])
+        result = jws.deserialize_compact(token, key, registry=_registry(alg))
     except (JoseError, ValueError):
         return None
     return _json_object(result.payload)

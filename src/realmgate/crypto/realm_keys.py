@@ -2,9 +2,11 @@
 
 A fresh Keycloak realm has four generated keys: ``rsa-generated`` (RS256 signing),
 ``rsa-enc-generated`` (RSA-OAEP encryption), ``hmac-generated`` (HS512) and ``aes-generated``
-(AES, 16 bytes). ES256 keys (``ecdsa-generated``) are made when a client first asks for that
-algorithm. RSA keys carry a self-signed certificate with the realm name as CN, because Keycloak
-publishes ``x5c`` and some clients pin it.
+(AES, 16 bytes). A signature algorithm with no active key gets a fallback key on first need,
+as Keycloak's ``createFallbackKeys`` makes them: ``rsa-generated`` for RS*/PS*,
+``ecdsa-generated`` for ES*, ``eddsa-generated`` (Ed25519, key type ``OKP``) for EdDSA, all of
+priority -100. RSA and EC keys carry a self-signed certificate with the realm name as CN,
+because Keycloak publishes ``x5c`` and some clients pin it; EdDSA keys have none, as in Keycloak.
 
 Asymmetric kids are RFC 7638 thumbprints of the public key, so the kid is stable for a key and
 two instances agree on it; symmetric kids are random (they are never published).
@@ -19,10 +21,11 @@ from collections.abc import Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
-from joserfc.jwk import ECKey, RSAKey
+from joserfc.jwk import ECKey, OKPKey, RSAKey
 
+from realmgate.crypto.algorithms import EC_ALGORITHMS, EDDSA, RSA_ALGORITHMS
 from realmgate.crypto.secrets import new_id, new_secret
 from realmgate.model.keys import RealmKey
 
@@ -30,20 +33,20 @@ _RSA_BITS = 2048
 _HMAC_BYTES = 64  # Keycloak's default secret size for HS512
 _AES_BYTES = 16
 _CERT_DAYS = 3650  # Keycloak's generated certificates are valid for ten years
-_EC_CURVES: dict[str, tuple[ec.EllipticCurve, str]] = {
-    "ES256": (ec.SECP256R1(), "P-256"),
-    "ES384": (ec.SECP384R1(), "P-384"),
-    "ES512": (ec.SECP521R1(), "P-521"),
-}
+_FALLBACK_PRIORITY = -100  # Keycloak's priority for keys made on first need
+_EC_CURVES: dict[str, ec.EllipticCurve] = {"ES256": ec.SECP256R1(), "ES384": ec.SECP384R1(), "ES512": ec.SECP521R1()}
 
 
-def _private_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
+_PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+
+
+def _private_pem(key: _PrivateKey) -> str:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode("ascii")
 
 
-def _public_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
+def _public_pem(key: _PrivateKey) -> str:
     return (
         key.public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -73,6 +76,8 @@ def thumbprint(public_pem: str) -> str:
     loaded = serialization.load_pem_public_key(public_pem.encode("ascii"))
     if isinstance(loaded, rsa.RSAPublicKey):
         return RSAKey.import_key(public_pem).thumbprint()
+    if isinstance(loaded, ed25519.Ed25519PublicKey):
+        return OKPKey.import_key(public_pem).thumbprint()
     return ECKey.import_key(public_pem).thumbprint()
 
 
@@ -85,21 +90,40 @@ def keycloak_key_id(public_pem: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode("ascii")
 
 
-def _rsa_key(realm_id: str, realm_name: str, *, now: int, algorithm: str, use: str, provider: str) -> RealmKey:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=_RSA_BITS)
+def _asymmetric_key(
+    realm_id: str,
+    private: _PrivateKey,
+    *,
+    algorithm: str,
+    use: str,
+    provider: str,
+    realm_name: str,
+    now: int,
+    priority: int = 100,
+) -> RealmKey:
     public_pem = _public_pem(private)
+    if isinstance(private, ed25519.Ed25519PrivateKey):
+        key_type, certificate = "OKP", None
+    else:
+        key_type = "RSA" if isinstance(private, rsa.RSAPrivateKey) else "EC"
+        certificate = _self_signed_certificate(private, realm_name, now)
     return RealmKey(
         kid=thumbprint(public_pem),
         realm_id=realm_id,
         provider_id=provider,
         algorithm=algorithm,
         use=use,
-        key_type="RSA",
+        key_type=key_type,
         private_material=_private_pem(private),
         public_pem=public_pem,
-        certificate=_self_signed_certificate(private, realm_name, now),
+        certificate=certificate,
+        priority=priority,
         created=now,
     )
+
+
+def _new_rsa() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=_RSA_BITS)
 
 
 def _secret_key(realm_id: str, *, now: int, algorithm: str, provider: str, nbytes: int) -> RealmKey:
@@ -119,31 +143,55 @@ def generate_default_keys(realm_id: str, *, now: int, realm_name: str | None = N
     """The four keys of a fresh Keycloak realm; certificates name ``realm_name`` (or the id)."""
     cn = realm_name or realm_id
     return [
-        _rsa_key(realm_id, cn, now=now, algorithm="RS256", use="sig", provider="rsa-generated"),
-        _rsa_key(realm_id, cn, now=now, algorithm="RSA-OAEP", use="enc", provider="rsa-enc-generated"),
+        _asymmetric_key(
+            realm_id, _new_rsa(), algorithm="RS256", use="sig", provider="rsa-generated", realm_name=cn, now=now
+        ),
+        _asymmetric_key(
+            realm_id, _new_rsa(), algorithm="RSA-OAEP", use="enc", provider="rsa-enc-generated", realm_name=cn, now=now
+        ),
         _secret_key(realm_id, now=now, algorithm="HS512", provider="hmac-generated", nbytes=_HMAC_BYTES),
         _secret_key(realm_id, now=now, algorithm="AES", provider="aes-generated", nbytes=_AES_BYTES),
     ]
 
 
-def generate_ec_key(realm_id: str, *, now: int, algorithm: str = "ES256", realm_name: str | None = None) -> RealmKey:
-    """An ``ecdsa-generated`` signing key for ES256/ES384/ES512."""
-    if algorithm not in _EC_CURVES:
-        raise ValueError(f"unsupported EC algorithm {algorithm}")
-    private = ec.generate_private_key(_EC_CURVES[algorithm][0])
-    public_pem = _public_pem(private)
-    return RealmKey(
-        kid=thumbprint(public_pem),
-        realm_id=realm_id,
-        provider_id="ecdsa-generated",
+def _new_signing_key(algorithm: str) -> tuple[_PrivateKey, str]:
+    """A fresh private key for ``algorithm`` and the Keycloak provider that generates such keys."""
+    if algorithm in RSA_ALGORITHMS:
+        return _new_rsa(), "rsa-generated"
+    if algorithm in _EC_CURVES:
+        return ec.generate_private_key(_EC_CURVES[algorithm]), "ecdsa-generated"
+    if algorithm == EDDSA:
+        return ed25519.Ed25519PrivateKey.generate(), "eddsa-generated"
+    raise ValueError(f"unsupported signature algorithm {algorithm}")
+
+
+def generate_signing_key(
+    realm_id: str, algorithm: str, *, now: int, realm_name: str | None = None, priority: int = 100
+) -> RealmKey:
+    """A generated signing key for any algorithm of ``algorithms.SIGNATURE_ALGORITHMS``."""
+    private, provider = _new_signing_key(algorithm)
+    return _asymmetric_key(
+        realm_id,
+        private,
         algorithm=algorithm,
         use="sig",
-        key_type="EC",
-        private_material=_private_pem(private),
-        public_pem=public_pem,
-        certificate=_self_signed_certificate(private, realm_name or realm_id, now),
-        created=now,
+        provider=provider,
+        realm_name=realm_name or realm_id,
+        now=now,
+        priority=priority,
     )
+
+
+def generate_fallback_key(realm_id: str, algorithm: str, *, now: int, realm_name: str | None = None) -> RealmKey:
+    """The key Keycloak's ``createFallbackKeys`` makes when a realm first needs ``algorithm``."""
+    return generate_signing_key(realm_id, algorithm, now=now, realm_name=realm_name, priority=_FALLBACK_PRIORITY)
+
+
+def generate_ec_key(realm_id: str, *, now: int, algorithm: str = "ES256", realm_name: str | None = None) -> RealmKey:
+    """An ``ecdsa-generated`` signing key for ES256/ES384/ES512."""
+    if algorithm not in EC_ALGORITHMS:
+        raise ValueError(f"unsupported EC algorithm {algorithm}")
+    return generate_signing_key(realm_id, algorithm, now=now, realm_name=realm_name)
 
 
 def _x5t(certificate: str, digest: str) -> str:
@@ -152,17 +200,23 @@ def _x5t(certificate: str, digest: str) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
+PUBLISHED_KEY_TYPES = ("RSA", "EC", "OKP")
+
+
 def public_jwk(key: RealmKey) -> dict[str, object]:
-    """The key's JWKS entry (RSA or EC only): never includes private parameters."""
-    if key.public_pem is None or key.key_type not in ("RSA", "EC"):
-        raise ValueError("only RSA and EC keys have a public JWK")
+    """The key's JWKS entry (RSA, EC or OKP only): never includes private parameters."""
+    if key.public_pem is None or key.key_type not in PUBLISHED_KEY_TYPES:
+        raise ValueError("only RSA, EC and OKP keys have a public JWK")
     jwk: dict[str, object] = {"kid": key.kid, "kty": key.key_type, "alg": key.algorithm, "use": key.use}
     if key.key_type == "RSA":
         params = RSAKey.import_key(key.public_pem).as_dict(private=False)
         jwk.update(n=params["n"], e=params["e"])
-    else:
+    elif key.key_type == "EC":
         params = ECKey.import_key(key.public_pem).as_dict(private=False)
         jwk.update(crv=params["crv"], x=params["x"], y=params["y"])
+    else:
+        params = OKPKey.import_key(key.public_pem).as_dict(private=False)
+        jwk.update(crv=params["crv"], x=params["x"])
     if key.certificate is not None:
         jwk["x5c"] = [key.certificate]
         jwk["x5t"] = _x5t(key.certificate, "sha1")

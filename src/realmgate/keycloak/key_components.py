@@ -4,6 +4,9 @@ Keycloak's own exports carry the realm keys as key-provider components (private 
 certificate as base64 DER, HMAC/AES secrets base64url, every config value a one-element list).
 Importing them keeps tokens issued before a migration verifiable. Asymmetric kids follow
 Keycloak's derivation unless the config names one (we write ``kid`` only when ours differs).
+An ``algorithm`` the key cannot sign or encrypt with is refused, so a key never claims an
+algorithm it would not deliver. ``eddsa-generated`` keys carry ``eddsaPrivateKey`` (PKCS#8) and
+``eddsaPublicKey`` (SubjectPublicKeyInfo), base64 DER, and ``eddsaEllipticCurveKey`` (Ed25519).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from realmgate.crypto.algorithms import EDDSA, HMAC_ALGORITHMS, RSA_ALGORITHMS
 from realmgate.crypto.realm_keys import keycloak_key_id
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.realm_file import MASKED_SECRET, ImportContext, join_path, log
@@ -24,14 +28,22 @@ from realmgate.model.realm import Realm
 from realmgate.store.interface import Tx
 
 KEY_PROVIDER = "org.keycloak.keys.KeyProvider"
+_EDDSA_PROVIDER = "eddsa-generated"
+_ED25519 = "Ed25519"
+_RSA_ENC_ALGORITHMS = ("RSA-OAEP", "RSA-OAEP-256", "RSA1_5")
+# provider -> (default algorithm, use, algorithms its keys can serve)
 _RSA_PROVIDERS = {
-    "rsa-generated": ("RS256", "sig"),
-    "rsa": ("RS256", "sig"),
-    "rsa-enc-generated": ("RSA-OAEP", "enc"),
+    "rsa-generated": ("RS256", "sig", RSA_ALGORITHMS),
+    "rsa": ("RS256", "sig", RSA_ALGORITHMS),
+    "rsa-enc-generated": ("RSA-OAEP", "enc", _RSA_ENC_ALGORITHMS),
 }
-_SECRET_PROVIDERS = {"hmac-generated": ("HS512", "sig"), "aes-generated": ("AES", "enc")}
+_SECRET_PROVIDERS = {
+    "hmac-generated": ("HS512", "sig", HMAC_ALGORITHMS),
+    "aes-generated": ("AES", "enc", ("AES",)),
+}
 _EC_ALGORITHMS = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
 _EC_CURVES = {v: k for k, v in _EC_ALGORITHMS.items()}
+_PRIVATE_KEY_FIELDS = ("privateKey", "ecPrivateKey", "eddsaPrivateKey", "secret")
 
 
 def _first(config: Mapping[str, object], key: str) -> str | None:
@@ -45,11 +57,15 @@ def _flag(config: Mapping[str, object], key: str) -> bool:
     return (_first(config, key) or "true").lower() == "true"
 
 
-def _pem_from_der(der_b64: str) -> tuple[str, str]:
-    """(private PKCS#8 PEM, public SPKI PEM) from a base64 DER private key (PKCS#8 or PKCS#1)."""
+_KEY_CLASSES = {"RSA": rsa.RSAPrivateKey, "EC": ec.EllipticCurvePrivateKey, "OKP": ed25519.Ed25519PrivateKey}
+
+
+def _pem_from_der(der_b64: str, key_type: str) -> tuple[str, str]:
+    """(private PKCS#8 PEM, public SPKI PEM) from a base64 DER private key (PKCS#8 or PKCS#1)
+    that must be of ``key_type``."""
     key = serialization.load_der_private_key(base64.b64decode(der_b64), password=None)
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise ValueError("unsupported private key type")
+    if not isinstance(key, _KEY_CLASSES[key_type]):
+        raise ValueError(f"the private key is not a {key_type} key")
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode("ascii")
@@ -74,18 +90,39 @@ def _key_from_component(realm: Realm, provider: str, config: Mapping[str, object
     )
 
 
+def _algorithm(config: Mapping[str, object], default: str, allowed: Sequence[str]) -> str:
+    algorithm = _first(config, "algorithm") or default
+    if algorithm not in allowed:
+        raise ValueError(f"algorithm {algorithm} is not one of {', '.join(allowed)}")
+    return algorithm
+
+
+def _asymmetric(provider: str, config: Mapping[str, object]) -> tuple[str, str, str, str] | None:
+    """(private key field, algorithm, use, key type) of an asymmetric provider, else None."""
+    if provider in _RSA_PROVIDERS:
+        default, use, allowed = _RSA_PROVIDERS[provider]
+        return "privateKey", _algorithm(config, default, allowed), use, "RSA"
+    if provider == "ecdsa-generated":
+        curve = _first(config, "ecdsaEllipticCurveKey") or "P-256"
+        if curve not in _EC_ALGORITHMS:
+            raise ValueError(f"unsupported curve {curve}")
+        return "ecPrivateKey", _EC_ALGORITHMS[curve], "sig", "EC"
+    if provider == _EDDSA_PROVIDER:
+        curve = _first(config, "eddsaEllipticCurveKey") or _ED25519
+        if curve != _ED25519:
+            raise ValueError(f"unsupported curve {curve}")
+        return "eddsaPrivateKey", EDDSA, "sig", "OKP"
+    return None
+
+
 def _key_material(realm: Realm, provider: str, config: Mapping[str, object]) -> RealmKey | None:
-    if provider in _RSA_PROVIDERS or provider == "ecdsa-generated":
-        der = _first(config, "privateKey" if provider in _RSA_PROVIDERS else "ecPrivateKey")
+    asymmetric = _asymmetric(provider, config)
+    if asymmetric is not None:
+        field, algorithm, use, key_type = asymmetric
+        der = _first(config, field)
         if der is None:
             raise ValueError("missing private key")
-        private, public = _pem_from_der(der)
-        if provider in _RSA_PROVIDERS:
-            default_alg, use = _RSA_PROVIDERS[provider]
-            algorithm, key_type = _first(config, "algorithm") or default_alg, "RSA"
-        else:
-            curve = _first(config, "ecdsaEllipticCurveKey") or "P-256"
-            algorithm, use, key_type = _EC_ALGORITHMS.get(curve, "ES256"), "sig", "EC"
+        private, public = _pem_from_der(der, key_type)
         return RealmKey(
             kid=_first(config, "kid") or keycloak_key_id(public),
             algorithm=algorithm,
@@ -101,10 +138,10 @@ def _key_material(realm: Realm, provider: str, config: Mapping[str, object]) -> 
         secret = _first(config, "secret")
         if secret is None:
             raise ValueError("missing secret")
-        default_alg, use = _SECRET_PROVIDERS[provider]
+        default, use, allowed = _SECRET_PROVIDERS[provider]
         return RealmKey(
             kid=_first(config, "kid") or new_id(),
-            algorithm=_first(config, "algorithm") or default_alg,
+            algorithm=_algorithm(config, default, allowed),
             use=use,
             key_type="OCT",
             private_material=secret,
@@ -124,7 +161,7 @@ async def import_key_components(
         config = item.get("config") or {}
         if not isinstance(provider, str) or not isinstance(config, dict):
             raise ctx.error(path, "a key provider needs providerId and config")
-        if any(_first(config, name) == MASKED_SECRET for name in ("privateKey", "ecPrivateKey", "secret")):
+        if any(_first(config, name) == MASKED_SECRET for name in _PRIVATE_KEY_FIELDS):
             log.warning("%s: %s: masked key (partial export) skipped", ctx.source, path)
             continue
         try:
@@ -143,6 +180,12 @@ def _der_b64(private_pem: str) -> str:
     return base64.b64encode(der).decode("ascii")
 
 
+def _public_der_b64(private_pem: str) -> str:
+    key = serialization.load_pem_private_key(private_pem.encode("ascii"), password=None)
+    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(der).decode("ascii")
+
+
 def _component_config(key: RealmKey) -> dict[str, list[str]]:
     config = {
         "priority": [str(key.priority)],
@@ -157,6 +200,11 @@ def _component_config(key: RealmKey) -> dict[str, list[str]]:
         config["privateKey"] = [_der_b64(key.private_material)]
         if key.use == "enc":
             config["keyUse"] = ["ENC"]
+    elif key.key_type == "OKP":
+        config.pop("algorithm")
+        config["eddsaPrivateKey"] = [_der_b64(key.private_material)]
+        config["eddsaPublicKey"] = [_public_der_b64(key.private_material)]
+        config["eddsaEllipticCurveKey"] = [_ED25519]
     else:
         config.pop("algorithm")
         config["ecPrivateKey"] = [_der_b64(key.private_material)]

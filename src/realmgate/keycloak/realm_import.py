@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from realmgate.crypto.algorithms import REALM_DEFAULT, UnsupportedAlgorithm, check_realm_default
 from realmgate.crypto.passwords import PolicyError, validate_policy
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.builtin_scopes import DEFAULT_SCOPES, OPTIONAL_SCOPES
@@ -64,6 +65,10 @@ async def _import_realm_settings(ctx: ImportContext, tx: Tx, rep: Mapping[str, o
         validate_policy(realm.password_policy)
     except PolicyError as exc:
         raise ctx.error("$.passwordPolicy", str(exc)) from None
+    try:
+        check_realm_default(realm.default_signature_algorithm)
+    except UnsupportedAlgorithm as exc:
+        raise ctx.error(f"$.{REALM_DEFAULT}", str(exc)) from None
     realm = dataclasses.replace(realm, default_role_id=None)
     no_defaults = not realm.default_default_client_scopes and not realm.default_optional_client_scopes
     if "clientScopes" not in rep and no_defaults:

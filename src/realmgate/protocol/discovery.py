@@ -13,7 +13,7 @@ from urllib.parse import quote
 from cryptography.hazmat.primitives import serialization
 
 from realmgate.crypto import realm_keys
-from realmgate.protocol.keys import ASYMMETRIC, EC_ALGORITHMS
+from realmgate.crypto.algorithms import SIGNATURE_ALGORITHMS
 from realmgate.protocol.realm_cache import RealmConfig
 
 OIDC_PATH = "/protocol/openid-connect"
@@ -60,7 +60,7 @@ def discovery_document(config: RealmConfig, *, frontend: str, backend: str) -> d
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
         "prompt_values_supported": ["none", "login"],
-        "id_token_signing_alg_values_supported": signing_algorithms(config),
+        "id_token_signing_alg_values_supported": list(SIGNATURE_ALGORITHMS),
         "response_modes_supported": ["query", "fragment", "form_post"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -81,18 +81,12 @@ def discovery_document(config: RealmConfig, *, frontend: str, backend: str) -> d
     }
 
 
-def signing_algorithms(config: RealmConfig) -> list[str]:
-    """RS256 and the EC algorithms (keys made on first need), plus any other realm key's."""
-    present = {k.algorithm for k in config.keys if k.enabled and k.algorithm in ASYMMETRIC}
-    return sorted({"RS256", *EC_ALGORITHMS, *present})
-
-
 def published_keys(config: RealmConfig) -> list[dict[str, object]]:
-    """Exactly the enabled RSA and EC public keys."""
+    """Exactly the enabled asymmetric (RSA, EC, OKP) public keys."""
     return [
         realm_keys.public_jwk(k)
         for k in config.keys
-        if k.enabled and k.key_type in ("RSA", "EC") and k.public_pem is not None
+        if k.enabled and k.key_type in realm_keys.PUBLISHED_KEY_TYPES and k.public_pem is not None
     ]
 
 

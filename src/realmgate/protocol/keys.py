@@ -1,45 +1,58 @@
 """Which realm key signs what, and verification of our own tokens' signatures.
 
-Access and ID tokens use the realm's active asymmetric key for the algorithm the client asks
-for (``access.token.signed.response.alg`` / ``id.token.signed.response.alg``, else the realm
-default, RS256). An EC key is created the first time a client asks for ES256/384/512. Refresh
-tokens and the SSO cookie are signed with the realm's HS512 key, as Keycloak does: they are only
-ever read by us.
+Access and ID tokens use the realm's active asymmetric key for the algorithm chosen as Keycloak
+chooses it (``access.token.signed.response.alg`` / ``id.token.signed.response.alg``, else the
+realm's ``defaultSignatureAlgorithm``, else RS256). A realm with no active key for that algorithm
+gets a fallback key on first need, whatever the algorithm. Refresh tokens and the SSO cookie are
+signed with the realm's HS512 key, as Keycloak does: they are only ever read by us.
 """
 
 from __future__ import annotations
 
 from realmgate.crypto import jws, realm_keys
+from realmgate.crypto.algorithms import (
+    ACCESS_TOKEN_ALG,
+    ID_TOKEN_ALG,
+    SIGNATURE_ALGORITHMS,
+    UnsupportedAlgorithm,
+    token_algorithm,
+)
 from realmgate.model.client import Client
 from realmgate.model.keys import RealmKey
 from realmgate.protocol.errors import ServerError
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
 
-ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
-EC_ALGORITHMS = ("ES256", "ES384", "ES512")
 HMAC_ALGORITHM = "HS512"
-ACCESS_ALG_ATTRIBUTE = "access.token.signed.response.alg"
-ID_ALG_ATTRIBUTE = "id.token.signed.response.alg"
+ACCESS_ALG_ATTRIBUTE = ACCESS_TOKEN_ALG
+ID_ALG_ATTRIBUTE = ID_TOKEN_ALG
 
 
 def wanted_algorithm(config: RealmConfig, client: Client, attribute: str) -> str:
-    alg = client.attributes.get(attribute) or config.realm.default_signature_algorithm or "RS256"
-    return alg if alg in ASYMMETRIC else "RS256"
+    """The algorithm for the token ``attribute`` governs. A value the admin API would refuse
+    (stored before it refused it) is a server error, never another algorithm in its place."""
+    try:
+        return token_algorithm(
+            client.attributes.get(attribute), config.realm.default_signature_algorithm, setting=attribute
+        )
+    except UnsupportedAlgorithm as exc:
+        raise ServerError(
+            "Unsupported signature algorithm", detail=f"client {client.client_id} of {config.realm.name}: {exc}"
+        ) from None
 
 
 async def signing_key(tx: Tx, config: RealmConfig, algorithm: str, *, now: int) -> tuple[RealmKey, bool]:
-    """The key for ``algorithm`` and whether it was just created (the caller forgets its cache)."""
+    """The key for ``algorithm`` and whether the cached ``config`` lacked it (the caller then
+    forgets its cache). Before a fallback key is made the store is asked again, so the access
+    and ID token of one response, or another instance's earlier request, share one key."""
     key = realm_keys.active_key(config.keys, algorithm)
     if key is not None:
         return key, False
-    if algorithm in EC_ALGORITHMS:
-        created = realm_keys.generate_ec_key(
-            config.realm.id, now=now, algorithm=algorithm, realm_name=config.realm.name
-        )
-        await tx.keys.add(created)
-        return created, True
-    raise ServerError("No active key", detail=f"realm {config.realm.name} has no active {algorithm} key")
+    key = realm_keys.active_key(await tx.keys.list(config.realm.id), algorithm)
+    if key is None:
+        key = realm_keys.generate_fallback_key(config.realm.id, algorithm, now=now, realm_name=config.realm.name)
+        await tx.keys.add(key)
+    return key, True
 
 
 def hmac_key(config: RealmConfig) -> RealmKey:
@@ -50,8 +63,9 @@ def hmac_key(config: RealmConfig) -> RealmKey:
 
 
 def verify_own(config: RealmConfig, token: str, *, symmetric: bool) -> dict[str, object] | None:
-    """Claims of a token we signed (HS512 when ``symmetric``), or None if the signature fails."""
-    algorithms = (HMAC_ALGORITHM,) if symmetric else ASYMMETRIC
+    """Claims of a token we signed (HS512 when ``symmetric``, else any algorithm we sign access
+    and ID tokens with), or None if the signature fails."""
+    algorithms = (HMAC_ALGORITHM,) if symmetric else SIGNATURE_ALGORITHMS
     try:
         return jws.verify(token, config.keys, algorithms=algorithms)
     except (jws.BadSignature, ValueError):

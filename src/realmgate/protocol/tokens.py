@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 
 from realmgate.crypto import jws
+from realmgate.crypto.algorithms import token_hash_name
 from realmgate.crypto.secrets import new_id
 from realmgate.model.client import Client
 from realmgate.model.session import UserSession
@@ -53,7 +54,7 @@ class IssuedTokens:
     response: dict[str, object]
     access_claims: Claims
     token_ids: list[tuple[str, int]]  # (jti, exp) of the access and refresh tokens
-    key_created: bool  # an EC key was created: the realm cache must be refreshed
+    key_created: bool  # a signing key was created (or found uncached): the realm cache must be refreshed
 
 
 def access_lifespan(config: RealmConfig, client: Client) -> int:
@@ -61,10 +62,10 @@ def access_lifespan(config: RealmConfig, client: Client) -> int:
     return int(override) if override.isdigit() and int(override) > 0 else config.realm.access_token_lifespan
 
 
-def at_hash(access_token: str) -> str:
-    """OIDC Core §3.1.3.6: left half of the SHA-256 of the token (all our algs are *256 or wider;
-    Keycloak also hashes with SHA-256 for RS256/ES256)."""
-    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+def at_hash(access_token: str, algorithm: str) -> str:
+    """OIDC Core §3.1.3.6: left half of the token's hash with the hash of the ID token's
+    ``algorithm`` (SHA-256 for RS256, SHA-384 for PS384, SHA-512 for EdDSA...)."""
+    digest = hashlib.new(token_hash_name(algorithm), access_token.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
 
 
@@ -149,12 +150,12 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
             id_claims["nonce"] = grant.nonce
         if session is not None:
             id_claims["sid"] = session.id
-        id_claims["at_hash"] = at_hash(access_token)
-        id_claims.update(mapped_claims(ctx, grant.decision, TokenKind.ID))
-        id_claims["aud"] = client.client_id
         id_key, id_created = await keys.signing_key(
             tx, config, keys.wanted_algorithm(config, client, keys.ID_ALG_ATTRIBUTE), now=now
         )
+        id_claims["at_hash"] = at_hash(access_token, id_key.algorithm)
+        id_claims.update(mapped_claims(ctx, grant.decision, TokenKind.ID))
+        id_claims["aud"] = client.client_id
         created = created or id_created
         response["id_token"] = jws.sign(id_claims, id_key, typ="JWT")
     response["not-before-policy"] = max(config.realm.not_before, client.not_before)

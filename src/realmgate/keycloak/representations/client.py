@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from realmgate.crypto.algorithms import UnsupportedAlgorithm, check_client_attributes
 from realmgate.keycloak.representations._mapping import (
     JsonObject,
     RepresentationError,
@@ -50,11 +51,17 @@ def client_to_rep(client: Client) -> JsonObject:
 
 
 def client_from_rep(rep: Mapping[str, object], base: Client, *, with_id: bool = False) -> tuple[Client, list[str]]:
-    """Apply ``rep`` onto ``base`` (a new client from ``defaults.new_client`` or the stored one)."""
+    """Apply ``rep`` onto ``base`` (a new client from ``defaults.new_client`` or the stored one).
+    Every entry point (admin API, partial import, realm import) comes through here, so a
+    signature algorithm realmgate cannot honour is refused here, naming the attribute."""
     spec = _CLIENT_SPEC_WITH_IDS if with_id else CLIENT_SPEC
     client = from_rep(spec, rep, base, with_id=with_id)
     if not client.client_id:
         raise RepresentationError("clientId", "is required")
+    try:
+        check_client_attributes(client.attributes)
+    except UnsupportedAlgorithm as exc:
+        raise RepresentationError(f"attributes[{exc.setting!r}]", str(exc)) from None
     return client, unknown_fields(spec, rep)
 
 
