@@ -108,9 +108,11 @@ def test_settings_read_back_survive_a_restart_and_unenforced_ones_are_logged(
     assert shown["smtpServer"] == {**SMTP, "password": MASK}
     assert (shown["maxFailureWaitSeconds"], shown["accessTokenLifespan"]) == (900, 300)  # not sent: kept
     # A client's read-modify-write sends the mask back: the stored password stays.
-    kc.update_realm(name, {**shown, "displayName": "Settings"})
-    logs = first.wait_for_log(f"realm {name}: bruteForceProtected (true) is stored but NOT enforced")
+    kc.update_realm(name, {**shown, "displayName": "Settings", "codeSecret": "legacy-" + SMTP_PASSWORD})
+    logs = first.wait_for_log(f"realm {name}: ignored fields: codeSecret [admin API update]")
+    assert f"realm {name}: bruteForceProtected (true) is stored but NOT enforced" in logs
     assert "[set by admin API]" in logs and f"realm {name}: smtpServer (set) is stored but has no effect" in logs
+    assert "codeSecret" not in kc.get_realm(name)
     first.stop(drop_database=False)
 
     exported = _export(first.db_url, name, tmp_path / "export.json")
