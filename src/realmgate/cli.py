@@ -186,7 +186,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     override = args.override == "true"
 
     async def work(store: Store) -> None:
-        await import_realms(store, files, now=int(time.time()), override=override, strict=strict)
+        await import_realms(store, files, now=int(time.time()), override=override)
 
     _run(_with_store(settings, work))
     return 0
