@@ -1,5 +1,7 @@
 """First-start work, done once per start before serving: the ``master`` realm and its admin,
-then ``--import-realm`` files.
+a log line for each stored realm setting realmgate does not enforce, then ``--import-realm``
+files (refused, all of them, when one sets an unenforced security setting and
+``--import-strict`` is on).
 
 Like Keycloak: the admin comes from ``KC_BOOTSTRAP_ADMIN_*`` (or ``KEYCLOAK_ADMIN*``) and an
 existing user of that name is never touched; a realm that already exists is skipped with a log
@@ -152,16 +154,57 @@ async def import_realm_rep(
     return True
 
 
-def load_realm_files(path: str) -> list[tuple[Path, dict[str, object]]]:
-    """Read and parse every realm file under ``path`` up front, so a bad file stops the start
-    before the database is touched."""
-    return [(file, read_realm_file(file)) for file in realm_files(path)]
+def load_realm_files(path: str, *, strict: bool = False) -> list[tuple[Path, dict[str, object]]]:
+    """Read and parse every realm file under ``path`` up front, so a bad file (or, when
+    ``strict``, a weakened one) stops the start before the database is touched."""
+    files = [(file, read_realm_file(file)) for file in realm_files(path)]
+    if strict:
+        refuse_unenforced(files)
+    return files
+
+
+def refuse_unenforced(files: list[tuple[Path, dict[str, object]]]) -> None:
+    """``--strict``: raise ``SetupError`` naming every realm whose file sets a security setting
+    realmgate does not enforce, before anything is imported (all or nothing)."""
+    from realmgate.keycloak.representations import RepresentationError
+    from realmgate.keycloak.unenforced import file_findings
+
+    refused = []
+    for file, rep in files:
+        try:
+            weak = [f.setting for f in file_findings(rep) if f.weakens]
+        except RepresentationError:
+            continue  # the import itself reports the bad value with its JSON path
+        if weak:
+            refused.append(f"realm {rep['realm']} ({file}): {', '.join(dict.fromkeys(weak))}")
+    if refused:
+        raise SetupError(
+            "strict import refused, nothing imported; settings realmgate does not enforce: " + "; ".join(refused)
+        )
+
+
+async def warn_unenforced(store: Store) -> None:
+    """At start, log every stored realm's settings that realmgate does not act on."""
+    from realmgate.keycloak.unenforced import log_findings, realm_findings
+
+    async with store.tx() as tx:
+        realms = await tx.realms.list()
+    for realm in realms:
+        log_findings(realm.name, realm_findings(realm), context="stored")
 
 
 async def import_realms(
-    store: Store, files: list[tuple[Path, dict[str, object]]], *, now: int, override: bool = False
+    store: Store,
+    files: list[tuple[Path, dict[str, object]]],
+    *,
+    now: int,
+    override: bool = False,
+    strict: bool = False,
 ) -> None:
-    """Import parsed realm files; existing realms are skipped unless ``override``."""
+    """Import parsed realm files; existing realms are skipped unless ``override``. With
+    ``strict``, files setting unenforced security settings are refused first (``SetupError``)."""
+    if strict:
+        refuse_unenforced(files)
     for file, rep in files:
         if await import_realm_rep(store, rep, source=str(file), now=now, override=override):
             log.info("Imported realm %s from %s", rep["realm"], file)
@@ -180,4 +223,5 @@ async def run_setup(
     ``files`` are the parsed ``--import-realm`` files (``load_realm_files``)."""
     now = int(clock())
     await bootstrap_master(store, settings, now=now)
-    await import_realms(store, files, now=now)
+    await warn_unenforced(store)  # before the imports, which log their own realms
+    await import_realms(store, files, now=now, strict=settings.import_strict)

@@ -180,7 +180,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from realmgate.bootstrap import import_realms, load_realm_files
 
     settings = _server_settings("dev", args)
-    files = load_realm_files(args.file or args.dir)  # a bad file fails before the database is touched
+    strict = args.strict or settings.import_strict
+    # A bad file (or, with --strict, a weakened one) fails before the database is touched.
+    files = load_realm_files(args.file or args.dir, strict=strict)
     override = args.override == "true"
 
     async def work(store: Store) -> None:
@@ -200,7 +202,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         async with store.tx() as tx:
             if await tx.realms.get_by_name(args.realm) is None:
                 raise CliError(f"Realm {args.realm} does not exist")
-            return await export_realm(tx, args.realm, include_users=args.users != "skip")
+            # A full export, as kc.sh's: secrets in clear so that importing it restores them.
+            return await export_realm(tx, args.realm, include_users=args.users != "skip", include_secrets=True)
 
     rep = _run(_with_store(settings, work))
     tmp = target.with_name(target.name + ".tmp")
@@ -216,8 +219,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _add_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
     """Server flags from the settings table; defaults stay None so env vars can fill them."""
     for flag in SERVER_FLAGS:
-        if names is None or flag.attr in names:
-            parser.add_argument(flag.option, dest=flag.attr, metavar=flag.metavar, help=f"{flag.help} [{flag.env}]")
+        if names is not None and flag.attr not in names:
+            continue
+        help_text = f"{flag.help} [{flag.env}]"
+        if flag.switch:
+            parser.add_argument(flag.option, dest=flag.attr, action="store_const", const="true", help=help_text)
+        else:
+            parser.add_argument(flag.option, dest=flag.attr, metavar=flag.metavar, help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -245,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("true", "false"),
         default="true",
         help="Replace realms that already exist (default true, as Keycloak).",
+    )
+    imp.add_argument(
+        "--strict",
+        action="store_true",
+        help="Refuse the import (nothing is imported) if a file sets a security setting realmgate "
+        "does not enforce, e.g. bruteForceProtected [REALMGATE_IMPORT_STRICT].",
     )
     _add_flags(imp, ("db_url", "log_level"))
     imp.set_defaults(handler=cmd_import)

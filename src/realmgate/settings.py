@@ -37,6 +37,7 @@ class Flag:
     help: str
     metavar: str | None = None
     keycloak_env: str | None = None  # Keycloak's variable for the same option, if it means the same
+    switch: bool = False  # a flag without a value (``--import-strict``); its variable is true/false
 
     @property
     def option(self) -> str:
@@ -68,6 +69,12 @@ SERVER_FLAGS: tuple[Flag, ...] = (
     ),
     Flag("import-realm", "Realm JSON file, or a directory of *.json files, imported at start.", "PATH"),
     Flag(
+        "import-strict",
+        "Refuse the --import-realm files (all of them) if one sets a security setting realmgate "
+        "does not enforce, e.g. bruteForceProtected.",
+        switch=True,
+    ),
+    Flag(
         "proxy-headers", "Trust X-Forwarded-* headers from a reverse proxy: 'xforwarded'.", "MODE", "KC_PROXY_HEADERS"
     ),
     Flag("workers", "Number of worker processes (default 1).", "N"),
@@ -88,6 +95,7 @@ class Settings:
     # Full URL (scheme://host[:port][/path], no trailing slash) or a bare host name.
     hostname: str | None = None
     import_realm: str | None = None
+    import_strict: bool = False
     proxy_headers: str | None = None
     workers: int = 1
     log_level: str = "info"
@@ -199,6 +207,13 @@ def load_settings(
     return replace(Settings(mode=mode), **updates)  # type: ignore[arg-type]
 
 
+def _bool(source: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise SettingsError(f"{source} must be true or false, got {raw!r}")
+    return value == "true"
+
+
 def _db_url(source: str, raw: str) -> str:
     """Only the shape is checked here; the store names an unsupported driver precisely."""
     value = raw.strip()
@@ -213,6 +228,7 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "db_url": _db_url,
     "hostname": _hostname,
     "import_realm": lambda f, v: v,
+    "import_strict": _bool,
     "proxy_headers": lambda f, v: _choice(f, v, PROXY_HEADER_MODES),
     "workers": lambda f, v: _int(f, v, low=1, high=256),
     "log_level": lambda f, v: _choice(f, v, LOG_LEVELS),

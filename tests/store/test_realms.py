@@ -16,6 +16,15 @@ from realmgate.store.sql import SqlStore
 
 from . import factories as f
 
+EXTRA_SETTINGS: dict[str, object] = {
+    "bruteForceProtected": True,
+    "failureFactor": 5,
+    "smtpServer": {"host": "smtp.example.com", "password": "pässword"},
+    "authenticationFlows": [
+        {"alias": "browser", "authenticationExecutions": [{"authenticator": "auth-otp-form", "priority": 20}]}
+    ],
+}
+
 
 async def test_realm_round_trip_and_lookup(store: SqlStore) -> None:
     realm = f.realm(
@@ -23,6 +32,7 @@ async def test_realm_round_trip_and_lookup(store: SqlStore) -> None:
         display_name="Démo",
         attributes={"frontendUrl": "https://x"},
         default_default_client_scopes=("profile", "email"),
+        extra_settings=EXTRA_SETTINGS,
     )
     async with store.tx() as tx:
         await tx.realms.add(realm)
@@ -31,6 +41,25 @@ async def test_realm_round_trip_and_lookup(store: SqlStore) -> None:
         assert await tx.realms.get_by_name("demo") == realm
         assert await tx.realms.get_by_name("other") is None
         assert [r.name for r in await tx.realms.list()] == ["demo"]
+
+
+async def test_extra_settings_are_replaced_by_update_and_may_be_emptied(store: SqlStore) -> None:
+    realm = await f.add_realm(store)
+    assert realm.extra_settings == {}
+    async with store.tx() as tx:
+        await tx.realms.update(dataclasses.replace(realm, extra_settings=EXTRA_SETTINGS))
+    async with store.tx() as tx:
+        loaded = await tx.realms.get(realm.id, for_update=True)
+        assert loaded is not None and dict(loaded.extra_settings) == EXTRA_SETTINGS
+        # Saving a realm whose settings were never looked at keeps them.
+        await tx.realms.update(dataclasses.replace(loaded, display_name="x"))
+    async with store.tx() as tx:
+        loaded = await tx.realms.get(realm.id)
+        assert loaded is not None and dict(loaded.extra_settings) == EXTRA_SETTINGS
+        await tx.realms.update(dataclasses.replace(loaded, extra_settings={}))
+    async with store.tx() as tx:
+        loaded = await tx.realms.get(realm.id)
+        assert loaded is not None and loaded.extra_settings == {}
 
 
 async def test_realm_name_is_unique(store: SqlStore) -> None:

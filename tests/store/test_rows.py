@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from realmgate.model.client import Client, ProtocolMapper
+from realmgate.model.realm import Realm
 from realmgate.model.role import Role
 from realmgate.model.session import ClientSession, UserSession
 from realmgate.store.sql import rows
@@ -46,3 +49,17 @@ def test_unknown_json_keys_are_ignored_and_missing_ones_take_defaults() -> None:
     loaded = rows.CLIENT.from_row({**row, "data": json.dumps(data)})
     assert loaded.name == "App"
     assert loaded.web_origins == ()
+
+
+def test_realm_extra_settings_have_their_own_column_decoded_on_first_use() -> None:
+    assert rows.REALM.to_row(Realm(id="r", name="demo"))["extra_settings"] is None
+    row = rows.REALM.to_row(Realm(id="r", name="demo", extra_settings={"failureFactor": 5}))
+    assert "extra_settings" not in json.loads(str(row["data"]))
+    assert json.loads(str(row["extra_settings"])) == {"failureFactor": 5}
+    # The realm of every request is read without decoding them: a broken value is only found
+    # when the settings are used.
+    loaded = rows.REALM.from_row({**row, "extra_settings": "{not json"})
+    assert loaded.name == "demo"
+    with pytest.raises(json.JSONDecodeError):
+        dict(loaded.extra_settings)
+    assert rows.REALM.from_row(row) == Realm(id="r", name="demo", extra_settings={"failureFactor": 5})

@@ -1,6 +1,9 @@
 """Realms: list, create (from a bare name or a full realm representation), read, update,
 delete, and the master realm's ``{realm}-realm`` admin clients that go with each realm.
 
+Realm settings realmgate stores but does not act on are logged (``keycloak.unenforced``) when
+an update turns them on; creating a realm goes through the realm import, which logs them too.
+
 Creating realm R also creates, in master, the client ``R-realm`` holding R's admin roles, all
 contained in master's ``admin`` role (the import's ``keycloak.defaults.ensure_builtins`` does
 it): so master admins can manage R at once. Deleting R removes that client. The master realm cannot be deleted
@@ -21,6 +24,8 @@ from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.realm_file import RealmFileError
 from realmgate.keycloak.realm_import import import_realm
 from realmgate.keycloak.representations import realm_from_rep, realm_to_rep, role_to_rep
+from realmgate.keycloak.representations.realm import dropped_fields
+from realmgate.keycloak.unenforced import log_dropped, log_findings, realm_findings
 from realmgate.model.realm import Realm
 from realmgate.store.interface import Tx
 
@@ -112,6 +117,9 @@ async def update_realm(call: AdminCall) -> None:
                 replace(old_client, client_id=f"{updated.name}-realm", name=f"{updated.name} Realm")
             )
     await tx.realms.update(updated)
+    log_dropped(updated.name, dropped_fields(body_object(call.body)), context="admin API update")
+    before = set(realm_findings(current))
+    log_findings(updated.name, [f for f in realm_findings(updated) if f not in before], context="set by admin API")
 
 
 async def delete_realm(call: AdminCall) -> None:

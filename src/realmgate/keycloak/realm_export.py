@@ -1,9 +1,10 @@
 """Export a realm as a Keycloak realm representation (the ``kc.sh export`` file format).
 
-The document holds the realm settings and everything in it: roles with composites, groups
-with subgroups and role mappings, clients (built-in ones too), client scopes, scope mappings,
-identity providers and their mappers, the keys as key-provider components, and, when asked,
-the users with their credentials (hashed, as stored), role mappings, groups and links.
+The document holds the realm settings (every stored one, Keycloak's defaults for the rest) and
+everything in it: roles with composites, groups with subgroups and role mappings, clients
+(built-in ones too), client scopes, scope mappings, identity providers and their mappers, the
+keys as key-provider components, and, when asked, the users with their credentials (hashed, as
+stored), role mappings, groups and links.
 Lists are sorted by name so two exports of the same realm are identical, which makes
 ``import -> export -> import -> export`` a fixed point.
 """
@@ -143,8 +144,12 @@ async def _users(tx: Tx, realm: Realm, index: RoleIndex, paths: Mapping[str, str
         first += _USER_PAGE
 
 
-async def export_realm(tx: Tx, realm_name: str, *, include_users: bool) -> dict[str, object]:
-    """The realm as Keycloak's realm export JSON; raises ``RealmNotFound``."""
+async def export_realm(
+    tx: Tx, realm_name: str, *, include_users: bool, include_secrets: bool = False
+) -> dict[str, object]:
+    """The realm as Keycloak's realm export JSON; raises ``RealmNotFound``. The realm's own
+    secrets (the SMTP password) are masked unless ``include_secrets`` (the CLI's full export,
+    which must restore them); client and identity provider secrets are the caller's to mask."""
     realm = await tx.realms.get_by_name(realm_name)
     if realm is None:
         raise RealmNotFound(realm_name)
@@ -154,7 +159,7 @@ async def export_realm(tx: Tx, realm_name: str, *, include_users: bool) -> dict[
     groups = await tx.groups.list(realm.id)
     index = await RoleIndex.load(tx, realm.id)
     paths = _group_paths(groups)
-    rep: JsonObject = realm_to_rep(realm)
+    rep: JsonObject = realm_to_rep(realm, include_secrets=include_secrets)
     rep["roles"] = _roles(realm, clients, roles, index)
     rep["groups"] = _groups(groups, paths, index)
     if realm.default_role_id is not None:

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
 from realmgate.keycloak.representations import RepresentationError
+from realmgate.keycloak.representations.realm_settings import MASKED_SECRET
 from realmgate.model.client import Client
 from realmgate.model.role import Role
 from realmgate.store.interface import StoreError, Tx
 
 log = logging.getLogger("realmgate.keycloak.import")
 
-# What Keycloak's partial export writes instead of a secret.
-MASKED_SECRET = "**********"
+__all__ = ["MASKED_SECRET", "ImportContext", "RealmFileError", "RoleIndex", "join_path", "log"]
 
 P = ParamSpec("P")
 T = TypeVar("T")

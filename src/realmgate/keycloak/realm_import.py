@@ -5,6 +5,10 @@ All or nothing: everything is written in the caller's transaction, and any probl
 Order matters because JSON names things the store knows by id: client scopes and clients, then
 roles (composites in a second pass, once every role exists), the built-ins the file leaves out,
 scope mappings, groups, identity providers and their mappers, and last the users.
+
+Every realm setting is kept (``representations.realm_settings``); the few fields that are not
+are named in one log line, and each stored setting realmgate does not enforce gets its own
+(``keycloak.unenforced``), so an operator never believes a realm is safer than it is.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ from realmgate.keycloak.representations import (
     role_from_rep,
     role_ids_from_names,
 )
+from realmgate.keycloak.representations.realm import dropped_fields
+from realmgate.keycloak.representations.realm_settings import masked_smtp_secrets
+from realmgate.keycloak.unenforced import log_dropped, log_findings, realm_findings
 from realmgate.model.client import ClientScope
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
@@ -61,6 +68,9 @@ async def _import_realm_settings(ctx: ImportContext, tx: Tx, rep: Mapping[str, o
     if name == "master":
         base = dataclasses.replace(base, access_token_lifespan=MASTER_ACCESS_TOKEN_LIFESPAN)
     realm = ctx.convert("$", realm_from_rep, rep, base, with_id=True)
+    log_dropped(name, dropped_fields(rep), context=f"imported from {ctx.source}")
+    for secret in masked_smtp_secrets(rep):
+        log.warning("%s: realm %s: %s is masked; not imported (set it again)", ctx.source, name, secret)
     try:
         validate_policy(realm.password_policy)
     except PolicyError as exc:
@@ -232,6 +242,7 @@ async def import_realm(tx: Tx, rep: Mapping[str, object], *, source: str, now: i
     if not isinstance(rep, Mapping):
         raise ctx.error("$", "a realm representation must be a JSON object")
     realm = await _import_realm_settings(ctx, tx, rep)
+    log_findings(realm.name, realm_findings(realm), context=f"imported from {source}")
     await _import_scopes_and_clients(ctx, tx, realm, rep)
     pending = await _import_roles(ctx, tx, realm, rep)
     realm = await _default_role(ctx, tx, realm, rep)

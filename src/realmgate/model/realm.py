@@ -48,3 +48,9 @@ class Realm:
     admin_events_enabled: bool = False
     admin_events_details_enabled: bool = False
     attributes: Mapping[str, str] = field(default_factory=dict)
+    # Every other setting of Keycloak's RealmRepresentation, by its Keycloak JSON name, as JSON
+    # values (brute force, OTP and WebAuthn policies, flows, required actions, SMTP, client
+    # policies, themes, ...). Stored so clients read back what they wrote; which of them realmgate
+    # acts on is listed in keycloak/unenforced.py. Only the values set so far are kept here;
+    # Keycloak's defaults for the rest are added when the realm is shown.
+    extra_settings: Mapping[str, object] = field(default_factory=dict)

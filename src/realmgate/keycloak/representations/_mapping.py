@@ -172,6 +172,13 @@ _BY_TYPE: dict[str, Converter] = {
 }
 
 
+def read_typed(type_name: str, value: object, name: str) -> object:
+    """``value`` checked and converted as a model field annotated ``type_name`` would be
+    (``bool``, ``int``, ``str``, ``tuple[str, ...]``, ``Mapping[str, str]``); for JSON fields
+    read without a dataclass field of their own. Raises ``RepresentationError`` naming ``name``."""
+    return _BY_TYPE[type_name].from_rep(value, name)
+
+
 def _converter(spec: Spec, f: dataclasses.Field[Any]) -> Converter:
     if f.name in spec.converters:
         return spec.converters[f.name]

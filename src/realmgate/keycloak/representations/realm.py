@@ -1,13 +1,16 @@
 """RealmRepresentation <-> ``Realm``.
 
 Keycloak's realm JSON also carries the realm's contents (users, clients, roles, ...); those are
-``handled_elsewhere`` (the import/export and admin services deal with them). Settings that
-realmgate does not model (brute force, OTP, WebAuthn, themes, flows, ...) are accepted and
-ignored so that a full Keycloak export is not reported as unknown fields.
+``handled_elsewhere`` (the import/export and admin services deal with them). Every other
+setting is read back as it was written: the ones realmgate models are typed ``Realm`` fields,
+the rest (brute force, OTP, WebAuthn, flows, SMTP, themes, ...) live in ``Realm.extra_settings``
+(see ``realm_settings``). The few ``DROPPED`` fields are accepted and not kept; the importer
+names them in its log.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from realmgate.keycloak.representations._mapping import (
@@ -18,65 +21,39 @@ from realmgate.keycloak.representations._mapping import (
     to_rep,
     unknown_fields,
 )
+from realmgate.keycloak.representations.realm_settings import DROPPED, SETTINGS, settings_from_rep, settings_to_rep
 from realmgate.model.realm import Realm
-
-_WEBAUTHN = names(
-    """
-    RpEntityName SignatureAlgorithms RpId AttestationConveyancePreference AuthenticatorAttachment
-    RequireResidentKey UserVerificationRequirement CreateTimeout AvoidSameAuthenticatorRegister
-    AcceptableAaguids ExtraOrigins PasskeysEnabled
-    """
-)
-
-IGNORED_REALM_FIELDS = (
-    names(
-        """
-    ssoSessionIdleTimeoutRememberMe ssoSessionMaxLifespanRememberMe offlineSessionMaxLifespanEnabled
-    offlineSessionMaxLifespan clientSessionIdleTimeout clientSessionMaxLifespan
-    clientOfflineSessionIdleTimeout clientOfflineSessionMaxLifespan actionTokenGeneratedByAdminLifespan
-    actionTokenGeneratedByUserLifespan oauth2DeviceCodeLifespan oauth2DevicePollingInterval
-    passwordCredentialGrantAllowed userCacheEnabled realmCacheEnabled bruteForceProtected permanentLockout
-    maxTemporaryLockouts bruteForceStrategy maxFailureWaitSeconds minimumQuickLoginWaitSeconds
-    waitIncrementSeconds quickLoginCheckMilliSeconds maxDeltaTimeSeconds failureFactor privateKey publicKey
-    certificate codeSecret adminPermissionsClient requiredCredentials otpPolicyType otpPolicyAlgorithm
-    otpPolicyInitialCounter otpPolicyDigits otpPolicyLookAheadWindow otpPolicyPeriod otpPolicyCodeReusable
-    otpSupportedApplications localizationTexts clientProfiles clientPolicies federatedUsers
-    browserSecurityHeaders smtpServer userFederationProviders userFederationMappers loginTheme accountTheme
-    adminTheme emailTheme eventsListeners protocolMappers internationalizationEnabled supportedLocales
-    defaultLocale authenticationFlows authenticatorConfig requiredActions browserFlow registrationFlow
-    directGrantFlow resetCredentialsFlow clientAuthenticationFlow dockerAuthenticationFlow
-    firstBrokerLoginFlow keycloakVersion userManagedAccessAllowed organizationsEnabled organizations
-    verifiableCredentialsEnabled adminPermissionsEnabled social updateProfileOnInitialSocialLogin
-    socialProviders applicationScopeMappings applications oauthClients clientTemplates
-    oAuth2DeviceCodeLifespan oAuth2DevicePollingInterval
-    """
-    )
-    | {f"webAuthnPolicy{name}" for name in _WEBAUTHN}
-    | {f"webAuthnPolicyPasswordless{name}" for name in _WEBAUTHN}
-)
 
 # The realm's contents: processed by realm import/export and the admin services.
 REALM_CONTENT_FIELDS = names(
     """
-    users clients clientScopes roles groups defaultRole defaultRoles defaultGroups scopeMappings
+    users clients clientScopes roles groups defaultRole defaultRoles scopeMappings
     clientScopeMappings identityProviders identityProviderMappers components
     """
 )
 
 REALM_SPEC = Spec(
     cls=Realm,
-    internal=frozenset({"default_role_id"}),
+    internal=frozenset({"default_role_id", "extra_settings"}),
     renames={"name": "realm"},
-    ignored=IGNORED_REALM_FIELDS,
-    handled_elsewhere=REALM_CONTENT_FIELDS,
+    ignored=DROPPED,
+    handled_elsewhere=REALM_CONTENT_FIELDS | frozenset(SETTINGS),
 )
 
 
-def realm_to_rep(realm: Realm) -> JsonObject:
-    """The realm's settings (no contents; ``defaultRole`` needs the store, see export)."""
-    return to_rep(REALM_SPEC, realm)
+def realm_to_rep(realm: Realm, *, include_secrets: bool = False) -> JsonObject:
+    """The realm's settings, Keycloak's defaults for those never set, no contents
+    (``defaultRole`` needs the store, see export); SMTP secrets masked unless asked for."""
+    return to_rep(REALM_SPEC, realm) | settings_to_rep(realm.extra_settings, include_secrets=include_secrets)
 
 
 def realm_from_rep(rep: Mapping[str, object], base: Realm, *, with_id: bool = False) -> tuple[Realm, list[str]]:
     """Apply ``rep`` onto ``base``; returns the realm and the unknown field names."""
-    return from_rep(REALM_SPEC, rep, base, with_id=with_id), unknown_fields(REALM_SPEC, rep)
+    realm = from_rep(REALM_SPEC, rep, base, with_id=with_id)
+    realm = dataclasses.replace(realm, extra_settings=settings_from_rep(rep, base.extra_settings))
+    return realm, unknown_fields(REALM_SPEC, rep)
+
+
+def dropped_fields(rep: Mapping[str, object]) -> list[str]:
+    """The fields of ``rep`` that are accepted but not kept, in the order they appear."""
+    return [name for name in rep if name in DROPPED]

@@ -2,8 +2,9 @@
 
 A ``Codec`` writes the fields named as ``columns`` to their own columns, computes ``derived``
 columns (lower-cased search keys and the like, never read back), and packs every other field
-into the JSON ``data`` column. Reading ignores JSON keys the dataclass no longer has and lets
-missing ones take their defaults, so model fields can come and go without a migration.
+into the JSON ``data`` column (or, for ``lazy_json`` fields, a JSON column of its own decoded on
+first use). Reading ignores JSON keys the dataclass no longer has and lets missing ones take
+their defaults, so model fields can come and go without a migration.
 The decoders are built once per dataclass from its type hints.
 """
 
@@ -13,7 +14,7 @@ import dataclasses
 import json
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from realmgate.model.client import Client, ClientScope
@@ -79,6 +80,34 @@ def dumps(value: object) -> str:
     return json.dumps(value, default=_json_default, separators=(",", ":"), ensure_ascii=False)
 
 
+class LazyJsonObject(Mapping[str, object]):
+    """A JSON object read from a column and decoded on first use (read-only)."""
+
+    __slots__ = ("_text", "_value")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._value: dict[str, object] | None = None
+
+    def _decoded(self) -> dict[str, object]:
+        if self._value is None:
+            value = json.loads(self._text)
+            self._value = value if isinstance(value, dict) else {}
+        return self._value
+
+    def __getitem__(self, key: str) -> object:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return f"LazyJsonObject({self._decoded()!r})"
+
+
 class Codec(Generic[T]):
     """Converts one dataclass to a row of its table and back."""
 
@@ -87,14 +116,19 @@ class Codec(Generic[T]):
         cls: type[T],
         columns: Sequence[str] = (),
         derived: Mapping[str, Callable[[T], object]] | None = None,
+        lazy_json: Sequence[str] = (),
     ) -> None:
+        """``lazy_json``: ``Mapping`` fields kept as JSON in a nullable column of their own
+        (NULL when empty) and decoded only when first read, for large values a hot lookup of
+        the row does not need."""
         self._cls = cls
         names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-        unknown = set(columns) - set(names)
+        unknown = (set(columns) | set(lazy_json)) - set(names)
         if unknown:
             raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
         self._columns = tuple(columns)
-        self._json_fields = tuple(n for n in names if n not in columns)
+        self._lazy = tuple(lazy_json)
+        self._json_fields = tuple(n for n in names if n not in columns and n not in lazy_json)
         self._derived = dict(derived or {})
         hints = typing.get_type_hints(cls)
         self._decoders = {n: _decoder(hints[n]) for n in self._json_fields}
@@ -104,6 +138,9 @@ class Codec(Generic[T]):
         for column, compute in self._derived.items():
             row[column] = compute(obj)
         row["data"] = dumps({n: getattr(obj, n) for n in self._json_fields})
+        for name in self._lazy:
+            value = getattr(obj, name)
+            row[name] = dumps(value) if value else None
         return row
 
     def from_row(self, row: Mapping[Any, Any]) -> T:
@@ -111,6 +148,9 @@ class Codec(Generic[T]):
         kwargs = {k: decoders[k](v) for k, v in json.loads(row["data"]).items() if k in decoders}
         for c in self._columns:
             kwargs[c] = row[c]
+        for name in self._lazy:
+            if row[name]:
+                kwargs[name] = LazyJsonObject(row[name])
         return self._cls(**kwargs)
 
 
@@ -137,6 +177,7 @@ REALM = Codec(
         "sso_session_max_lifespan",
         "offline_session_idle_timeout",
     ),
+    lazy_json=("extra_settings",),
 )
 CLIENT = Codec(Client, columns=("id", "realm_id", "client_id"))
 CLIENT_SCOPE = Codec(ClientScope, columns=("id", "realm_id", "name"))

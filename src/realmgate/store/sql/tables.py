@@ -1,7 +1,9 @@
 """The schema: one table per aggregate, indexed columns for lookups, a JSON ``data`` column for the rest.
 
 Only what is searched, joined, ordered or kept unique gets its own column; every other dataclass
-field lives in ``data`` (see ``rows.py``), so adding a model field needs no migration. Columns
+field lives in ``data`` (see ``rows.py``), so adding a model field needs no migration. The one
+exception is a large JSON value read far less often than its row (a realm's extra settings),
+which gets a column of its own that is decoded only when used. Columns
 ending in ``_lc`` hold a lower-cased copy used for case-insensitive lookups; the original value
 stays in ``data``. Nullable parents (realm roles have no client, top-level groups no parent) get a
 non-null ``*_key`` column ('' when absent) because unique constraints treat NULLs as distinct.
@@ -62,6 +64,9 @@ realms = Table(
     Column("sso_session_max_lifespan", Integer, nullable=False),
     Column("offline_session_idle_timeout", Integer, nullable=False),
     _data(),
+    # The Keycloak settings realmgate keeps without modelling them (JSON, tens of kB with flows):
+    # apart from ``data`` so the realm lookup of every request need not decode them (rows.py).
+    Column("extra_settings", Text, nullable=True),
 )
 
 clients = Table(
