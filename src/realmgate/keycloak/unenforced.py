@@ -295,8 +295,8 @@ UNENFORCED: tuple[Unenforced, ...] = (
     ),
     Unenforced(
         "requiredActions (enabled with defaultAction true)",
-        "new users are not given default required actions, and browser login does not run "
-        "required actions (only the password grant refuses users that have some)",
+        "new users are not given the realm's default required actions (a user's own pending "
+        "actions do stop a login: UPDATE_PASSWORD has its page, the others refuse it)",
         _other_default_actions,
     ),
     Unenforced(
