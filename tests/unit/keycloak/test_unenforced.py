@@ -116,7 +116,8 @@ def test_default_required_actions() -> None:
     assert found == {
         "CONFIGURE_TOTP is a default action": "realmgate has no one-time passwords",
         "webauthn-register is a default action": "realmgate has no WebAuthn",
-        "VERIFY_EMAIL is a default action": "new users are not given default required actions",
+        "VERIFY_EMAIL is a default action": "new users are not given the realm's default required actions "
+        "(a user's own pending actions do stop a login",
     }
 
 
