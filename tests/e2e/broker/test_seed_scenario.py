@@ -82,6 +82,17 @@ def _session_ids(admin: Admin, realm: str, user_id: str) -> set[str]:
     return {s["id"] for s in admin.call("GET", f"/{realm}/users/{user_id}/sessions", 200).json()}
 
 
+def _log_out_at_slave_and_wait(seed: Seed, browser: Browser, slave_base: str, user_id: str, new: set[str]) -> None:
+    """Log out at the slave (confirm page) and wait until its back-channel logout has ended the
+    master sessions ``new`` (it is sent after the slave's response)."""
+    confirm = browser.go(f"{slave_base}/protocol/openid-connect/logout")
+    assert browser.submit(confirm, "kc-logout-form").status_code == 200
+    deadline = time.monotonic() + 5
+    while new & _session_ids(seed.master_admin, "master_realm", user_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not new & _session_ids(seed.master_admin, "master_realm", user_id)
+
+
 def test_logout_at_master_ends_the_slave_session(seed: Seed, browser: Browser) -> None:
     slave_user = seed.slave_admin.find_user("slave_realm", "slave_user")
     master_user = seed.master_admin.find_user("master_realm", "slave_user")
@@ -126,12 +137,7 @@ def test_logout_at_slave_ends_the_master_session_by_back_channel(seed: Seed, bro
     seed.exchange(code_of(browser))
     new = _session_ids(seed.master_admin, "master_realm", master_user["id"]) - before
     assert len(new) == 1
-    confirm = browser.go(f"{slave_base}/protocol/openid-connect/logout")
-    assert browser.submit(confirm, "kc-logout-form").status_code == 200
-    deadline = time.monotonic() + 5
-    while new & _session_ids(seed.master_admin, "master_realm", master_user["id"]) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not new & _session_ids(seed.master_admin, "master_realm", master_user["id"])
+    _log_out_at_slave_and_wait(seed, browser, slave_base, master_user["id"], new)
     assert f"back-channel logout from {ALIAS} ended 1 session(s)" in seed.master.logs()
 
 
@@ -203,12 +209,7 @@ def test_a_brokered_login_runs_the_local_users_required_actions(seed: Seed, brow
     new = _session_ids(seed.master_admin, "master_realm", master_user["id"]) - before
     assert len(new) == 1
     slave_base = f"http://localhost:{seed.slave.port}/realms/slave_realm"
-    confirm = browser.go(f"{slave_base}/protocol/openid-connect/logout")
-    assert browser.submit(confirm, "kc-logout-form").status_code == 200
-    deadline = time.monotonic() + 5
-    while new & _session_ids(seed.master_admin, "master_realm", master_user["id"]) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not new & _session_ids(seed.master_admin, "master_realm", master_user["id"])
+    _log_out_at_slave_and_wait(seed, browser, slave_base, master_user["id"], new)
 
     seed.master_admin.call("PUT", user_path, 204, json={"requiredActions": ["CONFIGURE_TOTP"]})
     browser.client.cookies.clear()

@@ -34,8 +34,8 @@ from realmgate.web.broker.support import (
 )
 from realmgate.web.oidc.authorize import broker_login_url, login_page
 from realmgate.web.oidc.responses import send_response
-from realmgate.web.oidc.support import issuer, now, query_params, restart_url, transaction
-from realmgate.web.pages import error_page, render_page
+from realmgate.web.oidc.support import issuer, login_expired_page, now, query_params, restart_url, transaction
+from realmgate.web.pages import error_page
 
 CANCELLED = "Login cancelled: you did not sign in with {provider}."
 
@@ -44,12 +44,6 @@ def usable(config: RealmConfig, provider_alias: str) -> IdentityProvider | None:
     """The provider a login may start with: it exists, is enabled and is not link-only."""
     idp = config.identity_providers.get(provider_alias)
     return idp if idp is not None and idp.enabled and not idp.link_only else None
-
-
-def _expired(request: Request, config: RealmConfig) -> Response:
-    name = config.realm.display_name or config.realm.name
-    context = {"realm_display_name": name, "restart_url": restart_url(request)}
-    return render_page(request, "login-expired.html", context, status=400)
 
 
 async def start(request: Request) -> Response:
@@ -62,7 +56,7 @@ async def start(request: Request) -> Response:
                 return unusable_provider(request, alias(request))
             step = await login_flow.load_step(tx, params.get("tab_id", ""), now=now(request))
             if step is None:
-                return _expired(request, config)
+                return login_expired_page(request, config)
             cookie = request.cookies.get(login_flow.AUTH_SESSION_COOKIE)
             if not step.csrf_ok(cookie, params.get("session_code")):
                 return error_page(
@@ -122,7 +116,7 @@ async def callback(request: Request) -> Response:
                     return unusable_provider(request, idp.alias)
                 step = await login_flow.load_step(tx, pending.tab_id or "", now=now(request))
                 if step is None:
-                    return _expired(request, config)
+                    return login_expired_page(request, config)
                 if "error" in params:
                     return await _upstream_error(request, tx, config, idp, step, params)
     except OAuthError as error:

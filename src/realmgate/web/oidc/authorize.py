@@ -33,11 +33,12 @@ from realmgate.web.oidc.responses import realm_cookie_path, send_response
 from realmgate.web.oidc.support import (
     client_ip,
     display_name,
+    form_not_verified_page,
     form_params,
     issuer,
+    login_expired_page,
     now,
     query_params,
-    restart_url,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -162,19 +163,9 @@ async def authenticate_form(request: Request) -> Response:
         if step is not None and request.method != "POST":  # a reload of the form's URL
             return login_page(request, config, step, username=step.request.login_hint or "")
         if step is None:
-            return render_page(
-                request,
-                "login-expired.html",
-                {"realm_display_name": display_name(config), "restart_url": restart_url(request)},
-                status=400,
-            )
+            return login_expired_page(request, config)
         if not step.csrf_ok(request.cookies.get(login_flow.AUTH_SESSION_COOKIE), form.get("csrf_token")):
-            return error_page(
-                request,
-                "Invalid request: the login form could not be verified. Please start again.",
-                status=400,
-                retry_url=restart_url(request),
-            )
+            return form_not_verified_page(request, "the login form")
         username = form.get("username", "")
         try:
             user = await authenticate(tx, config, username, form.get("password", ""), now=now(request))

@@ -27,11 +27,12 @@ from realmgate.web.oidc.responses import send_response, set_sso_cookies
 from realmgate.web.oidc.support import (
     client_ip,
     display_name,
+    form_not_verified_page,
     form_params,
     issuer,
+    login_expired_page,
     now,
     realm_name,
-    restart_url,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -101,12 +102,7 @@ async def required_action(request: Request) -> Response:
         held = step.authenticated if step is not None else None
         user = await tx.users.get(config.realm.id, held.user_id) if held is not None else None
         if step is None or held is None or user is None or not user.enabled:
-            return render_page(
-                request,
-                "login-expired.html",
-                {"realm_display_name": display_name(config), "restart_url": restart_url(request)},
-                status=400,
-            )
+            return login_expired_page(request, config)
         action = required_actions.next_action(user)
         if action != UPDATE_PASSWORD or request.query_params.get("execution") != action:
             # The admin changed the user's actions meanwhile, or the URL names another action.
@@ -116,12 +112,7 @@ async def required_action(request: Request) -> Response:
         if request.method != "POST":  # a reload of the form's URL
             return action_page(request, config, step, action)
         if not step.csrf_ok(request.cookies.get(login_flow.AUTH_SESSION_COOKIE), form.get("csrf_token")):
-            return error_page(
-                request,
-                "Invalid request: the form could not be verified. Please start again.",
-                status=400,
-                retry_url=restart_url(request),
-            )
+            return form_not_verified_page(request, "the form")
         return await _update_password(request, tx, config, step, user, form)
 
 

@@ -24,6 +24,7 @@ from realmgate.protocol.realm_cache import RealmCache, RealmConfig
 from realmgate.protocol.redirect_uri import origin_allowed
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
+from realmgate.web.pages import error_page, render_page
 from realmgate.web.urls import backend_base, frontend_base
 
 log = logging.getLogger("realmgate.oidc")
@@ -183,3 +184,15 @@ def restart_url(request: Request) -> str | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     return f"{issuer(request)}/protocol/openid-connect/auth?{query}"
+
+
+def login_expired_page(request: Request, config: RealmConfig) -> Response:
+    """The step of this login is gone (expired or used): offer to start the request again."""
+    context = {"realm_display_name": display_name(config), "restart_url": restart_url(request)}
+    return render_page(request, "login-expired.html", context, status=400)
+
+
+def form_not_verified_page(request: Request, what: str) -> Response:
+    """A login form whose CSRF token or auth-session cookie does not match its step."""
+    message = f"Invalid request: {what} could not be verified. Please start again."
+    return error_page(request, message, status=400, retry_url=restart_url(request))
