@@ -1,15 +1,17 @@
 """Composition root: the only module that wires the web layer to the SQL store.
 
 ``build_app(settings)`` returns the Starlette app; its lifespan opens the store (unless the
-caller already did, as the CLI does to report errors cleanly) and publishes an ``AppContext``
-(which makes the upstream HTTP client and the page templates on first use) on ``app.state.ctx``.
+caller already did, as the CLI does to report errors cleanly), publishes an ``AppContext``
+(which makes the upstream HTTP client and the page templates on first use) on ``app.state.ctx``
+and runs the expiry sweep (``web.housekeeping``) until shutdown.
 ``app_from_env`` is the factory uvicorn calls in each worker process of ``--workers N``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,6 +22,7 @@ from realmgate.settings import Settings, settings_from_env
 from realmgate.store.interface import Store
 from realmgate.web.context import AppContext
 from realmgate.web.errors import EXCEPTION_HANDLERS, UnhandledErrorMiddleware
+from realmgate.web.housekeeping import sweep_forever
 from realmgate.web.metrics import Metrics, RequestMetricsMiddleware
 from realmgate.web.routes import all_routes
 from realmgate.web.security import BodyLimitMiddleware, CollapseSlashesMiddleware, SecurityHeadersMiddleware
@@ -61,9 +64,13 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             active = await open_store(settings, migrate=False)
         ctx = AppContext(settings=settings, store=active, clock=clock, metrics=metrics)
         app.state.ctx = ctx
+        sweeper = asyncio.create_task(sweep_forever(ctx))
         try:
             yield
         finally:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
             await ctx.aclose()
 
     middleware = [

@@ -80,6 +80,12 @@ SERVER_FLAGS: tuple[Flag, ...] = (
     Flag("workers", "Number of worker processes (default 1).", "N"),
     Flag("log-level", "debug, info, warning or error (default info).", "LEVEL"),
     Flag("http-max-body-size", "Largest accepted request body in bytes (default 10485760, as Keycloak).", "BYTES"),
+    Flag(
+        "expiry-sweep-interval",
+        "Seconds between sweeps that end expired sessions, sending their clients' back-channel "
+        "logouts, and drop expired one-time values (default 60).",
+        "SECONDS",
+    ),
 )
 FLAGS_BY_ATTR = {flag.attr: flag for flag in SERVER_FLAGS}
 
@@ -100,6 +106,7 @@ class Settings:
     workers: int = 1
     log_level: str = "info"
     http_max_body_size: int = 10 * 1024 * 1024  # Keycloak (Quarkus) default: 10240K
+    expiry_sweep_interval: int = 60
     # First-start admin of the master realm (Keycloak's variables, not flags).
     bootstrap_admin_username: str | None = None
     bootstrap_admin_password: str | None = field(default=None, repr=False)
@@ -233,6 +240,7 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "workers": lambda f, v: _int(f, v, low=1, high=256),
     "log_level": lambda f, v: _choice(f, v, LOG_LEVELS),
     "http_max_body_size": lambda f, v: _int(f, v, low=1024, high=1 << 30),
+    "expiry_sweep_interval": lambda f, v: _int(f, v, low=1, high=86400),
 }
 
 

@@ -2,8 +2,9 @@
 
 A client registers a ``backchannel.logout.url`` pointing at a real HTTP receiver on a loopback
 port; for each path that ends its session (RP-initiated logout, the adapters' refresh-token
-``POST logout``, revocation, admin user logout, admin session delete, logout-all, and an
-upstream's back-channel logout through the broker), the receiver must get a ``logout_token``
+``POST logout``, revocation, admin user logout, admin session delete, logout-all, an upstream's
+back-channel logout through the broker, a browser login as another user replacing the SSO
+session, and the expiry sweep), the receiver must get a ``logout_token``
 that an independent JOSE library (authlib) verifies against the realm's JWKS. Deliveries are
 sent after the response, so the tests poll for them with a deadline. A receiver that is down or
 answers 500 must not stop the logout."""
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -30,6 +31,7 @@ from tests.e2e.broker.browser import Browser
 from tests.e2e.broker.seed import ALIAS, APP_REDIRECT, Admin, configure, start_pair
 from tests.e2e.broker.test_seed_scenario import code_of, sign_in_at_slave
 from tests.e2e.harness import ServerProcess, free_port
+from tests.e2e.oidc.browser import parse_login_form, submit_login
 
 with warnings.catch_warnings():
     # authlib.jose is deprecated in favour of joserfc, which realmgate itself uses: its older,
@@ -326,3 +328,47 @@ def test_broker_back_channel_logout_reaches_the_brokered_sessions_clients(
         browser.close()
         seed.master_admin.http.close()
         seed.slave_admin.http.close()
+
+
+def browser_login(rp: Rp, browser: httpx.Client, username: str, **params: str) -> str:
+    """Log ``username`` in through the login form with ``browser``'s cookies; the session id."""
+    query = {"client_id": rp.client_id, "response_type": "code", "scope": "openid", "redirect_uri": REDIRECT}
+    page = browser.get(rp.oidc("auth"), params={**query, **params})
+    assert page.status_code == 200, page.text
+    done = submit_login(browser, parse_login_form(page.text), username, PASSWORD)
+    assert done.status_code == 302 and done.headers["location"].startswith(REDIRECT), done.text
+    return parse_qs(urlsplit(done.headers["location"]).query)["session_state"][0]
+
+
+def test_a_login_as_another_user_ends_the_sso_session_and_tells_its_clients(rp: Rp, receiver: Receiver) -> None:
+    bob = rp.admin.user(rp.realm, "bob", PASSWORD)
+    with httpx.Client(timeout=10.0, follow_redirects=False) as browser:
+        alice_session = browser_login(rp, browser, "alice")
+        again = browser_login(rp, browser, "alice", prompt="login")  # the same user keeps her session
+        assert again == alice_session and receiver.received == []
+        bob_session = browser_login(rp, browser, "bob", prompt="login")
+    assert bob_session != alice_session
+    verify_logout_token(rp, receiver.wait(1)[0], sid=alice_session)
+    assert rp.session_ids() == set()
+    bob_sessions = rp.admin.call("GET", f"/{rp.realm}/users/{bob}/sessions", 200).json()
+    assert [s["id"] for s in bob_sessions] == [bob_session]
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgres"])
+def test_an_expired_session_is_swept_and_its_clients_told(
+    start_server: Callable[..., ServerProcess], receiver: Receiver, db: str
+) -> None:
+    server = start_server(db=db, args=["--expiry-sweep-interval", "1"])
+    rp = make_rp(server, receiver.url)
+    rp.admin.call("PUT", f"/{rp.realm}", 204, json={"ssoSessionIdleTimeout": 2})
+    expiring, offline = rp.password_tokens(), rp.password_tokens(scope="openid offline_access")
+    started = time.monotonic()
+    got = receiver.wait(1)  # the online session only: the offline one has its own idle timeout
+    assert time.monotonic() - started >= 1.0
+    verify_logout_token(rp, got[0], sid=expiring["session_state"])
+    assert rp.session_ids() == set()
+    assert refresh_fails(rp, expiring["refresh_token"])
+    data = {"grant_type": "refresh_token", "refresh_token": offline["refresh_token"]}
+    assert httpx.post(rp.oidc("token"), data=data, auth=(rp.client_id, rp.secret)).status_code == 200
+    assert "expiry sweep ended 1 session(s)" in server.wait_for_log("expiry sweep ended")
+    rp.admin.http.close()

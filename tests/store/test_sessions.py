@@ -80,7 +80,7 @@ async def test_sessions_by_user_client_and_broker(store: SqlStore) -> None:
         assert await tx.sessions.list_for_user(realm_id, user_id) == []
 
 
-async def test_delete_expired_uses_each_realms_lifespans(store: SqlStore) -> None:
+async def test_take_expired_uses_each_realms_lifespans_in_batches(store: SqlStore) -> None:
     realm_id, user_id = await _realm_with_user(
         store, sso_session_idle_timeout=100, sso_session_max_lifespan=1000, offline_session_idle_timeout=5000
     )
@@ -104,10 +104,14 @@ async def test_delete_expired_uses_each_realms_lifespans(store: SqlStore) -> Non
         for s in sessions:
             await tx.sessions.add(s)
     async with store.tx() as tx:
-        assert await tx.sessions.delete_expired(NOW) == 4
+        first = await tx.sessions.take_expired(NOW, limit=3)
+        rest = await tx.sessions.take_expired(NOW, limit=3)
+        assert (len(first), len(rest)) == (3, 1)
+        taken = {s.id for s in (*first, *rest)}
+        assert taken == {s.id for s in sessions} - {fresh, offline_ok}
         remaining = [s.id for s in await tx.sessions.list_for_user(realm_id, user_id)]
         assert sorted(remaining) == sorted([fresh, offline_ok])
-        assert await tx.sessions.delete_expired(NOW) == 0
+        assert await tx.sessions.take_expired(NOW, limit=3) == []
 
 
 async def test_take_returns_exactly_what_it_deleted(store: SqlStore) -> None:

@@ -36,6 +36,7 @@ from realmgate.store.interface import Tx
 log = logging.getLogger("realmgate.oidc")
 
 URL_ATTRIBUTE = "backchannel.logout.url"
+ISSUER_NOTE = "iss"  # client session note: the issuer the client's tokens name (as Keycloak's)
 SESSION_REQUIRED_ATTRIBUTE = "backchannel.logout.session.required"
 REVOKE_OFFLINE_ATTRIBUTE = "backchannel.logout.revoke.offline.tokens"
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -71,11 +72,15 @@ def logout_token(client: Client, session: UserSession, key: RealmKey, *, issuer:
     return jws.sign(claims, key, typ="logout+jwt")
 
 
-async def deliveries(tx: Tx, realm: Realm, sessions: Sequence[UserSession], *, issuer: str, now: int) -> list[Delivery]:
+async def deliveries(
+    tx: Tx, realm: Realm, sessions: Sequence[UserSession], *, issuer: str | None, now: int
+) -> list[Delivery]:
     """The logout tokens for the clients of ``sessions`` that asked for back-channel logout.
 
+    A token names the issuer recorded on its client session (the one the client's ID token
+    names), else ``issuer``; with neither, that client cannot be told and the log says so.
     Reads the clients and the signing key from ``tx``, so any caller (OIDC endpoint, admin API,
-    broker) can build them without a realm snapshot."""
+    broker, expiry sweep) can build them without a realm snapshot."""
     receivers: dict[str, Client] = {}
     for internal_id in sorted({c for s in sessions for c in s.client_sessions}):
         client = await tx.clients.get(realm.id, internal_id)
@@ -89,11 +94,16 @@ async def deliveries(tx: Tx, realm: Realm, sessions: Sequence[UserSession], *, i
         return []
     found: list[Delivery] = []
     for session in sessions:
-        for internal_id in session.client_sessions:
+        for internal_id, client_session in session.client_sessions.items():
             client = receivers.get(internal_id)
-            if client is not None:
-                token = logout_token(client, session, key, issuer=issuer, now=now)
-                found.append(Delivery(client.client_id, client.attributes[URL_ATTRIBUTE], token))
+            if client is None:
+                continue
+            named = client_session.notes.get(ISSUER_NOTE) or issuer
+            if named is None:
+                log.warning("back-channel logout not sent to client %s: its session has no issuer", client.client_id)
+                continue
+            token = logout_token(client, session, key, issuer=named, now=now)
+            found.append(Delivery(client.client_id, client.attributes[URL_ATTRIBUTE], token))
     return found
 
 

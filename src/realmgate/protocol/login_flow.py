@@ -24,6 +24,7 @@ from realmgate.model.session import UserSession
 from realmgate.model.user import User
 from realmgate.protocol import keys
 from realmgate.protocol.authorize import AuthRequest, response_params
+from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.codes import CodeData, issue_code
 from realmgate.protocol.errors import InteractionRequired, LoginRequired
 from realmgate.protocol.realm_cache import RealmConfig
@@ -213,28 +214,29 @@ async def login_session(
     user: User,
     *,
     current: UserSession | None,
+    issuer: str,
     now: int,
     ip_address: str | None,
     marks: SessionMarks | None = None,
-) -> UserSession:
-    """The user session after a successful authentication (form or broker).
+) -> tuple[UserSession, list[Delivery]]:
+    """The user session after a successful authentication (form or broker), and the logout
+    tokens owed to the clients of a session it replaced (to post after the commit).
 
     Re-authenticating the user of the current SSO session (``prompt=login``, ``max_age``) keeps
-    that session and moves its ``auth_time``; a different user replaces it. Always online: an
-    ``offline_access`` request gets its offline session when the code is redeemed. ``marks``
-    (the broker's) are recorded on the session either way.
+    that session and moves its ``auth_time``; a different user replaces it, and that session's
+    clients are told it ended. Always online: an ``offline_access`` request gets its offline
+    session when the code is redeemed. ``marks`` (the broker's) are recorded either way.
     """
     marks = marks or SessionMarks()
     if current is not None and current.user_id == user.id:
         refreshed = replace(current, last_refresh=now, notes={**current.notes, AUTH_TIME_NOTE: str(now)})
         refreshed = marks.apply(refreshed)
         await tx.sessions.update(refreshed)
-        return refreshed
-    if current is not None:
-        await end_sessions(tx, config.realm, [current.id], issuer=None, now=now)
+        return refreshed, []
+    ended = [] if current is None else await end_sessions(tx, config.realm, [current.id], issuer=issuer, now=now)
     session = marks.apply(new_session(config.realm, user, now=now, ip_address=ip_address))
     await tx.sessions.add(session)
-    return session
+    return session, ended
 
 
 async def complete(
@@ -251,7 +253,7 @@ async def complete(
     client = config.clients[request.client_id]
     # Using the session (SSO or fresh) counts as activity; the client session is (re)started.
     session = replace(session, last_refresh=now)
-    await tx.sessions.update(with_client(session, client, now=now, redirect_uri=request.redirect_uri))
+    await tx.sessions.update(with_client(session, client, issuer=issuer, now=now, redirect_uri=request.redirect_uri))
     data = CodeData(
         client_id=client.client_id,
         redirect_uri=request.redirect_uri,

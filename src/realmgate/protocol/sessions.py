@@ -6,7 +6,12 @@ sessions only know the offline idle timeout.
 
 Every way a session ends goes through ``end_sessions``: browser and RP-initiated logout, the
 adapters' ``POST logout``, revocation, the admin API (user logout, session delete, logout-all),
-an upstream's back-channel logout, a login replacing another user's session, and expiry.
+an upstream's back-channel logout, a login replacing another user's session, and expiry
+(``end_expired_sessions``, run by every instance's housekeeping sweep).
+
+Each client session remembers the issuer its client was given tokens under (Keycloak's client
+session note ``iss``), so a logout token can name it even when no request is there to say it:
+a sweep, or a login on another host name.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from realmgate.model.client import Client
 from realmgate.model.realm import Realm
 from realmgate.model.session import ClientSession, UserSession
 from realmgate.model.user import User
-from realmgate.protocol.client_logout import Delivery, deliveries
+from realmgate.protocol.client_logout import ISSUER_NOTE, Delivery, deliveries
 from realmgate.store.interface import Tx
 
 AUTH_TIME_NOTE = "AUTH_TIME"
 IDP_NOTE = "identity_provider"
+EXPIRED_BATCH = 500  # sessions ended per transaction by one sweep step
 
 
 def session_expires_at(realm: Realm, session: UserSession) -> int:
@@ -59,19 +65,21 @@ def new_session(realm: Realm, user: User, *, now: int, ip_address: str | None, o
     )
 
 
-def with_client(session: UserSession, client: Client, *, now: int, redirect_uri: str | None) -> UserSession:
-    """The session with a (new) client session for ``client``."""
-    client_session = ClientSession(client_id=client.id, started=now, redirect_uri=redirect_uri)
+def with_client(
+    session: UserSession, client: Client, *, issuer: str, now: int, redirect_uri: str | None
+) -> UserSession:
+    """The session with a (new) client session for ``client``, which gets tokens from ``issuer``."""
+    client_session = ClientSession(
+        client_id=client.id, started=now, redirect_uri=redirect_uri, notes={ISSUER_NOTE: issuer}
+    )
     return replace(session, client_sessions={**session.client_sessions, client.id: client_session})
 
 
 async def active_session(tx: Tx, realm: Realm, session_id: str, now: int) -> UserSession | None:
-    """The session if it exists and is still active; an expired one is removed on the way."""
+    """The session if it exists and is still active. An expired one is left for the sweep
+    (``end_expired_sessions``) to end, which tells its clients: a token request has no way to."""
     session = await tx.sessions.get(realm.id, session_id)
-    if session is None:
-        return None
-    if not is_active(realm, session, now):
-        await end_sessions(tx, realm, [session_id], issuer=None, now=now)
+    if session is None or not is_active(realm, session, now):
         return None
     return session
 
@@ -82,14 +90,26 @@ async def end_sessions(
     """End these sessions for every instance (missing ones are skipped) and return the
     back-channel logout tokens owed to their clients, to be posted once ``tx`` has committed.
 
-    The tokens name ``issuer`` (the realm's URL as the request that ends the sessions sees
-    it). ``None`` tells no client: for expiry, as Keycloak (its expired sessions are dropped
-    without a logout; the clients' own tokens expire with them), and for a caller that cannot
-    hand deliveries on."""
+    Each token names the issuer its client session recorded; ``issuer`` (the realm's URL as the
+    ending request sees it) stands in for a client session older than that note."""
     ended = await tx.sessions.take(realm.id, list(dict.fromkeys(session_ids)))
-    if issuer is None:
-        return []
     return await deliveries(tx, realm, ended, issuer=issuer, now=now)
+
+
+async def end_expired_sessions(tx: Tx, now: int) -> tuple[int, list[Delivery]]:
+    """End up to ``EXPIRED_BATCH`` expired sessions of any realm; return how many, and the
+    logout tokens owed to their clients. Unlike Keycloak, whose expiry task drops sessions
+    silently, the clients are told: a back-channel logout URL asks to hear of every end."""
+    ended = await tx.sessions.take_expired(now, limit=EXPIRED_BATCH)
+    by_realm: dict[str, list[UserSession]] = {}
+    for session in ended:
+        by_realm.setdefault(session.realm_id, []).append(session)
+    found: list[Delivery] = []
+    for realm_id, sessions in by_realm.items():
+        realm = await tx.realms.get(realm_id)
+        if realm is not None:
+            found.extend(await deliveries(tx, realm, sessions, issuer=None, now=now))
+    return len(ended), found
 
 
 async def detach_client(tx: Tx, realm: Realm, session_id: str, client_internal_id: str) -> None:
@@ -101,8 +121,8 @@ async def detach_client(tx: Tx, realm: Realm, session_id: str, client_internal_i
     await tx.sessions.update(replace(session, client_sessions=remaining))
 
 
-def offline_copy(session: UserSession, client: Client, *, now: int) -> UserSession:
+def offline_copy(session: UserSession, client: Client, *, issuer: str, now: int) -> UserSession:
     """An offline session for ``client`` born from an online login (its own id: it outlives the
     SSO session and is only ended by revocation or the offline idle timeout)."""
     offline = replace(session, id=new_id(), offline=True, started=now, last_refresh=now, client_sessions={})
-    return with_client(offline, client, now=now, redirect_uri=None)
+    return with_client(offline, client, issuer=issuer, now=now, redirect_uri=None)

@@ -93,7 +93,9 @@ async def code_for(world: World, client_id: str = "app", **params: str) -> str:
     async with world.store.tx() as tx:
         config = await world.config(tx)
         auth = parse_authorization_request(config, request_params, issuer=ISSUER)
-        session = await login_flow.login_session(tx, config, world.user, current=None, now=NOW, ip_address=None)
+        session, _ = await login_flow.login_session(
+            tx, config, world.user, current=None, issuer=ISSUER, now=NOW, ip_address=None
+        )
         response = dict(await login_flow.complete(tx, config, auth, session, fresh_login=True, issuer=ISSUER, now=NOW))
     assert response["state"] == "st" and response["iss"] == ISSUER and response["session_state"] == session.id
     return response["code"]

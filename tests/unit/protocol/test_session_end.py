@@ -16,7 +16,7 @@ from realmgate.crypto import jws, realm_keys
 from realmgate.model.session import UserSession
 from realmgate.protocol import revocation
 from realmgate.protocol.client_logout import LOGOUT_EVENT, Delivery, logout_token
-from realmgate.protocol.sessions import active_session, end_sessions
+from realmgate.protocol.sessions import active_session, end_expired_sessions, end_sessions
 from realmgate.protocol.token_endpoint import token_request
 
 ISSUER = "http://sso.test/realms/test"
@@ -139,13 +139,23 @@ async def test_revoking_one_of_two_clients_keeps_the_session(world: World) -> No
         assert session is not None and set(session.client_sessions) == {other.id}
 
 
-async def test_an_expired_session_is_removed_when_next_read(world: World) -> None:
+async def test_an_expired_session_is_refused_then_swept_with_a_logout_token(world: World) -> None:
+    """A token request only refuses an expired session; the sweep ends it and tells its client,
+    naming the issuer the client got its tokens from (no request is there to say it)."""
     await _with_receiver(world, "app")
     sid = str((await _password_tokens(world, "app", SECRET))["session_state"])
     async with world.store.tx() as tx:
         realm = (await world.config(tx)).realm
-        assert await active_session(tx, realm, sid, NOW + realm.sso_session_max_lifespan) is None
+        later = NOW + realm.sso_session_idle_timeout
+        assert await end_expired_sessions(tx, later - 1) == (0, [])
+        assert await active_session(tx, realm, sid, later) is None
+        ended, items = await end_expired_sessions(tx, later)
         assert await tx.sessions.get(world.realm_id, sid) is None
+        assert await end_expired_sessions(tx, later) == (0, [])
+        keys = await tx.keys.list(world.realm_id)
+    assert ended == 1 and [item.url for item in items] == [f"{RECEIVER}/app"]
+    claims = jws.verify(items[0].token, keys, algorithms={"RS256"})
+    assert (claims["iss"], claims["sid"], claims["aud"]) == (ISSUER, sid, "app")
 
 
 async def test_logout_all_pages_through_every_session(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

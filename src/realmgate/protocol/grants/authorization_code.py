@@ -33,7 +33,7 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     grant = Grant(req.client, user, decision, session, nonce=data.nonce, fresh_login=data.fresh_login)
     if decision.offline:
         await ensure_offline_allowed(req.tx, req.config, grant)
-        offline = offline_copy(session, req.client, now=req.now)
+        offline = offline_copy(session, req.client, issuer=req.issuer, now=req.now)
         await req.tx.sessions.add(offline)
         grant = replace(grant, session=offline)
     issued = await issue_tokens(req.tx, req.config, grant, issuer=req.issuer, now=req.now)

@@ -27,7 +27,7 @@ async def grant(req: GrantRequest) -> IssuedTokens:
         raise InvalidGrant("Account is not fully set up")
     realm = req.config.realm
     session = new_session(realm, user, now=req.now, ip_address=req.ip_address, offline=decision.offline)
-    session = with_client(session, req.client, now=req.now, redirect_uri=None)
+    session = with_client(session, req.client, issuer=req.issuer, now=req.now, redirect_uri=None)
     grant = Grant(req.client, user, decision, session)
     if decision.offline:
         await ensure_offline_allowed(req.tx, req.config, grant)

@@ -28,7 +28,7 @@ from realmgate.admin.events import record_admin_event
 from realmgate.admin.schema import validate
 from realmgate.store.interface import Conflict, NotFound
 from realmgate.web.context import get_ctx
-from realmgate.web.oidc.logout import send_after
+from realmgate.web.oidc.support import send_after
 from realmgate.web.urls import frontend_base
 
 log = logging.getLogger("realmgate.admin")

@@ -35,8 +35,8 @@ from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import end_sessions
 from realmgate.store.interface import Tx
 from realmgate.web.broker.support import alias, connector, key_cache, log
-from realmgate.web.oidc.logout import finish_logout, send_after
-from realmgate.web.oidc.support import form_params, issuer, now, transaction
+from realmgate.web.oidc.logout import finish_logout
+from realmgate.web.oidc.support import form_params, issuer, now, send_after, transaction
 from realmgate.web.pages import error_page
 from realmgate.web.urls import frontend_base
 

@@ -33,6 +33,7 @@ from realmgate.web.oidc.support import (
     login_expired_page,
     now,
     realm_name,
+    send_after,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -166,11 +167,12 @@ async def _finish_login(
     current = await login_flow.sso_session(
         tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
     )
-    session = await login_flow.login_session(
+    session, ended = await login_flow.login_session(
         tx,
         config,
         user,
         current=current[0] if current else None,
+        issuer=issuer(request),
         now=now(request),
         ip_address=client_ip(request),
         marks=marks,
@@ -197,4 +199,4 @@ async def _finish_login(
     identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
     response = send_response(request, step.request.target(issuer(request)), result)
     set_sso_cookies(response, realm_name(request), identity, session.id)
-    return response
+    return send_after(request, response, ended)

@@ -13,22 +13,19 @@ done.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realmgate.crypto.secrets import new_secret
 from realmgate.model.session import UserSession
-from realmgate.protocol import client_logout, events, login_flow
-from realmgate.protocol.client_logout import Delivery
+from realmgate.protocol import events, login_flow
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.logout import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import IDP_NOTE, end_sessions
 from realmgate.store.interface import Tx
-from realmgate.web.context import get_ctx
 from realmgate.web.oidc.responses import clear_sso_cookies
 from realmgate.web.oidc.support import (
     call_client_endpoint,
@@ -38,6 +35,7 @@ from realmgate.web.oidc.support import (
     now,
     query_params,
     realm_name,
+    send_after,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -99,15 +97,6 @@ async def finish_logout(
         ip_address=client_ip(request),
     )
     return send_after(request, logged_out(request, redirect), items)
-
-
-def send_after(request: Request, response: Response, items: Sequence[Delivery]) -> Response:
-    """``response``, posting the back-channel logout tokens ``items`` once it has been sent
-    (return it from inside the transaction that built them: it commits before the response
-    goes out, and a failed commit sends neither)."""
-    if items:
-        response.background = BackgroundTask(client_logout.deliver, get_ctx(request).http, list(items))
-    return response
 
 
 async def logout(request: Request) -> Response:

@@ -9,15 +9,17 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol, TypeVar
 from urllib.parse import parse_qsl
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from realmgate.protocol import login_flow
+from realmgate.protocol import client_logout, login_flow
+from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidRequest, OAuthError
 from realmgate.protocol.params import single_valued
 from realmgate.protocol.realm_cache import RealmCache, RealmConfig
@@ -196,3 +198,12 @@ def form_not_verified_page(request: Request, what: str) -> Response:
     """A login form whose CSRF token or auth-session cookie does not match its step."""
     message = f"Invalid request: {what} could not be verified. Please start again."
     return error_page(request, message, status=400, retry_url=restart_url(request))
+
+
+def send_after(request: Request, response: Response, items: Sequence[Delivery]) -> Response:
+    """``response``, posting the back-channel logout tokens ``items`` once it has been sent
+    (return it from inside the transaction that built them: it commits before the response
+    goes out, and a failed commit sends neither)."""
+    if items:
+        response.background = BackgroundTask(client_logout.deliver, get_ctx(request).http, list(items))
+    return response

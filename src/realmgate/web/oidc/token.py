@@ -11,7 +11,6 @@ from realmgate.protocol.params import optional
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
 from realmgate.web.context import get_ctx
-from realmgate.web.oidc.logout import send_after
 from realmgate.web.oidc.support import (
     call_client_endpoint,
     client_ip,
@@ -24,6 +23,7 @@ from realmgate.web.oidc.support import (
     preflight,
     query_params,
     realm_cache,
+    send_after,
     transaction,
 )
 

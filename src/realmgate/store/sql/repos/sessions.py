@@ -97,19 +97,24 @@ class SqlSessionRepo(Repo):
         result = await self._conn.execute(delete(t.user_sessions).where(_S.realm_id == realm_id))
         return result.rowcount
 
-    async def delete_expired(self, now: int) -> int:
+    async def take_expired(self, now: int, *, limit: int) -> Sequence[UserSession]:
+        # The same rule as ``protocol.sessions.is_active``: over once ``now`` reaches the end.
         r = t.realms.c
         online_expired = and_(
             _S.offline.is_(False),
             or_(
-                _S.last_refresh + r.sso_session_idle_timeout < now,
-                _S.started + r.sso_session_max_lifespan < now,
+                _S.last_refresh + r.sso_session_idle_timeout <= now,
+                _S.started + r.sso_session_max_lifespan <= now,
             ),
         )
-        offline_expired = and_(_S.offline.is_(True), _S.last_refresh + r.offline_session_idle_timeout < now)
+        offline_expired = and_(_S.offline.is_(True), _S.last_refresh + r.offline_session_idle_timeout <= now)
         expired = exists().where(r.id == _S.realm_id, or_(online_expired, offline_expired))
-        result = await self._conn.execute(delete(t.user_sessions).where(expired))
-        return result.rowcount
+        ids = list(await self._conn.scalars(select(_S.id).where(expired).order_by(_S.id).limit(limit)))
+        if not ids:
+            return []
+        # Re-checked in the DELETE: a refresh committed since the SELECT keeps its session.
+        stmt = delete(t.user_sessions).where(_S.id.in_(ids), expired).returning(*t.user_sessions.c)
+        return [rows.USER_SESSION.from_row(r) for r in (await self._conn.execute(stmt)).mappings().all()]
 
     async def drop_client_sessions(self, realm_id: str, client_id: str) -> None:
         """Remove one client's client sessions from every session of the realm (client deletion)."""
