@@ -7,20 +7,26 @@ Registered URIs starting with ``/`` are relative to the client's root URL; ``*``
 anything. A loopback ``http://127.0.0.1`` registration accepts any port (RFC 8252 §7.3).
 Without ``redirect_uri``, a non-OIDC request may use the single registered URI when it has no
 wildcard. The hostname is compared case-insensitively; encoded dot-segments are refused so that
-``/app/%2e%2e/evil`` cannot climb out of a wildcard prefix.
+``/app/%2e%2e/evil`` cannot climb out of a wildcard prefix, and a URI no browser would follow
+safely (script schemes, user info, a bad port, control characters) is refused even under ``*``.
 
 Every failure is ``InvalidRedirectUri``: the caller shows an error page and never redirects.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from realmgate.model.client import Client
 from realmgate.protocol.errors import InvalidRedirectUri
 
 _LOOPBACK_HOSTS = ("127.0.0.1", "[::1]", "localhost")
+_SCRIPT_SCHEMES = ("javascript", "data", "vbscript")
+# host[:port] only: a name of unreserved and sub-delimiter characters (RFC 3986 §3.2.2, without
+# percent-encoding) or a bracketed IPv6 address. No user info, so "@" never appears.
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?")
 
 
 def resolve_registered(registered: Iterable[str], root_url: str | None) -> list[str]:
@@ -35,9 +41,17 @@ def resolve_registered(registered: Iterable[str], root_url: str | None) -> list[
     return resolved
 
 
+def _split(uri: str) -> SplitResult | None:
+    """``urlsplit``, or None where it refuses (``http://[::1``): a registered URI may be bad too."""
+    try:
+        return urlsplit(uri)
+    except ValueError:
+        return None
+
+
 def _lower_host(uri: str) -> str:
-    parts = urlsplit(uri)
-    if not parts.netloc:
+    parts = _split(uri)
+    if parts is None or not parts.netloc:
         return uri
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment))
 
@@ -49,8 +63,10 @@ def _has_dot_segments(uri: str) -> bool:
         if again == decoded:
             break
         decoded = again
-    path = urlsplit(decoded).path
-    return any(segment in (".", "..") for segment in path.split("/"))
+    parts = _split(decoded)
+    if parts is None:  # decoding made it unparseable (e.g. an unclosed "[" host): refuse
+        return True
+    return any(segment in (".", "..") for segment in parts.path.split("/"))
 
 
 def _matches(valid: str, requested: str) -> bool:
@@ -76,7 +92,9 @@ def _without_loopback_port(uri: str) -> str | None:
 
 
 def match_redirect_uri(requested: str, registered: Sequence[str], root_url: str | None) -> bool:
-    """True when ``requested`` is allowed by the registered list (already-lowered host)."""
+    """True when ``requested`` is well formed and allowed by the registered list."""
+    if _malformed(requested) is not None:
+        return False
     valid = [_lower_host(v) for v in resolve_registered(registered, root_url)]
     candidate = _lower_host(requested)
     if any(_matches(v, candidate) for v in valid):
@@ -92,6 +110,33 @@ def _single_registered(registered: Sequence[str], root_url: str | None) -> str |
     return resolved[0]
 
 
+def _malformed(uri: str) -> str | None:
+    """Why ``uri`` cannot be redirected to whatever is registered (``*`` included), or None.
+
+    Refused: no scheme; a script scheme; white space or control characters; for http(s), an
+    authority that is not ``host[:port]``: no host, a port that is not a number below 65536,
+    user info, percent-encoding (``http://app:9%40evil.example/`` is a redirect to
+    evil.example for some parsers)."""
+    parts = _split(uri)
+    if parts is None:
+        return "not a URI"
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return "not an absolute URI"
+    if scheme in _SCRIPT_SCHEMES:
+        return "script scheme"
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in uri):
+        return "white space or control character"
+    if scheme not in ("http", "https"):
+        return None
+    authority = _AUTHORITY.fullmatch(parts.netloc)
+    if authority is None:
+        return "not a host[:port] authority"
+    if authority["port"] and int(authority["port"]) > 65535:
+        return "bad port"
+    return None
+
+
 def verify_redirect_uri(requested: str | None, client: Client, *, required: bool) -> str:
     """The redirect URI to use for ``client``, or ``InvalidRedirectUri``.
 
@@ -103,16 +148,16 @@ def verify_redirect_uri(requested: str | None, client: Client, *, required: bool
         if single is None:
             raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="redirect_uri missing")
         return single
-    if "#" in requested or _has_dot_segments(requested):
-        raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="fragment or dot segment")
     absolute = requested
     if requested.startswith("/"):
         if not client.root_url:
             raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="relative without root URL")
         absolute = client.root_url.rstrip("/") + requested
-    parts = urlsplit(absolute)
-    if not parts.scheme or (parts.scheme in ("http", "https") and not parts.netloc):
-        raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="not an absolute URI")
+    problem = _malformed(absolute)
+    if problem is not None:
+        raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail=problem)
+    if "#" in requested or _has_dot_segments(requested):
+        raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="fragment or dot segment")
     if not match_redirect_uri(absolute, client.redirect_uris, client.root_url):
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail=f"not registered: {requested}")
     return absolute
@@ -124,8 +169,8 @@ def resolve_web_origins(client: Client) -> list[str]:
     for origin in client.web_origins:
         if origin == "+":
             for uri in resolve_registered(client.redirect_uris, client.root_url):
-                parts = urlsplit(uri)
-                if parts.scheme in ("http", "https") and parts.netloc and "*" not in parts.netloc:
+                parts = _split(uri)
+                if parts and parts.scheme in ("http", "https") and parts.netloc and "*" not in parts.netloc:
                     origins.append(f"{parts.scheme}://{parts.netloc}")
         elif origin:
             origins.append(origin.rstrip("/"))

@@ -23,6 +23,7 @@ ACCEPTED = [
     (("/app/*",), "https://root.example/", "https://root.example/app/x"),
     (("http://127.0.0.1/cb",), None, "http://127.0.0.1:53121/cb"),  # RFC 8252 loopback port
     (("myapp://callback",), None, "myapp://callback"),
+    (("http://[::1]/cb",), None, "http://[::1]:8123/cb"),
 ]
 
 REFUSED = [
@@ -36,6 +37,21 @@ REFUSED = [
     (("/cb",), None, "https://root.example/cb"),  # relative needs a root URL
     ((), None, "https://app.example/cb"),
     (("http://127.0.0.1/cb",), None, "http://127.0.0.2:8000/cb"),
+    # Malformed URIs are refused whatever is registered, even "*" (they must not raise either).
+    (("http://127.0.0.1:9/*",), None, "http://127.0.0.1:9%40evil.example/cb"),
+    (("*",), None, "http://127.0.0.1:9%40evil.example/cb"),
+    (("*",), None, "http://user:pw@app.example/cb"),
+    (("*",), None, "http://127.0.0.1:9x/cb"),
+    (("*",), None, "http://127.0.0.1:99999/cb"),
+    (("http://127.0.0.1/cb",), None, "http://127.0.0.1:9t/cb"),
+    (("*",), None, "javascript:alert(1)"),
+    (("*",), None, "JavaScript:alert(1)"),
+    (("*",), None, "data:text/html,x"),
+    (("*",), None, "https://app.example/cb\n"),
+    (("*",), None, "https://app.example/c b"),
+    (("*",), None, "https:///cb"),
+    (("*",), None, "http://127.0.0.1:9v~[::1]/cb"),
+    (("*",), None, "http://[::1/cb"),
 ]
 
 
