@@ -1,7 +1,8 @@
 """Back-channel logout (OIDC Back-Channel Logout 1.0) for every way a session ends.
 
 A client registers a ``backchannel.logout.url`` pointing at a real HTTP receiver on a loopback
-port; for each path that ends its session (RP-initiated logout, the adapters' refresh-token
+port; for each path that ends its session (RP-initiated logout, browser logout through the
+confirmation page, the adapters' refresh-token
 ``POST logout``, revocation, admin user logout, admin session delete, logout-all, an upstream's
 back-channel logout through the broker, a browser login as another user replacing the SSO
 session, and the expiry sweep), the receiver must get a ``logout_token``
@@ -14,6 +15,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import re
 import secrets
 import threading
 import time
@@ -372,3 +374,17 @@ def test_an_expired_session_is_swept_and_its_clients_told(
     assert httpx.post(rp.oidc("token"), data=data, auth=(rp.client_id, rp.secret)).status_code == 200
     assert "expiry sweep ended 1 session(s)" in server.wait_for_log("expiry sweep ended")
     rp.admin.http.close()
+
+
+def test_browser_logout_after_the_confirmation_page(rp: Rp, receiver: Receiver) -> None:
+    """A browser with the SSO cookie opens the logout URL without a hint and confirms."""
+    with httpx.Client(timeout=10.0, follow_redirects=False) as browser:
+        sid = browser_login(rp, browser, "alice")
+        page = browser.get(rp.oidc("logout"))
+        assert page.status_code == 200 and 'id="kc-logout-form"' in page.text
+        code = re.search(r'name="session_code" value="([^"]+)"', page.text)
+        assert code, page.text
+        done = browser.post(rp.oidc("logout"), data={"session_code": code.group(1)})
+        assert done.status_code == 200, done.text
+    verify_logout_token(rp, receiver.wait(1)[0], sid=sid)
+    assert rp.session_ids() == set()
