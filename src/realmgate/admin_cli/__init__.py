@@ -6,6 +6,7 @@
     realmgate admin get users -r demo -q username=alice
     realmgate admin update realms/demo -s displayName=Demo
     realmgate admin delete users/ID -r demo
+    realmgate admin add-roles -r demo --uusername alice --rolename user   (see admin_cli.shortcuts)
 
 Output is the server's JSON; ``create`` says ``Created new ... with id '...'`` on stderr (``-i``
 prints only the id). Any error exits non-zero with Keycloak's message. Hook into the main CLI
@@ -23,7 +24,9 @@ from pathlib import Path
 
 import httpx
 
-from realmgate.admin_cli.body import admin_url, apply_sets, read_file
+from realmgate.admin_cli import shortcuts
+from realmgate.admin_cli.api import AdminApi
+from realmgate.admin_cli.body import apply_sets, read_file
 from realmgate.admin_cli.session import DEFAULT_CONFIG, CliFailure, Session, fresh, login
 
 VERBS = {"create": "POST", "get": "GET", "update": "PUT", "delete": "DELETE"}
@@ -36,35 +39,20 @@ def _credentials(args: argparse.Namespace, http: httpx.Client) -> int:
     return 0
 
 
-def _error_text(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip() or response.reason_phrase
-    if isinstance(body, dict):
-        for key in ("errorMessage", "error_description", "error"):
-            if isinstance(body.get(key), str):
-                return str(body[key])
-    return json.dumps(body)
+def _api(args: argparse.Namespace, http: httpx.Client) -> AdminApi:
+    config = Path(args.config)
+    session = fresh(http, Session.load(config), config)
+    return AdminApi(http, session, args.realm or session.realm)
 
 
 def _call(args: argparse.Namespace, http: httpx.Client) -> int:
-    config = Path(args.config)
-    session = fresh(http, Session.load(config), config)
-    url = admin_url(session.server, args.path, args.realm or session.realm)
+    api = _api(args, http)
     method = VERBS[args.verb]
     body = None
-    if method in ("POST", "PUT"):
+    if method in ("POST", "PUT") or args.file is not None or args.set:
         body = apply_sets(read_file(args.file), args.set or [])
     params = dict(item.partition("=")[::2] for item in args.query or [])
-    try:
-        response = http.request(
-            method, url, json=body, params=params, headers={"Authorization": f"Bearer {session.access_token}"}
-        )
-    except httpx.HTTPError as exc:
-        raise CliFailure(f"Cannot reach {session.server}: {exc}") from None
-    if response.status_code >= 400:
-        raise CliFailure(f"HTTP {response.status_code}: {_error_text(response)}")
+    response = api.call(method, args.path, body=body, params=params)
     if response.status_code == 201:
         new_id = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
         if args.id_only:
@@ -80,6 +68,11 @@ def _call(args: argparse.Namespace, http: httpx.Client) -> int:
     return 0
 
 
+def _shortcut(args: argparse.Namespace, http: httpx.Client) -> int:
+    code: int = args.api_handler(_api(args, http), args)
+    return code
+
+
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``admin`` on the main ``realmgate`` parser."""
     admin = commands.add_parser("admin", help="Call the admin REST API (kcadm-style).")
@@ -87,9 +80,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _configure(admin: argparse.ArgumentParser) -> None:
-    admin.add_argument("--config", default=str(DEFAULT_CONFIG), help=f"Session file (default {DEFAULT_CONFIG}).")
+    # --config works before or after the verb, as kcadm's: the verb's copy only sets it when given.
+    config_help = f"Session file (default {DEFAULT_CONFIG})."
+    admin.add_argument("--config", default=str(DEFAULT_CONFIG), help=config_help)
+    anywhere = argparse.ArgumentParser(add_help=False)
+    anywhere.add_argument("--config", default=argparse.SUPPRESS, help=config_help)
+    common = argparse.ArgumentParser(add_help=False, parents=[anywhere])
+    common.add_argument("-r", "--target-realm", dest="realm", help="Realm to act on (default: login realm).")
     verbs = admin.add_subparsers(dest="verb", required=True, metavar="VERB")
-    config = verbs.add_parser("config", help="Log in: 'config credentials --server URL --realm R --user U'.")
+    config = verbs.add_parser(
+        "config", parents=[anywhere], help="Log in: 'config credentials --server URL --realm R --user U'."
+    )
     config.add_argument("what", choices=["credentials"])
     config.add_argument("--server", required=True, help="Server URL, e.g. http://localhost:8080")
     config.add_argument("--realm", required=True, help="Realm to log in to (usually master).")
@@ -97,16 +98,17 @@ def _configure(admin: argparse.ArgumentParser) -> None:
     config.add_argument("--password", help="Password (prompted when left out).")
     config.set_defaults(admin_handler=_credentials)
     for verb in VERBS:
-        sub = verbs.add_parser(verb, help=f"{VERBS[verb]} an admin resource.")
+        sub = verbs.add_parser(verb, parents=[common], help=f"{VERBS[verb]} an admin resource.")
         sub.add_argument("path", metavar="PATH", help="e.g. users, clients/ID, realms/demo")
-        sub.add_argument("-r", "--target-realm", dest="realm", help="Realm to act on (default: login realm).")
         sub.add_argument("-q", "--query", action="append", metavar="NAME=VALUE", help="Query parameter.")
-        if verb in ("create", "update"):
+        if verb != "get":
             sub.add_argument("-s", "--set", action="append", metavar="KEY=VALUE", help="Set a body attribute.")
             sub.add_argument("-f", "--file", help="JSON body file ('-' for stdin).")
         if verb == "create":
             sub.add_argument("-i", "--id", dest="id_only", action="store_true", help="Print only the new id.")
-        sub.set_defaults(admin_handler=_call)
+        sub.set_defaults(admin_handler=_call, file=None, set=None, id_only=False)
+    for sub in shortcuts.add_parsers(verbs, common):
+        sub.set_defaults(admin_handler=_shortcut)
     admin.set_defaults(handler=run)
 
 
