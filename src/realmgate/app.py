@@ -28,11 +28,12 @@ from realmgate.web.routes import all_routes
 from realmgate.web.security import BodyLimitMiddleware, CollapseSlashesMiddleware, SecurityHeadersMiddleware
 
 
-async def open_store(settings: Settings, *, migrate: bool) -> Store:
-    """Open the SQL store named by ``--db-url``; raises ``DatabaseUrlError``/``Unavailable``."""
+async def open_store(settings: Settings, *, migrate: bool, create: bool = True) -> Store:
+    """Open the SQL store named by ``--db-url``; raises ``DatabaseUrlError``/``Unavailable``
+    (also, with ``create=False``, for a SQLite file that does not exist)."""
     from realmgate.store.sql import open_store as open_sql_store
 
-    return await open_sql_store(settings.db_url, migrate=migrate)
+    return await open_sql_store(settings.db_url, migrate=migrate, create=create)
 
 
 async def prepare_store(settings: Settings, *, clock: Clock = system_clock) -> Store:

@@ -164,11 +164,19 @@ def cmd_start(args: argparse.Namespace, mode: Mode) -> int:
         sock.close()
 
 
-async def _with_store(settings: Settings, work: Callable[[Store], Coroutine[Any, Any, T]]) -> T:
+async def _with_store(settings: Settings, work: Callable[[Store], Coroutine[Any, Any, T]], *, create: bool) -> T:
+    """Run ``work`` on the database of ``--db-url``, saying which one. ``create`` is for import
+    (as ``kc.sh import``, it may fill a new database); export refuses a missing one instead of
+    leaving a new, empty database behind."""
     from realmgate.app import open_store
     from realmgate.bootstrap import bootstrap_master
+    from realmgate.store.sql.url import is_sqlite, normalize_url, sqlite_path
 
-    store = await open_store(settings, migrate=True)
+    url = normalize_url(settings.db_url)
+    new = is_sqlite(url) and not sqlite_path(url).is_file()
+    store = await open_store(settings, migrate=True, create=create)
+    shown = url.render_as_string(hide_password=True)
+    log.info("Created a new database at %s" if new else "Using the database at %s", shown)
     try:
         await bootstrap_master(store, settings, now=int(time.time()))
         return await work(store)
@@ -188,7 +196,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     async def work(store: Store) -> None:
         await import_realms(store, files, now=int(time.time()), override=override)
 
-    _run(_with_store(settings, work))
+    _run(_with_store(settings, work, create=True))
     return 0
 
 
@@ -205,7 +213,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             # A full export, as kc.sh's: secrets in clear so that importing it restores them.
             return await export_realm(tx, args.realm, include_users=args.users != "skip", include_secrets=True)
 
-    rep = _run(_with_store(settings, work))
+    rep = _run(_with_store(settings, work, create=False))
     tmp = target.with_name(target.name + ".tmp")
     try:
         tmp.write_text(json.dumps(rep, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -74,6 +74,14 @@ def test_unreachable_database() -> None:
     assert "127.0.0.1" in line or "connect" in line.lower(), line
 
 
+def test_missing_postgresql_database_says_how_to_create_it() -> None:
+    url = "postgresql+asyncpg://postgres@127.0.0.1:5432/realmgate_never_created"
+    result = run_cli(["start", "--hostname", "id.example", "--http-port", str(free_port()), "--db-url", url])
+    line = assert_clean_failure(result, 'database "realmgate_never_created" does not exist')
+    assert line.endswith("create it first: createdb -h 127.0.0.1 -p 5432 -U postgres realmgate_never_created"), line
+    assert "postgres@127.0.0.1:5432/realmgate_never_created" in line, line
+
+
 def start_importing(tmp_path: Path, realm_file: Path) -> CliResult:
     """``start-dev`` on a fresh SQLite database, importing ``realm_file`` first."""
     return run_cli(
@@ -179,10 +187,31 @@ def test_export_can_skip_users(tmp_path: Path) -> None:
 
 
 def test_export_of_unknown_realm_fails_cleanly(tmp_path: Path) -> None:
+    db = sqlite_url(tmp_path)
+    assert (
+        run_cli(["import", "--file", str(write_json(tmp_path / "r.json", REALM_FILE)), "--db-url", db]).returncode == 0
+    )
     out = tmp_path / "x.json"
-    result = run_cli(["export", "--realm", "nope", "--file", str(out), "--db-url", sqlite_url(tmp_path)])
+    result = run_cli(["export", "--realm", "nope", "--file", str(out), "--db-url", db])
     assert_clean_failure(result, "nope")
     assert not out.exists()
+
+
+def test_export_without_a_database_creates_none_and_import_says_which_it_used(tmp_path: Path) -> None:
+    """Run from the wrong folder, export must not leave a new, empty database behind."""
+    db_file = tmp_path / "data" / "realmgate.db"
+    out = tmp_path / "x.json"
+    missing = run_cli(["export", "--realm", "roundtrip", "--file", str(out)], cwd=tmp_path)
+    assert_clean_failure(missing, f"no database at {Path('data/realmgate.db')}")
+    assert not db_file.exists() and not (tmp_path / "data").exists() and not out.exists()
+
+    source = str(write_json(tmp_path / "r.json", REALM_FILE))
+    first = run_cli(["import", "--file", source], cwd=tmp_path)
+    assert first.returncode == 0 and db_file.is_file(), first.stderr
+    assert "Created a new database at sqlite+aiosqlite:///./data/realmgate.db" in first.stdout
+    exported = run_cli(["export", "--realm", "roundtrip", "--file", str(out)], cwd=tmp_path)
+    assert exported.returncode == 0 and out.is_file(), exported.stderr
+    assert "Using the database at sqlite+aiosqlite:///./data/realmgate.db" in exported.stdout
 
 
 def test_import_realm_at_start_skips_an_existing_realm(

@@ -45,6 +45,7 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine, url: URL) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._url = url
         self._where = url.render_as_string(hide_password=True)
         self._sqlite_lock = asyncio.Lock() if is_sqlite(url) else None
         self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(f"sqlite_tx_{id(self)}", default=False)
@@ -83,7 +84,9 @@ class SqlStore:
         try:
             return await self.engine.connect()
         except (OSError, DBAPIError, TimeoutError) as exc:
-            raise Unavailable(f"cannot connect to the database at {self._where}: {_reason(exc)}") from exc
+            reason = _reason(exc)
+            hint = _create_hint(reason, self._url)
+            raise Unavailable(f"cannot connect to the database at {self._where}: {reason}{hint}") from exc
 
     async def ping(self) -> None:
         # Through tx(): on SQLite it must queue behind the running transaction like any other.
@@ -111,10 +114,18 @@ def _is_busy(exc: DBAPIError) -> bool:
 
 
 def _reason(exc: BaseException) -> str:
-    """A short, secret-free cause for a connection failure."""
+    """A short, secret-free cause for a connection failure, with the fix where one is known."""
     cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    return first_line[:200]
+    first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0][:200]
+    return first_line
+
+
+def _create_hint(reason: str, url: URL) -> str:
+    """For PostgreSQL's "database ... does not exist": the command that creates it."""
+    if not (reason.startswith("database ") and reason.endswith("does not exist")):
+        return ""
+    where = f"-h {url.host or 'localhost'} -p {url.port or 5432}" + (f" -U {url.username}" if url.username else "")
+    return f"; create it first: createdb {where} {url.database}"
 
 
 def _sqlite_engine(url: URL) -> AsyncEngine:
@@ -156,13 +167,19 @@ def _postgres_engine(url: URL) -> AsyncEngine:
     )
 
 
-async def open_store(db_url: str, *, migrate: bool = True) -> SqlStore:
+async def open_store(db_url: str, *, migrate: bool = True, create: bool = True) -> SqlStore:
     """Open (and by default migrate) the database at ``db_url``.
 
     Raises ``DatabaseUrlError`` for a bad URL and ``Unavailable`` when the database cannot be
-    reached.
+    reached, or, with ``create=False``, when a SQLite file does not exist yet (an export from
+    the wrong folder must not leave a new, empty database behind).
     """
     url = normalize_url(db_url)
+    if not create and is_sqlite(url) and not sqlite_path(url).is_file():
+        raise Unavailable(
+            f"there is no database at {sqlite_path(url)}: run this where the server's database is, "
+            "or give its --db-url (start the server once to create one)"
+        )
     store = SqlStore(_sqlite_engine(url) if is_sqlite(url) else _postgres_engine(url), url)
     try:
         if migrate:
