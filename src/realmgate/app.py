@@ -33,7 +33,7 @@ async def open_store(settings: Settings, *, migrate: bool, create: bool = True) 
     (also, with ``create=False``, for a SQLite file that does not exist)."""
     from realmgate.store.sql import open_store as open_sql_store
 
-    return await open_sql_store(settings.db_url, migrate=migrate, create=create)
+    return await open_sql_store(settings.db_url, migrate=migrate, create=create, pool_max=settings.db_pool_max_size)
 
 
 async def prepare_store(settings: Settings, *, clock: Clock = system_clock) -> Store:
@@ -82,11 +82,26 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         Middleware(BodyLimitMiddleware, limit=settings.http_max_body_size),
     ]
     return Starlette(
-        routes=all_routes(),
+        routes=all_routes(with_health=settings.http_management_port is None),
         middleware=middleware,
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=lifespan,
     )
+
+
+def build_management_app(main: Starlette) -> Starlette:
+    """``/health/*`` and ``/metrics`` for ``--http-management-port``, apart from the application
+    (as Keycloak's management interface): same process, same context as ``main``, whose lifespan
+    must run first."""
+    from realmgate.web import health
+
+    management = Starlette(
+        routes=health.routes(),
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(UnhandledErrorMiddleware)],
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+    )
+    management.state = main.state
+    return management
 
 
 def app_from_env() -> Starlette:
@@ -94,5 +109,5 @@ def app_from_env() -> Starlette:
     from realmgate.web.logging import configure_logging
 
     settings = settings_from_env()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_console_output)
     return build_app(settings)

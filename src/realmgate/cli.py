@@ -35,8 +35,9 @@ class CliError(Exception):
     """An operator error; ``str(exc)`` is printed as the one line on stderr."""
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind the listening socket now, so a taken port is reported before any other work."""
+def bind_socket(host: str, port: int, flag: str = "--http-port") -> socket.socket:
+    """Bind the listening socket now, so a taken port is reported before any other work
+    (``flag`` is the option that sets ``port``, named in the error)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -45,7 +46,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise CliError(f"Port {port} on {host} is already in use (set --http-port)") from None
+            raise CliError(f"Port {port} on {host} is already in use (set {flag})") from None
         raise CliError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.set_inheritable(True)
     return sock
@@ -71,7 +72,7 @@ def _display_url(settings: Settings, sock: socket.socket) -> str:
         host = "localhost"
     elif ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{port}"
+    return f"{'https' if settings.tls else 'http'}://{host}:{port}"
 
 
 def _uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -85,35 +86,52 @@ def _uvicorn_options(settings: Settings) -> dict[str, Any]:
         "ws": "none",  # no websockets: skips importing their protocol modules
         "log_level": settings.log_level,
         "timeout_graceful_shutdown": 5,
+        "ssl_certfile": settings.https_certificate_file,
+        "ssl_keyfile": settings.https_certificate_key_file,
     }
 
 
-async def _serve(settings: Settings, sock: socket.socket, started_at: float) -> int:
+async def _serve(settings: Settings, sock: socket.socket, management: socket.socket | None, started_at: float) -> int:
     import uvicorn
 
-    from realmgate.app import build_app, prepare_store
+    from realmgate.app import build_app, build_management_app, prepare_store
 
     store = await prepare_store(settings)
     app = build_app(settings, store=store)
     server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))
+    side: uvicorn.Server | None = None
+    if management is not None:
+        options = {**_uvicorn_options(settings), "lifespan": "off"}  # the main app's lifespan serves both
+        side = uvicorn.Server(uvicorn.Config(build_management_app(app), **options))
 
     async def announce() -> None:
         while not server.started and not server.should_exit:
             await asyncio.sleep(0.005)
-        if server.started:
-            log.info(
-                "realmgate %s (%s mode) listening on %s; started in %.2f s",
-                __version__,
-                settings.mode,
-                _display_url(settings, sock),
-                time.perf_counter() - started_at,
-            )
+        if not server.started:
+            return
+        if side is not None and management is not None:
+            # After the main app's lifespan: the management app shares its context.
+            side_task.append(asyncio.create_task(side.serve(sockets=[management])))
+        log.info(
+            "realmgate %s (%s mode) listening on %s; started in %.2f s",
+            __version__,
+            settings.mode,
+            _display_url(settings, sock),
+            time.perf_counter() - started_at,
+        )
+        if management is not None:
+            log.info("Health and metrics on %s", _display_url(settings, management))
 
+    side_task: list[asyncio.Task[None]] = []
     announcer = asyncio.create_task(announce())
     try:
         await server.serve(sockets=[sock])
     finally:
         announcer.cancel()
+        if side is not None:
+            side.should_exit = True
+        for task in side_task:
+            await task
     return 0 if server.started else 1
 
 
@@ -148,20 +166,28 @@ def _server_settings(mode: Mode, args: argparse.Namespace) -> Settings:
     from realmgate.web.logging import configure_logging
 
     settings = load_settings(mode, vars(args))
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_console_output)
     return settings
 
 
 def cmd_start(args: argparse.Namespace, mode: Mode) -> int:
     started_at = time.perf_counter()
     settings = _server_settings(mode, args)
-    sock = bind_socket(settings.http_host, settings.http_port)
+    if settings.tls:
+        sock = bind_socket(settings.http_host, settings.https_port, "--https-port")
+    else:
+        sock = bind_socket(settings.http_host, settings.http_port)
+    management = None
     try:
+        if settings.http_management_port is not None:
+            management = bind_socket(settings.http_host, settings.http_management_port, "--http-management-port")
         if settings.workers > 1:
             return _serve_workers(settings, sock)
-        return _run(_serve(settings, sock, started_at))
+        return _run(_serve(settings, sock, management, started_at))
     finally:
         sock.close()
+        if management is not None:
+            management.close()
 
 
 async def _with_store(settings: Settings, work: Callable[[Store], Coroutine[Any, Any, T]], *, create: bool) -> T:
@@ -230,10 +256,11 @@ def _add_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = No
         if names is not None and flag.attr not in names:
             continue
         help_text = f"{flag.help} [{flag.env}]"
+        options = [flag.option] + ([flag.alias] if flag.alias else [])
         if flag.switch:
-            parser.add_argument(flag.option, dest=flag.attr, action="store_const", const="true", help=help_text)
+            parser.add_argument(*options, dest=flag.attr, action="store_const", const="true", help=help_text)
         else:
-            parser.add_argument(flag.option, dest=flag.attr, metavar=flag.metavar, help=help_text)
+            parser.add_argument(*options, dest=flag.attr, metavar=flag.metavar, help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -150,14 +151,14 @@ class ServerProcess:
             self.pg_database = None
 
 
-def _wait_ready(server: ServerProcess, timeout: float) -> None:
+def _wait_ready(server: ServerProcess, timeout: float, ready_url: str | None, verify: bool | ssl.SSLContext) -> None:
     deadline = time.monotonic() + timeout
-    with httpx.Client(timeout=2.0) as client:
+    with httpx.Client(timeout=2.0, verify=verify) as client:
         while time.monotonic() < deadline:
             if server.process.poll() is not None:
                 raise RuntimeError(f"realmgate exited with {server.process.returncode} before ready:\n{server.logs()}")
             try:
-                if client.get(server.url("/health/ready")).status_code == 200:
+                if client.get(ready_url or server.url("/health/ready")).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -179,12 +180,18 @@ def start_server(
     workdir: Path | None = None,
     ready_timeout: float = READY_TIMEOUT,
     flags_as_env: bool = False,
+    https: bool = False,
+    ready_url: str | None = None,
+    verify: bool | ssl.SSLContext = True,
 ) -> ServerProcess:
     """Start a server and wait until ``/health/ready`` answers 200.
 
     ``db_url`` reuses an existing database (e.g. a second instance on the first one's database);
     otherwise a new one is made for ``db``. ``admin`` sets KC_BOOTSTRAP_ADMIN_* (None: unset).
     ``flags_as_env`` passes host, port, database and import path as ``REALMGATE_*`` variables.
+    ``https``: the port is ``--https-port`` (``args`` give the certificate; ``verify`` is the TLS
+    context the readiness check trusts). ``ready_url`` replaces ``/health/ready`` on the server's
+    port (e.g. a management port).
     """
     workdir = workdir or Path(tempfile.mkdtemp(prefix="realmgate-e2e-"))
     pg_database = None
@@ -198,7 +205,7 @@ def start_server(
     if admin is not None:
         extra_env.setdefault("KC_BOOTSTRAP_ADMIN_USERNAME", admin[0])
         extra_env.setdefault("KC_BOOTSTRAP_ADMIN_PASSWORD", admin[1])
-    flags = {"http-host": "127.0.0.1", "http-port": str(port), "db-url": db_url}
+    flags = {"http-host": "127.0.0.1", "https-port" if https else "http-port": str(port), "db-url": db_url}
     if import_realm is not None:
         flags["import-realm"] = str(import_realm)
     cmd = [PYTHON, "-m", "realmgate", command, *args]
@@ -214,7 +221,7 @@ def start_server(
             cmd, env=clean_env(extra_env), stdout=log_file, stderr=subprocess.STDOUT, cwd=workdir
         )
     server = ServerProcess(
-        base_url=f"http://127.0.0.1:{port}",
+        base_url=f"{'https' if https else 'http'}://127.0.0.1:{port}",
         db_url=db_url,
         port=port,
         process=process,
@@ -223,7 +230,7 @@ def start_server(
         workdir=workdir,
     )
     try:
-        _wait_ready(server, ready_timeout)
+        _wait_ready(server, ready_timeout, ready_url, verify)
     except BaseException:
         server.stop()
         raise

@@ -8,20 +8,51 @@ response.
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
+import socket
 import sys
+from datetime import UTC, datetime
 
 ACCESS_LOGGER = logging.getLogger("realmgate.access")
 LOG_FORMAT = "%(asctime)s %(levelname)-7s [%(name)s] %(message)s"
 
 
-def configure_logging(level: str) -> None:
-    """Plain lines on stdout for realmgate and uvicorn; chatty libraries stay at WARNING."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the field names of Keycloak's JSON console log
+    (``--log-console-output json``), so the same log pipeline reads both servers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "sequence": next(_SEQUENCE),
+            "loggerName": record.name,
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "threadName": record.threadName,
+            "hostName": _HOST,
+            "processName": "realmgate",
+            "processId": record.process,
+        }
+        if record.exc_info:
+            entry["exceptionType"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            entry["stackTrace"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+_SEQUENCE = itertools.count(1)
+_HOST = socket.gethostname()
+
+
+def configure_logging(level: str, output: str = "default") -> None:
+    """Lines on stdout for realmgate and uvicorn, plain or JSON (``output``); chatty libraries
+    stay at WARNING."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(JsonFormatter() if output == "json" else logging.Formatter(LOG_FORMAT))
     root.addHandler(handler)
     root.setLevel(level.upper())
     for noisy in ("uvicorn.access", "httpx", "httpcore", "aiosqlite", "asyncio", "alembic"):

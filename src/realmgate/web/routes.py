@@ -82,10 +82,11 @@ async def _broker_upstream_logout(
     return await upstream_logout(request, tx, config, session, redirect)
 
 
-def all_routes() -> list[BaseRoute]:
+def all_routes(*, with_health: bool = True) -> list[BaseRoute]:
+    """Every route; health and metrics only ``with_health`` (else a management port has them)."""
     set_upstream_logout(_broker_upstream_logout)
     return [
-        *health.routes(),
+        *(health.routes() if with_health else []),
         *oidc.routes(),
         LazyRoutes("/realms/", "realmgate.web.broker"),
         LazyRoutes("/admin/", "realmgate.web.admin"),

@@ -157,17 +157,19 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     return engine
 
 
-def _postgres_engine(url: URL) -> AsyncEngine:
+def _postgres_engine(url: URL, pool_max: int) -> AsyncEngine:
+    """Up to ``pool_max`` connections: ten kept open, the rest opened under load and closed after."""
+    kept = min(10, pool_max)
     return create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=kept,
+        max_overflow=pool_max - kept,
         pool_recycle=1800,
         connect_args={"timeout": _PG_CONNECT_TIMEOUT_S},
     )
 
 
-async def open_store(db_url: str, *, migrate: bool = True, create: bool = True) -> SqlStore:
+async def open_store(db_url: str, *, migrate: bool = True, create: bool = True, pool_max: int = 20) -> SqlStore:
     """Open (and by default migrate) the database at ``db_url``.
 
     Raises ``DatabaseUrlError`` for a bad URL and ``Unavailable`` when the database cannot be
@@ -180,7 +182,7 @@ async def open_store(db_url: str, *, migrate: bool = True, create: bool = True) 
             f"there is no database at {sqlite_path(url)}: run this where the server's database is, "
             "or give its --db-url (start the server once to create one)"
         )
-    store = SqlStore(_sqlite_engine(url) if is_sqlite(url) else _postgres_engine(url), url)
+    store = SqlStore(_sqlite_engine(url) if is_sqlite(url) else _postgres_engine(url, pool_max), url)
     try:
         if migrate:
             await store.migrate()
