@@ -59,7 +59,7 @@ step() {
   fi
   if [ "$status" -ne 0 ]; then failed+=("$name"); fi
 }
-step ruff .venv/bin/ruff check src tests bench
+step ruff .venv/bin/ruff check src tests bench scripts
 step mypy .venv/bin/mypy src
 step lint-imports .venv/bin/lint-imports
 step pytest .venv/bin/pytest -q "$@"

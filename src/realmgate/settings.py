@@ -186,7 +186,7 @@ def reference_table() -> str:
     for flag in SERVER_FLAGS:
         options = f"`{flag.option}`" + (f" (`{flag.alias}`)" if flag.alias else "")
         variables = f"`{flag.env}`" + (f", `{flag.keycloak_env}`" if flag.keycloak_env else "")
-        in_file = "–" if flag.name == "config-file" else f"`{flag.name}=`"
+        in_file = "(not in the file)" if flag.name == "config-file" else f"`{flag.name}=`"
         rows.append(f"| {options} | {variables} | {in_file} | {flag.help} |")
     return "\n".join(rows) + "\n"
 
