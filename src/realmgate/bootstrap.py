@@ -54,6 +54,7 @@ async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, n
     """Create the bootstrap admin unless a user of that name exists; True when created."""
     from realmgate.crypto.passwords import new_password_credential
     from realmgate.crypto.secrets import new_id
+    from realmgate.keycloak.defaults import add_user
 
     username = username.lower()
     if await tx.users.get_by_username(realm_id, username) is not None:
@@ -61,15 +62,12 @@ async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, n
     realm = await tx.realms.get(realm_id)
     assert realm is not None
     user = User(id=new_id(), realm_id=realm_id, username=username, created_timestamp=now * 1000)
-    await tx.users.add(user)
+    await add_user(tx, realm, user)
     credential = new_password_credential(user.id, password, now_ms=now * 1000, policy=realm.password_policy)
     await tx.credentials.add(credential)
     admin_role = await tx.roles.get_realm_role(realm_id, "admin")
     assert admin_role is not None
-    role_ids = [admin_role.id]
-    if realm.default_role_id:
-        role_ids.append(realm.default_role_id)
-    await tx.users.grant_roles(realm_id, user.id, role_ids)
+    await tx.users.grant_roles(realm_id, user.id, [admin_role.id])
     return True
 
 

@@ -227,6 +227,26 @@ async def test_minimal_realm_gets_a_fresh_realms_contents(store: Store) -> None:
             await import_realm(tx, {"enabled": True}, source="body", now=NOW)
 
 
+async def test_imported_users_without_roles_get_the_default_roles(store: Store) -> None:
+    """A user that names no ``realmRoles`` gets ``default-roles-{realm}``, as every new user
+    does; one that lists its roles (an export always does) gets exactly those."""
+    rep = {
+        "realm": "defaults",
+        "enabled": True,
+        "roles": {"realm": [{"name": "editor"}]},
+        "users": [{"username": "plain", "enabled": True}, {"username": "listed", "realmRoles": ["editor"]}],
+    }
+    async with store.tx() as tx:
+        realm = await import_realm(tx, rep, source="body", now=NOW)
+        names = {}
+        for username in ("plain", "listed"):
+            user = await tx.users.get_by_username(realm.id, username)
+            assert user is not None
+            roles = [await tx.roles.get(realm.id, rid) for rid in await tx.users.role_ids(realm.id, user.id)]
+            names[username] = {r.name for r in roles if r is not None}
+    assert names == {"plain": {"default-roles-defaults"}, "listed": {"editor"}}
+
+
 async def test_keycloak_key_components_are_imported(store: Store) -> None:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     der = private.private_bytes(

@@ -20,6 +20,7 @@ from realmgate.admin.reps import body_object, read, reject_unknown
 from realmgate.admin.views import user_view
 from realmgate.crypto.passwords import PASSWORD_TYPE
 from realmgate.crypto.secrets import new_id
+from realmgate.keycloak.defaults import add_user
 from realmgate.keycloak.representations import user_from_rep
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
@@ -181,9 +182,7 @@ async def create_user(call: AdminCall) -> Created:
     user = replace(_read_user(rep, base), id=base.id, created_timestamp=base.created_timestamp)
     await _check_unique(tx, realm, user, previous=None)
     passwords = _password_inputs(rep)
-    await lookup.unique(tx.users.add(user), "User exists with same username or email")
-    if realm.default_role_id:
-        await tx.users.grant_roles(realm.id, user.id, [realm.default_role_id])
+    await lookup.unique(add_user(tx, realm, user), "User exists with same username or email")
     for value, temporary in passwords:
         user = await set_password(tx, realm, user, value, temporary=temporary, now=call.now)
     if passwords:

@@ -1,6 +1,7 @@
 """Building request bodies and URLs the way kcadm does.
 
-``-s key=value`` sets ``key`` in the JSON body; ``key.sub=value`` sets nested objects; a value
+``-s key=value`` sets ``key`` in the JSON body; ``key.sub=value`` sets nested objects (and
+``config."external.role"=x`` a key with a dot in its name); a value
 that parses as JSON (``true``, ``3``, ``["*"]``, ``{...}``) is used as JSON, anything else as a
 string. ``-f file.json`` (``-`` for stdin) gives the starting body. A PATH is relative to the
 realm (``users``, ``clients/ID/client-secret``), except ``realms...`` and ``serverinfo``.
@@ -25,6 +26,23 @@ def _value(raw: str) -> Any:
         return raw
 
 
+def _key_path(key: str) -> list[str]:
+    """``a.b`` is two levels; ``config."external.role"`` keeps a dotted name whole (as kcadm)."""
+    parts: list[str] = []
+    current, quoted = "", False
+    for ch in key:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    if quoted or "" in (*parts, current):
+        raise CliFailure(f"Invalid -s key {key!r}")
+    return [*parts, current]
+
+
 def apply_sets(body: Any, sets: Sequence[str]) -> Any:
     if sets and not isinstance(body, dict):
         raise CliFailure("-s needs a JSON object body")
@@ -33,7 +51,7 @@ def apply_sets(body: Any, sets: Sequence[str]) -> Any:
         if not sep or not key:
             raise CliFailure(f"Invalid -s {item!r}: expected key=value")
         target = body
-        *parents, last = key.split(".")
+        *parents, last = _key_path(key)
         for part in parents:
             target = target.setdefault(part, {})
             if not isinstance(target, dict):

@@ -22,6 +22,7 @@ from realmgate.broker.errors import StateInvalid
 from realmgate.broker.first_login import Lookups, new_link, new_user, sync_link, sync_user
 from realmgate.broker.logout import LogoutTarget
 from realmgate.crypto.secrets import constant_time_equals, new_id, new_secret
+from realmgate.keycloak.defaults import add_user
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.model.session import UserSession
@@ -160,10 +161,11 @@ async def _grant_read_token(tx: Tx, realm_id: str, user_id: str) -> None:
 async def create_user(
     tx: Tx, *, realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity, username: str, now: int
 ) -> User:
-    """``CREATE``: the new user and its link; ``broker/read-token`` with addReadTokenRoleOnCreate.
+    """``CREATE``: the new user (with the realm's default roles) and its link;
+    ``broker/read-token`` with addReadTokenRoleOnCreate.
     Raises the store's ``Conflict`` if the username or email was taken meanwhile."""
     user = new_user(identity, idp=idp, realm_id=realm.id, user_id=new_id(), username=username, now_ms=now * 1000)
-    await tx.users.add(user)
+    await add_user(tx, realm, user)
     await tx.federated_identities.add(new_link(identity, idp=idp, realm_id=realm.id, user_id=user.id))
     if idp.add_read_token_role_on_create:
         await _grant_read_token(tx, realm.id, user.id)

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from realmgate.crypto.secrets import new_id
+from realmgate.keycloak.defaults import add_user
 from realmgate.keycloak.realm_file import ImportContext, RoleIndex, join_path
 from realmgate.keycloak.representations import (
     credential_from_rep,
@@ -98,7 +99,8 @@ async def _import_user(
         credentials.append((cred_path, parsed.credential))
         if parsed.temporary and UPDATE_PASSWORD not in user.required_actions:
             user = dataclasses.replace(user, required_actions=(*user.required_actions, UPDATE_PASSWORD))
-    await ctx.store(path, tx.users.add(user))
+    names_roles = "realmRoles" in rep or "clientRoles" in rep  # an export always lists them
+    await ctx.store(path, add_user(tx, realm, user, default_roles=not names_roles))
     for cred_path, credential in credentials:
         await ctx.store(cred_path, tx.credentials.add(credential))
     role_ids = _role_ids(ctx, path, rep, index)

@@ -64,6 +64,8 @@ def test_first_login_reviews_profile_creates_user_and_link(seed: Seed, browser: 
     user = seed.master_admin.find_user("master_realm", "slave_user")
     assert user["email"] == "slave_user@example.org"
     assert claims["sub"] == user["id"]
+    realm_roles = seed.master_admin.call("GET", f"/master_realm/users/{user['id']}/role-mappings/realm", 200).json()
+    assert [r["name"] for r in realm_roles] == ["default-roles-master_realm"]  # as every new user
     links = seed.master_admin.call("GET", f"/master_realm/users/{user['id']}/federated-identity", 200).json()
     slave_user = seed.slave_admin.find_user("slave_realm", "slave_user")
     assert links == [{"identityProvider": ALIAS, "userId": slave_user["id"], "userName": "slave_user"}]
