@@ -26,7 +26,7 @@ from realmgate.protocol.errors import (
 )
 from realmgate.protocol.params import optional
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.redirect_uri import verify_redirect_uri
+from realmgate.protocol.redirect_uri import base_url_of, verify_redirect_uri
 from realmgate.protocol.scopes import OPENID, decide_scopes, split_scope
 
 RESPONSE_MODES = ("query", "fragment", "form_post")
@@ -127,7 +127,9 @@ def parse_authorization_request(config: RealmConfig, params: Mapping[str, str], 
     """The validated request, an ``OAuthError`` (error page) or a ``RedirectableError``."""
     client = _client(config, params)
     scope = optional(params, "scope") or ""
-    redirect_uri = verify_redirect_uri(optional(params, "redirect_uri"), client, required=OPENID in split_scope(scope))
+    redirect_uri = verify_redirect_uri(
+        optional(params, "redirect_uri"), client, required=OPENID in split_scope(scope), base_url=base_url_of(issuer)
+    )
     target = ResponseTarget(redirect_uri, _response_mode(params), optional(params, "state"), issuer)
     try:
         request = _validated(config, client, params, target, scope)

@@ -22,7 +22,7 @@ from realmgate.protocol.errors import InvalidGrant, InvalidRequest
 from realmgate.protocol.keys import verify_own
 from realmgate.protocol.params import optional, required
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.redirect_uri import match_redirect_uri
+from realmgate.protocol.redirect_uri import base_url_of, client_root_url, match_redirect_uri
 from realmgate.protocol.sessions import end_sessions
 from realmgate.protocol.tokens import ID, read_refresh_token
 from realmgate.store.interface import Tx
@@ -78,7 +78,8 @@ def plan_logout(
                 "Either the parameter client_id or the parameter id_token_hint is required when "
                 "post_logout_redirect_uri is used."
             )
-        if not match_redirect_uri(redirect_uri, post_logout_uris(client), client.root_url):
+        root_url = client_root_url(client, base_url_of(issuer))
+        if not match_redirect_uri(redirect_uri, post_logout_uris(client), root_url):
             raise InvalidRequest("Invalid redirect uri")
         state = optional(params, "state")
         redirect = redirect_uri

@@ -23,10 +23,28 @@ from realmgate.model.client import Client
 from realmgate.protocol.errors import InvalidRedirectUri
 
 _LOOPBACK_HOSTS = ("127.0.0.1", "[::1]", "localhost")
+# Keycloak's placeholders in a client's root URL (the built-in account and admin consoles use
+# them): the server's own base URL, as the request sees it. realmgate has no separate admin URL.
+_BASE_PLACEHOLDERS = ("${authBaseUrl}", "${authAdminUrl}")
 _SCRIPT_SCHEMES = ("javascript", "data", "vbscript")
 # host[:port] only: a name of unreserved and sub-delimiter characters (RFC 3986 §3.2.2, without
 # percent-encoding) or a bracketed IPv6 address. No user info, so "@" never appears.
 _AUTHORITY = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?")
+
+
+def base_url_of(issuer: str) -> str:
+    """The server's base URL (``http://host:8080``) from a realm's issuer URL."""
+    return issuer.rsplit("/realms/", 1)[0]
+
+
+def client_root_url(client: Client, base_url: str | None) -> str | None:
+    """The client's root URL, ``${authBaseUrl}``/``${authAdminUrl}`` replaced by ``base_url``
+    (None when it is unknown: relative redirect URIs then match nothing)."""
+    root = client.root_url
+    for placeholder in _BASE_PLACEHOLDERS:
+        if root and root.startswith(placeholder):
+            return None if base_url is None else base_url.rstrip("/") + root[len(placeholder) :]
+    return root
 
 
 def resolve_registered(registered: Iterable[str], root_url: str | None) -> list[str]:
@@ -137,38 +155,40 @@ def _malformed(uri: str) -> str | None:
     return None
 
 
-def verify_redirect_uri(requested: str | None, client: Client, *, required: bool) -> str:
+def verify_redirect_uri(requested: str | None, client: Client, *, required: bool, base_url: str | None) -> str:
     """The redirect URI to use for ``client``, or ``InvalidRedirectUri``.
 
     ``required`` is true for OIDC requests (scope contains ``openid``): OIDC Core §3.1.2.1
-    makes the parameter mandatory there.
+    makes the parameter mandatory there. ``base_url`` is the server's, for root URLs written
+    with ``${authBaseUrl}``.
     """
+    root_url = client_root_url(client, base_url)
     if requested is None:
-        single = None if required else _single_registered(client.redirect_uris, client.root_url)
+        single = None if required else _single_registered(client.redirect_uris, root_url)
         if single is None:
             raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="redirect_uri missing")
         return single
     absolute = requested
     if requested.startswith("/"):
-        if not client.root_url:
+        if not root_url:
             raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="relative without root URL")
-        absolute = client.root_url.rstrip("/") + requested
+        absolute = root_url.rstrip("/") + requested
     problem = _malformed(absolute)
     if problem is not None:
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail=problem)
     if "#" in requested or _has_dot_segments(requested):
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="fragment or dot segment")
-    if not match_redirect_uri(absolute, client.redirect_uris, client.root_url):
+    if not match_redirect_uri(absolute, client.redirect_uris, root_url):
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail=f"not registered: {requested}")
     return absolute
 
 
-def resolve_web_origins(client: Client) -> list[str]:
+def resolve_web_origins(client: Client, base_url: str | None) -> list[str]:
     """The client's allowed CORS origins: ``+`` means the origins of its redirect URIs."""
     origins: list[str] = []
     for origin in client.web_origins:
         if origin == "+":
-            for uri in resolve_registered(client.redirect_uris, client.root_url):
+            for uri in resolve_registered(client.redirect_uris, client_root_url(client, base_url)):
                 parts = _split(uri)
                 if parts and parts.scheme in ("http", "https") and parts.netloc and "*" not in parts.netloc:
                     origins.append(f"{parts.scheme}://{parts.netloc}")
@@ -177,6 +197,6 @@ def resolve_web_origins(client: Client) -> list[str]:
     return sorted(set(origins))
 
 
-def origin_allowed(origin: str, client: Client) -> bool:
-    allowed = resolve_web_origins(client)
+def origin_allowed(origin: str, client: Client, base_url: str | None) -> bool:
+    allowed = resolve_web_origins(client, base_url)
     return "*" in allowed or origin.rstrip("/") in allowed

@@ -57,41 +57,60 @@ REFUSED = [
 
 @pytest.mark.parametrize(("registered", "root", "requested"), ACCEPTED)
 def test_accepted(registered: tuple[str, ...], root: str | None, requested: str) -> None:
-    assert verify_redirect_uri(requested, _client(*registered, root=root), required=True)
+    assert verify_redirect_uri(requested, _client(*registered, root=root), required=True, base_url=None)
 
 
 @pytest.mark.parametrize(("registered", "root", "requested"), REFUSED)
 def test_refused(registered: tuple[str, ...], root: str | None, requested: str) -> None:
     with pytest.raises(InvalidRedirectUri):
-        verify_redirect_uri(requested, _client(*registered, root=root), required=True)
+        verify_redirect_uri(requested, _client(*registered, root=root), required=True, base_url=None)
 
 
 def test_missing_redirect_uri_uses_the_single_registered_one_for_plain_oauth() -> None:
-    assert verify_redirect_uri(None, _client("https://a/cb"), required=False) == "https://a/cb"
+    assert verify_redirect_uri(None, _client("https://a/cb"), required=False, base_url=None) == "https://a/cb"
 
 
 @pytest.mark.parametrize("registered", [("https://a/cb", "https://b/cb"), ("https://a/*",)])
 def test_missing_redirect_uri_refused_when_ambiguous(registered: tuple[str, ...]) -> None:
     with pytest.raises(InvalidRedirectUri):
-        verify_redirect_uri(None, _client(*registered), required=False)
+        verify_redirect_uri(None, _client(*registered), required=False, base_url=None)
 
 
 def test_missing_redirect_uri_refused_for_openid_requests() -> None:
     with pytest.raises(InvalidRedirectUri):
-        verify_redirect_uri(None, _client("https://a/cb"), required=True)
+        verify_redirect_uri(None, _client("https://a/cb"), required=True, base_url=None)
 
 
 def test_relative_requested_uri_is_resolved_against_root() -> None:
     client = _client("/cb", root="https://root.example")
-    assert verify_redirect_uri("/cb", client, required=True) == "https://root.example/cb"
+    assert verify_redirect_uri("/cb", client, required=True, base_url=None) == "https://root.example/cb"
 
 
 def test_web_origins_plus_means_redirect_uri_origins() -> None:
     client = _client("https://a.example/cb/*", "http://localhost:3000/x", origins=("+", "https://c.example/"))
-    assert resolve_web_origins(client) == ["http://localhost:3000", "https://a.example", "https://c.example"]
-    assert origin_allowed("https://a.example", client)
-    assert not origin_allowed("https://evil.example", client)
+    assert resolve_web_origins(client, None) == ["http://localhost:3000", "https://a.example", "https://c.example"]
+    assert origin_allowed("https://a.example", client, None)
+    assert not origin_allowed("https://evil.example", client, None)
 
 
 def test_web_origin_star_allows_all() -> None:
-    assert origin_allowed("https://x.example", _client(origins=("*",)))
+    assert origin_allowed("https://x.example", _client(origins=("*",)), None)
+
+
+def test_root_url_placeholders_are_the_servers_base_url() -> None:
+    """The built-in consoles' root URLs (``${authBaseUrl}``, ``${authAdminUrl}``) resolve against
+    the server's base URL; unknown, their relative URIs match nothing."""
+    account = _client("/realms/demo/account/*", root="${authBaseUrl}", origins=("+",))
+    admin = _client("/admin/demo/console/*", root="${authAdminUrl}")
+    base = "http://id.example:8080"
+    uri = "http://id.example:8080/realms/demo/account/#/"
+    assert verify_redirect_uri(uri.split("#")[0], account, required=True, base_url=base)
+    assert verify_redirect_uri("/admin/demo/console/", admin, required=True, base_url=base) == (
+        "http://id.example:8080/admin/demo/console/"
+    )
+    with pytest.raises(InvalidRedirectUri):
+        verify_redirect_uri("http://evil.example/realms/demo/account/", account, required=True, base_url=base)
+    with pytest.raises(InvalidRedirectUri):
+        verify_redirect_uri("http://id.example:8080/realms/demo/account/", account, required=True, base_url=None)
+    assert resolve_web_origins(account, base) == ["http://id.example:8080"]
+    assert resolve_web_origins(account, None) == []

@@ -74,7 +74,7 @@ def _audience_resolve(config: Mapping[str, str], ctx: MappingContext, claims: Cl
 
 
 def _allowed_origins(config: Mapping[str, str], ctx: MappingContext, claims: Claims) -> None:
-    origins = resolve_web_origins(ctx.client)
+    origins = resolve_web_origins(ctx.client, None)  # relative to ${authBaseUrl}: not known here
     if origins:
         set_claim(claims, "allowed-origins", origins)
 

@@ -28,7 +28,7 @@ from realmgate.model.user import User
 from realmgate.protocol import login_flow
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.protocol.redirect_uri import verify_redirect_uri
+from realmgate.protocol.redirect_uri import base_url_of, verify_redirect_uri
 from realmgate.store.interface import Conflict, Tx
 from realmgate.web.broker.support import alias, connector, endpoint_url, log
 from realmgate.web.oidc.responses import realm_cookie_path
@@ -72,7 +72,9 @@ async def start(request: Request) -> Response:
             client = config.clients.get(params.get("client_id", ""))
             if client is None:
                 return error_page(request, "Invalid client.", status=400)
-            redirect_uri = verify_redirect_uri(params.get("redirect_uri"), client, required=True)
+            redirect_uri = verify_redirect_uri(
+                params.get("redirect_uri"), client, required=True, base_url=base_url_of(issuer(request))
+            )
             current = await login_flow.sso_session(
                 tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
             )

@@ -40,7 +40,7 @@ async def login_status_init(request: Request) -> Response:
     client_id, origin = request.query_params.get("client_id"), request.query_params.get("origin")
     async with transaction(request) as (_, config):
         client = config.clients.get(client_id or "")
-        allowed = client is not None and origin is not None and origin_allowed(origin, client)
+        allowed = client is not None and origin is not None and origin_allowed(origin, client, frontend_base(request))
     return Response(status_code=204 if allowed else 403)
 
 

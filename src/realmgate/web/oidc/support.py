@@ -141,7 +141,7 @@ def cors_headers(request: Request, config: RealmConfig, client_id: str | None) -
     """CORS headers for a response to ``client_id``, when the request's Origin is allowed."""
     origin = request.headers.get("origin")
     client = config.clients.get(client_id) if client_id else None
-    if not origin or client is None or not origin_allowed(origin, client):
+    if not origin or client is None or not origin_allowed(origin, client, frontend_base(request)):
         return {}
     return {
         "access-control-allow-origin": origin,
