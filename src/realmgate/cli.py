@@ -95,6 +95,7 @@ async def _serve(settings: Settings, sock: socket.socket, management: socket.soc
     import uvicorn
 
     from realmgate.app import build_app, build_management_app, prepare_store
+    from realmgate.web.welcome import links
 
     store = await prepare_store(settings)
     app = build_app(settings, store=store)
@@ -121,6 +122,9 @@ async def _serve(settings: Settings, sock: socket.socket, management: socket.soc
         )
         if management is not None:
             log.info("Health and metrics on %s", _display_url(settings, management))
+        base = settings.hostname if settings.hostname_is_url and settings.hostname else _display_url(settings, sock)
+        log.info("Welcome page %s/ ; admin REST API %s/admin/realms", base, base)
+        log.info("Log the admin CLI in with: %s", links(base)["cliLogin"])
 
     side_task: list[asyncio.Task[None]] = []
     announcer = asyncio.create_task(announce())

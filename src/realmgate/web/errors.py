@@ -5,7 +5,8 @@
   the redirect target itself is untrusted); ``description`` is public, ``detail`` is only logged.
 - Store ``Unavailable`` -> 503.
 - Starlette's 404/405/413 -> JSON; a 404 under ``/realms/{realm}/`` of a realm that does not
-  exist -> Keycloak's ``{"error": "Realm does not exist"}``.
+  exist -> Keycloak's ``{"error": "Realm does not exist"}``. A browser (``Accept: text/html``)
+  gets a "Page not found" page for a 404 instead.
 - Anything else -> 500 ``server_error``, traceback in the log only (``UnhandledErrorMiddleware``).
 """
 
@@ -77,7 +78,10 @@ async def _realm_missing(request: Request) -> bool:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        if await _realm_missing(request):
+        missing_realm = await _realm_missing(request)
+        if wants_html(request):  # a browser: a page, as Keycloak's "Page not found"
+            return error_page(request, "Realm does not exist." if missing_realm else "Page not found.", status=404)
+        if missing_realm:
             return JSONResponse(RealmNotFound("").body(), status_code=404, headers=NO_STORE)
         return json_error(404, "Unable to find matching target resource method")
     if exc.status_code == 405:

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from realmgate.model.session import UserSession
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
-from realmgate.web import health, oidc
+from realmgate.web import health, oidc, welcome
 from realmgate.web.oidc.logout import set_upstream_logout
 from realmgate.web.pages import STATIC_DIR, STATIC_PREFIX
 
@@ -86,6 +86,7 @@ def all_routes(*, with_health: bool = True) -> list[BaseRoute]:
     """Every route; health and metrics only ``with_health`` (else a management port has them)."""
     set_upstream_logout(_broker_upstream_logout)
     return [
+        *welcome.routes(),
         *(health.routes() if with_health else []),
         *oidc.routes(),
         LazyRoutes("/realms/", "realmgate.web.broker"),
