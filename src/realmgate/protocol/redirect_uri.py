@@ -7,7 +7,9 @@ Registered URIs starting with ``/`` are relative to the client's root URL; ``*``
 anything. A loopback ``http://127.0.0.1`` registration accepts any port (RFC 8252 §7.3).
 Without ``redirect_uri``, a non-OIDC request may use the single registered URI when it has no
 wildcard. The hostname is compared case-insensitively; encoded dot-segments are refused so that
-``/app/%2e%2e/evil`` cannot climb out of a wildcard prefix.
+``/app/%2e%2e/evil`` cannot climb out of a wildcard prefix. A fragment is part of the compared
+URI, as in Keycloak: keycloak-js sends the app's own URL (``#section`` included) and gets its
+fragment back with the response appended.
 
 Every failure is ``InvalidRedirectUri``: the caller shows an error page and never redirects.
 """
@@ -103,8 +105,8 @@ def verify_redirect_uri(requested: str | None, client: Client, *, required: bool
         if single is None:
             raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="redirect_uri missing")
         return single
-    if "#" in requested or _has_dot_segments(requested):
-        raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="fragment or dot segment")
+    if _has_dot_segments(requested):
+        raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="dot segment")
     absolute = requested
     if requested.startswith("/"):
         if not client.root_url:

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from realmgate.model.session import UserSession
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
-from realmgate.web import health, oidc
+from realmgate.web import account, health, oidc
 from realmgate.web.oidc.logout import set_upstream_logout
 from realmgate.web.pages import STATIC_DIR, STATIC_PREFIX
 
@@ -87,6 +87,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *health.routes(),
         *oidc.routes(),
+        *account.routes(),
         LazyRoutes("/realms/", "realmgate.web.broker"),
         LazyRoutes("/admin/", "realmgate.web.admin"),
         Mount(STATIC_PREFIX, app=StaticFiles(directory=STATIC_DIR), name="static"),
