@@ -31,6 +31,17 @@ from realmgate.protocol.scopes import OPENID, decide_scopes, split_scope
 
 RESPONSE_MODES = ("query", "fragment", "form_post")
 RESPONSE_TYPES = ("code", "token", "id_token", "none")
+# Keycloak's published list (discovery); any order of the words is accepted.
+RESPONSE_TYPE_COMBINATIONS = (
+    "code",
+    "none",
+    "id_token",
+    "token",
+    "id_token token",
+    "code id_token",
+    "code token",
+    "code id_token token",
+)
 FRONT_CHANNEL_TOKENS = frozenset({"token", "id_token"})  # implicit (without code) or hybrid (with)
 NOT_ALLOWED = "Client is not allowed to initiate browser login with given response_type."
 CONSENT_UNAVAILABLE = (

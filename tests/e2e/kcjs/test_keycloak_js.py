@@ -95,16 +95,32 @@ def test_hybrid_flow(app: App) -> None:
     assert kc(app, "kc.refreshToken") is not None  # the code was exchanged too
 
 
-def test_check_sso_silent_not_logged_in(app: App) -> None:
-    app.page.goto(app.url(onLoad="check-sso", silent="1"))  # type: ignore[attr-defined]
+def silent_check(app: App) -> dict[str, Any]:
+    """Open the app with check-sso and a silent-check-sso page; the ``prompt=none`` request
+    must go through keycloak-js's hidden iframe, never the top window."""
+    page: Any = app.page
+    prompts: list[bool] = []
+
+    def seen(request: Any) -> None:
+        if "/protocol/openid-connect/auth?" in request.url and "prompt=none" in request.url:
+            prompts.append(request.frame != page.main_frame)
+
+    page.on("request", seen)
+    page.goto(app.url(onLoad="check-sso", silent="1"))
     result = outcome(app)
+    page.remove_listener("request", seen)
+    assert prompts == [True], prompts
+    return result
+
+
+def test_check_sso_silent_not_logged_in(app: App) -> None:
+    result = silent_check(app)
     assert result == {"authenticated": False, "url": app.url(onLoad="check-sso", silent="1")}
 
 
 def test_check_sso_silent_logged_in(app: App) -> None:
     logged_in(app)
-    app.page.goto(app.url(onLoad="check-sso", silent="1"))  # type: ignore[attr-defined]
-    result = outcome(app)
+    result = silent_check(app)
     assert result.get("authenticated") is True, result
     assert kc(app, "kc.tokenParsed.preferred_username") == USER
 
@@ -125,6 +141,13 @@ def test_session_iframe_unchanged_then_changed(app: App) -> None:
     other.wait_for_url(f"{app.origin}/silent-check-sso.html", timeout=TIMEOUT_MS)
     app.page.wait_for_function("() => window.kcChanges.includes('logout')", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     assert kc(app, "kc.authenticated") is False
+
+
+def test_session_iframe_refuses_an_origin_the_client_does_not_allow(app: App) -> None:
+    """Client "elsewhere" allows another origin only: the iframe's init call gets 403, it
+    answers "error", and keycloak-js's init fails."""
+    app.page.goto(app.url(client="elsewhere", onLoad="check-sso", iframe="1"))  # type: ignore[attr-defined]
+    assert outcome(app).get("error") == "Error while checking login iframe"
 
 
 def test_session_iframe_init_checks_the_origin(app: App) -> None:
