@@ -3,9 +3,9 @@
 token``), OIDC Core §3.2 and §3.3.
 
 Keycloak's shape: ``access_token``, ``token_type`` and ``expires_in`` when ``token`` is asked
-for, ``id_token`` when ``id_token`` is (with ``at_hash`` and, beside a code, ``c_hash``). The
-access token lives ``accessTokenLifespanForImplicitFlow``; no refresh token ever travels in the
-front channel (a hybrid client gets one by redeeming its code).
+for, ``id_token`` when ``id_token`` is (with ``at_hash`` beside the access token and ``c_hash``
+beside a code). The access token lives ``accessTokenLifespanForImplicitFlow``; no refresh token
+ever travels in the front channel (a hybrid client gets one by redeeming its code).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ async def front_channel_tokens(
         refresh=False,
         implicit=True,
         code=code,
+        at_hash="token" in request.response_types,
     )
     issued = (await issue_tokens(tx, config, grant, issuer=issuer, now=now)).response
     values: dict[str, str] = {}

@@ -49,6 +49,7 @@ class Grant:
     extra_notes: tuple[tuple[str, str], ...] = ()
     implicit: bool = False  # front-channel tokens: the realm's implicit-flow access lifespan
     code: str | None = None  # the code issued alongside (hybrid flow): the ID token gets c_hash
+    at_hash: bool = True  # False when the access token is not handed out with the ID token
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,8 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
         id_key, id_created = await keys.signing_key(
             tx, config, keys.wanted_algorithm(config, client, keys.ID_ALG_ATTRIBUTE), now=now
         )
-        id_claims["at_hash"] = at_hash(access_token, id_key.algorithm)
+        if grant.at_hash:
+            id_claims["at_hash"] = at_hash(access_token, id_key.algorithm)
         if grant.code is not None:
             id_claims["c_hash"] = at_hash(grant.code, id_key.algorithm)  # same construction
         id_claims.update(mapped_claims(ctx, grant.decision, TokenKind.ID))
