@@ -68,8 +68,9 @@ def test_login_required_query_mode(app: App) -> None:
     assert "iss=" not in result["url"]
 
 
-def test_app_fragment_preserved(app: App) -> None:
-    app.page.goto(app.url(fragment="section-2"))  # type: ignore[attr-defined]
+@pytest.mark.parametrize("mode", ["fragment", "query"])
+def test_app_fragment_preserved(app: App, mode: str) -> None:
+    app.page.goto(app.url(fragment="section-2", responseMode=mode))  # type: ignore[attr-defined]
     sign_in(app)
     result = outcome(app)
     assert_signed_in(app, result)

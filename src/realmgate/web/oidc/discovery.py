@@ -75,7 +75,8 @@ def script_page(title: str, script: str, *, connect: bool = False) -> HTMLRespon
 
 # The session iframe keycloak-js polls with "<clientId> <sessionId>": once per client and origin
 # it asks the server (init, 204 or 403) whether that origin may use it, then compares the
-# message's session with the KEYCLOAK_SESSION cookie ("realm/user/session", maybe quoted).
+# message's session with the KEYCLOAK_SESSION cookie ("realm/user/session", quoted by the cookie
+# encoder; the session is the last part).
 _SESSION_IFRAME_SCRIPT = """
 (function () {
   var allowed = {};
@@ -85,7 +86,7 @@ _SESSION_IFRAME_SCRIPT = """
       var at = cookies[i].indexOf("=");
       if (cookies[i].substring(0, at) === "KEYCLOAK_SESSION") {
         var parts = cookies[i].substring(at + 1).replace(/^"|"$/g, "").split("/");
-        return parts.length === 3 ? decodeURIComponent(parts[2]) : null;
+        return parts.length >= 3 ? parts[parts.length - 1] : null;
       }
     }
     return null;
