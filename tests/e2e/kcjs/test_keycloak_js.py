@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -17,6 +17,7 @@ from tests.e2e.kcjs.conftest import PASSWORD, REALM, USER, App
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
+QUERY_REFUSED = "Response_mode 'query' not allowed for implicit or hybrid flow"
 
 
 def outcome(app: App) -> dict[str, Any]:
@@ -247,3 +248,30 @@ def test_form_post_response_mode(app: App) -> None:
     assert len(posted) == 1, json.dumps(posted)
     assert posted[0]["state"] == "st-42" and posted[0]["code"] and posted[0]["session_state"]
     assert posted[0]["iss"] == app.idp.url(f"/realms/{REALM}")
+
+
+@pytest.mark.parametrize(
+    ("extra", "description", "part"),
+    [
+        ({}, "Missing parameter: nonce", "fragment"),  # the front-channel default
+        # The mode asked for carries its own refusal, as in Keycloak.
+        ({"nonce": "n", "response_mode": "query"}, QUERY_REFUSED, "query"),
+    ],
+)
+def test_implicit_request_errors_go_back_to_the_client(
+    app: App, extra: dict[str, str], description: str, part: str
+) -> None:
+    query = {
+        "client_id": "spa-implicit",
+        "redirect_uri": f"{app.origin}/index.html",
+        "response_type": "id_token token",
+        "scope": "openid",
+        "state": "st-7",
+        **extra,
+    }
+    response = httpx.get(app.idp.url(f"/realms/{REALM}/protocol/openid-connect/auth"), params=query)
+    assert response.status_code == 302
+    location = urlsplit(response.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{app.origin}/index.html"
+    params = {k: v[0] for k, v in parse_qs(getattr(location, part)).items()}
+    assert (params["error"], params["error_description"], params["state"]) == ("invalid_request", description, "st-7")
