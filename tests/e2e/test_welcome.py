@@ -24,7 +24,7 @@ def test_welcome_page_for_browsers_and_json_for_api_clients(server: ServerProces
 def test_a_browsers_404_is_a_page_and_an_api_clients_stays_json(server: ServerProcess) -> None:
     page = httpx.get(server.url("/no/such/page"), headers=HTML)
     assert page.status_code == 404 and 'id="error-message"' in page.text and "Page not found." in page.text
-    realm = httpx.get(server.url("/realms/no-such-realm/account"), headers=HTML)
+    realm = httpx.get(server.url("/realms/no-such-realm/no-page"), headers=HTML)
     assert realm.status_code == 404 and "Realm does not exist." in realm.text
     api = httpx.get(server.url("/no/such/page"))
     assert api.status_code == 404

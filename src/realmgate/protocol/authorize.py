@@ -30,6 +30,20 @@ from realmgate.protocol.redirect_uri import base_url_of, verify_redirect_uri
 from realmgate.protocol.scopes import OPENID, decide_scopes, split_scope
 
 RESPONSE_MODES = ("query", "fragment", "form_post")
+RESPONSE_TYPES = ("code", "token", "id_token", "none")
+# Keycloak's published list (discovery); any order of the words is accepted.
+RESPONSE_TYPE_COMBINATIONS = (
+    "code",
+    "none",
+    "id_token",
+    "token",
+    "id_token token",
+    "code id_token",
+    "code token",
+    "code id_token token",
+)
+FRONT_CHANNEL_TOKENS = frozenset({"token", "id_token"})  # implicit (without code) or hybrid (with)
+NOT_ALLOWED = "Client is not allowed to initiate browser login with given response_type."
 CONSENT_UNAVAILABLE = (
     "This application asks for your consent, which this server cannot ask for yet. Please contact your administrator."
 )
@@ -62,6 +76,11 @@ class AuthRequest:
     ui_locales: str | None = None
     idp_hint: str | None = None  # kc_idp_hint: the broker login starts straight at this provider
     acr_values: str | None = None
+    response_type: str = "code"  # validated: space-separated members of RESPONSE_TYPES
+
+    @property
+    def response_types(self) -> frozenset[str]:
+        return frozenset(self.response_type.split(" "))
 
     def target(self, issuer: str) -> ResponseTarget:
         return ResponseTarget(self.redirect_uri, self.response_mode, self.state, issuer)
@@ -97,12 +116,27 @@ def _client(config: RealmConfig, params: Mapping[str, str]) -> Client:
     return client
 
 
+def _response_types(params: Mapping[str, str]) -> frozenset[str] | None:
+    """The requested response types, or None when ``response_type`` is missing or not one
+    Keycloak knows (``none`` only alone)."""
+    raw = optional(params, "response_type")
+    if raw is None:
+        return None
+    types = raw.strip().split(" ")
+    if any(t not in RESPONSE_TYPES for t in types) or ("none" in types and len(types) > 1):
+        return None
+    return frozenset(types)
+
+
 def _response_mode(params: Mapping[str, str]) -> str:
+    """The requested mode; else fragment when tokens travel in the front channel (OAuth 2.0
+    Multiple Response Types §5), query otherwise. An invalid mode answers its error in the
+    default one."""
     mode = optional(params, "response_mode")
     if mode is not None and mode in RESPONSE_MODES:
         return mode
-    response_type = optional(params, "response_type") or ""
-    return "fragment" if ("token" in response_type.split(" ")) else "query"
+    types = _response_types(params) or frozenset()
+    return "fragment" if types & FRONT_CHANNEL_TOKENS else "query"
 
 
 def _max_age(params: Mapping[str, str]) -> int | None:
@@ -155,27 +189,19 @@ def _refuse_consent(client: Client, params: Mapping[str, str], target: ResponseT
 def _validated(
     config: RealmConfig, client: Client, params: Mapping[str, str], target: ResponseTarget, scope: str
 ) -> AuthRequest:
-    response_type = optional(params, "response_type")
-    if response_type is None:
-        raise InvalidRequest("Missing parameter: response_type")
-    if response_type != "code":
-        raise UnsupportedResponseType("Client is not allowed to initiate browser login with given response_type.")
-    mode = optional(params, "response_mode")
-    if mode is not None and mode not in RESPONSE_MODES:
-        raise InvalidRequest("Invalid parameter: response_mode")
-    if not client.standard_flow_enabled:
-        raise UnauthorizedClient(
-            "Client is not allowed to initiate browser login with given response_type. "
-            "Standard flow is disabled for the client."
-        )
+    types = _check_response_type(client, params)
     if optional(params, "request") is not None:
         raise RequestNotSupported("Request object is not supported")
     if optional(params, "request_uri") is not None:
         raise RequestUriNotSupported("request_uri is not supported")
     decide_scopes(config, client, scope)  # invalid_scope early, like Keycloak
-    challenge = pkce.check_challenge(
-        client, optional(params, "code_challenge"), optional(params, "code_challenge_method")
-    )
+    if "id_token" in types and optional(params, "nonce") is None:
+        raise InvalidRequest("Missing parameter: nonce")  # OIDC Core 3.2.2.1
+    challenge = None
+    if "code" in types or not types & FRONT_CHANNEL_TOKENS:  # PKCE protects codes only
+        challenge = pkce.check_challenge(
+            client, optional(params, "code_challenge"), optional(params, "code_challenge_method")
+        )
     return AuthRequest(
         client_id=client.client_id,
         redirect_uri=target.redirect_uri,
@@ -191,7 +217,29 @@ def _validated(
         ui_locales=optional(params, "ui_locales"),
         idp_hint=optional(params, "kc_idp_hint"),
         acr_values=optional(params, "acr_values"),
+        response_type=" ".join(sorted(types)),
     )
+
+
+def _check_response_type(client: Client, params: Mapping[str, str]) -> frozenset[str]:
+    """The response types, response mode and flows allowed for ``client``, in Keycloak's order
+    and with its messages; the implicit and hybrid flows need ``implicitFlowEnabled``."""
+    if optional(params, "response_type") is None:
+        raise InvalidRequest("Missing parameter: response_type")
+    types = _response_types(params)
+    if types is None:
+        raise UnsupportedResponseType(NOT_ALLOWED)
+    mode = optional(params, "response_mode")
+    if mode is not None and mode not in RESPONSE_MODES:
+        raise InvalidRequest("Invalid parameter: response_mode")
+    front_channel = bool(types & FRONT_CHANNEL_TOKENS)
+    if front_channel and mode == "query":
+        raise InvalidRequest("Response_mode 'query' not allowed for implicit or hybrid flow")
+    if types & {"code", "none"} and not client.standard_flow_enabled:
+        raise UnauthorizedClient(f"{NOT_ALLOWED} Standard flow is disabled for the client.")
+    if front_channel and not client.implicit_flow_enabled:
+        raise UnauthorizedClient(f"{NOT_ALLOWED} Implicit flow is disabled for the client.")
+    return types
 
 
 def response_params(target: ResponseTarget, values: Mapping[str, str | None]) -> list[tuple[str, str]]:
@@ -216,9 +264,12 @@ def error_params(error: OAuthError, target: ResponseTarget) -> list[tuple[str, s
 
 
 def redirect_location(target: ResponseTarget, params: list[tuple[str, str]]) -> str:
-    """The URL for query/fragment modes (``form_post`` is rendered by the web layer)."""
+    """The URL for query/fragment modes (``form_post`` is rendered by the web layer). A fragment
+    the client put in its redirect URI (keycloak-js keeps the app's own there) is kept, with
+    fragment-mode parameters appended to it as Keycloak does."""
     encoded = urlencode(params)
+    base, hash_mark, fragment = target.redirect_uri.partition("#")
     if target.response_mode == "fragment":
-        return f"{target.redirect_uri}#{encoded}"
-    separator = "&" if "?" in target.redirect_uri else "?"
-    return f"{target.redirect_uri}{separator}{encoded}"
+        return f"{base}#{fragment}&{encoded}" if fragment else f"{base}#{encoded}"
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}{encoded}{hash_mark}{fragment}"

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 
 from realmgate.crypto import realm_keys
 from realmgate.crypto.algorithms import SIGNATURE_ALGORITHMS
+from realmgate.protocol import authorize
 from realmgate.protocol.realm_cache import RealmConfig
 
 OIDC_PATH = "/protocol/openid-connect"
@@ -57,7 +58,7 @@ def discovery_document(config: RealmConfig, *, frontend: str, backend: str) -> d
         "check_session_iframe": f"{front}/login-status-iframe.html",
         "grant_types_supported": ["authorization_code", "refresh_token", "password", "client_credentials"],
         "acr_values_supported": ["0", "1"],
-        "response_types_supported": ["code"],
+        "response_types_supported": list(authorize.RESPONSE_TYPE_COMBINATIONS),
         "subject_types_supported": ["public"],
         "prompt_values_supported": ["none", "login"],
         "id_token_signing_alg_values_supported": list(SIGNATURE_ALGORITHMS),

@@ -23,10 +23,11 @@ from realmgate.crypto.secrets import new_id, new_secret
 from realmgate.model.session import UserSession
 from realmgate.model.user import User
 from realmgate.protocol import keys
-from realmgate.protocol.authorize import AuthRequest, response_params
+from realmgate.protocol.authorize import FRONT_CHANNEL_TOKENS, AuthRequest, response_params
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.codes import CodeData, issue_code
 from realmgate.protocol.errors import InteractionRequired, LoginRequired
+from realmgate.protocol.front_channel import front_channel_tokens
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import (
     AUTH_TIME_NOTE,
@@ -249,7 +250,8 @@ async def complete(
     issuer: str,
     now: int,
 ) -> list[tuple[str, str]]:
-    """Attach the client to the session, issue a code, and return the response parameters."""
+    """Attach the client to the session, issue a code and/or the front-channel tokens the
+    response type asks for, and return the response parameters."""
     client = config.clients[request.client_id]
     # Using the session (SSO or fresh) counts as activity; the client session is (re)started.
     session = replace(session, last_refresh=now)
@@ -265,5 +267,13 @@ async def complete(
         code_challenge_method=request.code_challenge_method,
         fresh_login=fresh_login,
     )
-    code = await issue_code(tx, config, data, now=now)
-    return response_params(request.target(issuer), {"session_state": session.id, "code": code})
+    types = request.response_types
+    code = await issue_code(tx, config, data, now=now) if "code" in types else None
+    values: dict[str, str | None] = {"session_state": session.id, "code": code}
+    if types & FRONT_CHANNEL_TOKENS:
+        values.update(
+            await front_channel_tokens(
+                tx, config, request, session, code=code, fresh_login=fresh_login, issuer=issuer, now=now
+            )
+        )
+    return response_params(request.target(issuer), values)

@@ -9,6 +9,8 @@ Without ``redirect_uri``, a non-OIDC request may use the single registered URI w
 wildcard. The hostname is compared case-insensitively; encoded dot-segments are refused so that
 ``/app/%2e%2e/evil`` cannot climb out of a wildcard prefix, and a URI no browser would follow
 safely (script schemes, user info, a bad port, control characters) is refused even under ``*``.
+A fragment is part of the compared URI, as in Keycloak: keycloak-js sends the app's own URL
+(``#section`` included) and gets its fragment back with the response appended.
 
 Every failure is ``InvalidRedirectUri``: the caller shows an error page and never redirects.
 """
@@ -176,8 +178,8 @@ def verify_redirect_uri(requested: str | None, client: Client, *, required: bool
     problem = _malformed(absolute)
     if problem is not None:
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail=problem)
-    if "#" in requested or _has_dot_segments(requested):
-        raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="fragment or dot segment")
+    if _has_dot_segments(requested):
+        raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="dot segment")
     if not match_redirect_uri(absolute, client.redirect_uris, root_url):
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail=f"not registered: {requested}")
     return absolute

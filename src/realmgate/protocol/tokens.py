@@ -47,6 +47,9 @@ class Grant:
     fresh_login: bool = True
     refresh: bool = True  # issue a refresh token
     extra_notes: tuple[tuple[str, str], ...] = ()
+    implicit: bool = False  # front-channel tokens: the realm's implicit-flow access lifespan
+    code: str | None = None  # the code issued alongside (hybrid flow): the ID token gets c_hash
+    at_hash: bool = True  # False when the access token is not handed out with the ID token
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,9 @@ class IssuedTokens:
     key_created: bool  # a signing key was created (or found uncached): the realm cache must be refreshed
 
 
-def access_lifespan(config: RealmConfig, client: Client) -> int:
+def access_lifespan(config: RealmConfig, client: Client, *, implicit: bool = False) -> int:
+    if implicit:
+        return config.realm.access_token_lifespan_for_implicit_flow
     override = client.attributes.get("access.token.lifespan", "")
     return int(override) if override.isdigit() and int(override) > 0 else config.realm.access_token_lifespan
 
@@ -93,7 +98,7 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
         session_notes=_session_notes(grant),
         fresh_login=grant.fresh_login,
     )
-    expires = now + access_lifespan(config, client)
+    expires = now + access_lifespan(config, client, implicit=grant.implicit)
     if session is not None and not session.offline:
         expires = min(expires, session.started + config.realm.sso_session_max_lifespan)
     base: Claims = {"exp": expires, "iat": now}
@@ -153,7 +158,10 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
         id_key, id_created = await keys.signing_key(
             tx, config, keys.wanted_algorithm(config, client, keys.ID_ALG_ATTRIBUTE), now=now
         )
-        id_claims["at_hash"] = at_hash(access_token, id_key.algorithm)
+        if grant.at_hash:
+            id_claims["at_hash"] = at_hash(access_token, id_key.algorithm)
+        if grant.code is not None:
+            id_claims["c_hash"] = at_hash(grant.code, id_key.algorithm)  # same construction
         id_claims.update(mapped_claims(ctx, grant.decision, TokenKind.ID))
         id_claims["aud"] = client.client_id
         created = created or id_created

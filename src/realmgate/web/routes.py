@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from realmgate.model.session import UserSession
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
-from realmgate.web import health, oidc, welcome
+from realmgate.web import account, health, oidc, welcome
 from realmgate.web.oidc.logout import set_upstream_logout
 from realmgate.web.pages import STATIC_DIR, STATIC_PREFIX
 
@@ -89,6 +89,7 @@ def all_routes(*, with_health: bool = True) -> list[BaseRoute]:
         *welcome.routes(),
         *(health.routes() if with_health else []),
         *oidc.routes(),
+        *account.routes(),
         LazyRoutes("/realms/", "realmgate.web.broker"),
         LazyRoutes("/admin/", "realmgate.web.admin"),
         Mount(STATIC_PREFIX, app=StaticFiles(directory=STATIC_DIR), name="static"),

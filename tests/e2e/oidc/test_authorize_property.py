@@ -180,7 +180,7 @@ def test_no_input_reaches_a_500_or_an_unregistered_redirect(
         sent = str(httpx.URL(realm.auth(), params=params).params.get("redirect_uri", ""))
         if sent and not sent.startswith("/"):  # none or relative: the registered one, resolved
             # The Location header percent-encodes what is not ASCII; compare decoded.
-            assert unquote(target.split("?")[0].split("#")[0]) == unquote(sent.split("?")[0]), params
+            assert unquote(target.split("?")[0].split("#")[0]) == unquote(sent.split("?")[0].split("#")[0]), params
         assert _allowed(client_id, target), (params, target)
     else:
         assert response.headers["content-type"].startswith("text/html"), (params, response.headers)

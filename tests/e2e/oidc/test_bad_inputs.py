@@ -74,8 +74,11 @@ def test_unregistered_redirect_uri_is_an_error_page_not_a_redirect(
 def test_unsupported_response_type_is_redirected_once_redirect_uri_is_proven(
     oidc_server: ServerProcess, browser: httpx.Client
 ) -> None:
-    params = callback_params(browser.get(auth_url(oidc_server.base_url, response_type="token")))
+    params = callback_params(browser.get(auth_url(oidc_server.base_url, response_type="code jwt")))
     assert params["error"] == "unsupported_response_type"
+    # A known type the client may not use (implicit flow disabled) is Keycloak's unauthorized_client.
+    params = callback_params(browser.get(auth_url(oidc_server.base_url, response_type="token")))
+    assert params["error"] == "unauthorized_client"
 
 
 def test_missing_pkce_for_a_client_that_requires_it(oidc_server: ServerProcess, browser: httpx.Client) -> None:

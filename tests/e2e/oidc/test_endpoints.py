@@ -41,7 +41,8 @@ def test_discovery_lists_only_what_is_supported(oidc_server: ServerProcess) -> N
         assert response.status_code == 200 and response.headers["content-type"] == "application/json"
         doc = response.json()
         assert doc["issuer"] == oidc_server.url(f"/realms/{REALM}")
-        assert doc["response_types_supported"] == ["code"]
+        types = doc["response_types_supported"]
+        assert types[:2] == ["code", "none"] and {"id_token token", "code id_token"} <= set(types)
         assert set(doc["grant_types_supported"]) == {
             "authorization_code",
             "refresh_token",

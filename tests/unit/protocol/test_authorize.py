@@ -41,6 +41,7 @@ def parse(**params: str) -> AuthRequest:
         kit.client(),
         kit.client("off", enabled=False),
         kit.client("spa", public_client=True, attributes={"pkce.code.challenge.method": "S256"}),
+        kit.client("implicit", implicit_flow_enabled=True, attributes={"pkce.code.challenge.method": "S256"}),
     )
     return parse_authorization_request(config, {**GOOD, **params}, issuer=ISSUER)
 
@@ -69,8 +70,15 @@ def test_errors_before_the_redirect_uri_is_proven_are_pages(params: dict[str, st
 @pytest.mark.parametrize(
     ("params", "code"),
     [
-        ({"response_type": "token"}, "unsupported_response_type"),
-        ({"response_type": "id_token"}, "unsupported_response_type"),
+        ({"response_type": "token"}, "unauthorized_client"),  # implicit flow not enabled
+        ({"response_type": "code id_token"}, "unauthorized_client"),
+        ({"response_type": "code jwt"}, "unsupported_response_type"),
+        ({"response_type": "none code"}, "unsupported_response_type"),
+        ({"client_id": "implicit", "response_type": "id_token token"}, "invalid_request"),  # no nonce
+        (
+            {"client_id": "implicit", "response_type": "id_token", "response_mode": "query", "nonce": "n"},
+            "invalid_request",
+        ),
         ({"response_type": ""}, "invalid_request"),
         ({"scope": "openid nope"}, "invalid_scope"),
         ({"prompt": "none login"}, "invalid_request"),
@@ -95,6 +103,27 @@ def test_fragment_mode_for_errors_of_token_response_types() -> None:
     with pytest.raises(RedirectableError) as caught:
         parse(response_type="token")
     assert caught.value.target.response_mode == "fragment"
+
+
+@pytest.mark.parametrize("response_type", ["id_token token", "token id_token", "id_token", "code id_token"])
+def test_implicit_and_hybrid_default_to_fragment(response_type: str) -> None:
+    challenge = {"code_challenge": s256("v" * 43), "code_challenge_method": "S256"} if "code" in response_type else {}
+    auth = parse(client_id="implicit", response_type=response_type, nonce="n", **challenge)
+    assert auth.response_mode == "fragment" and auth.response_types == frozenset(response_type.split())
+
+
+def test_implicit_needs_no_pkce_but_hybrid_does() -> None:
+    assert parse(client_id="implicit", response_type="id_token token", nonce="n").code_challenge is None
+    with pytest.raises(RedirectableError) as caught:
+        parse(client_id="implicit", response_type="code id_token", nonce="n")
+    assert caught.value.error.error == "invalid_request"
+
+
+def test_client_fragment_is_kept_in_both_modes() -> None:
+    auth = parse(redirect_uri="https://app.example/cb#section", response_mode="fragment", state="s")
+    assert redirect_location(auth.target(ISSUER), [("code", "c")]) == "https://app.example/cb#section&code=c"
+    auth = replace(auth, response_mode="query")
+    assert redirect_location(auth.target(ISSUER), [("code", "c")]) == "https://app.example/cb?code=c#section"
 
 
 def test_client_requiring_pkce() -> None:

@@ -81,6 +81,12 @@ async def introspect(world: World, tok: str, *, now: int = NOW) -> dict[str, obj
 
 async def code_for(world: World, client_id: str = "app", **params: str) -> str:
     """Run an authorization request and a successful login; return the code."""
+    response = await authorize(world, client_id, **params)
+    return response["code"]
+
+
+async def authorize(world: World, client_id: str = "app", **params: str) -> dict[str, str]:
+    """Run an authorization request and a successful login; return the response parameters."""
     request_params = {
         "client_id": client_id,
         "response_type": "code",
@@ -98,7 +104,7 @@ async def code_for(world: World, client_id: str = "app", **params: str) -> str:
         )
         response = dict(await login_flow.complete(tx, config, auth, session, fresh_login=True, issuer=ISSUER, now=NOW))
     assert response["state"] == "st" and response["iss"] == ISSUER and response["session_state"] == session.id
-    return response["code"]
+    return response
 
 
 async def test_password_grant_issues_keycloak_shaped_tokens(world: World) -> None:

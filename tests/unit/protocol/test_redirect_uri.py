@@ -24,6 +24,7 @@ ACCEPTED = [
     (("http://127.0.0.1/cb",), None, "http://127.0.0.1:53121/cb"),  # RFC 8252 loopback port
     (("myapp://callback",), None, "myapp://callback"),
     (("http://[::1]/cb",), None, "http://[::1]:8123/cb"),
+    (("https://app.example/*",), None, "https://app.example/cb#frag"),  # keycloak-js keeps the app's fragment
 ]
 
 REFUSED = [
@@ -32,7 +33,7 @@ REFUSED = [
     (("https://app.example/cb",), None, "http://app.example/cb"),
     (("https://app.example/app/*",), None, "https://app.example/app/%2e%2e/evil"),
     (("https://app.example/app/*",), None, "https://app.example/app/../evil"),
-    (("https://app.example/*",), None, "https://app.example/cb#frag"),
+    (("https://app.example/cb",), None, "https://app.example/cb#frag"),  # exact needs the fragment too
     (("https://app.example/cb?a=*",), None, "https://app.example/cb?a=b"),  # no wildcard after ?
     (("/cb",), None, "https://root.example/cb"),  # relative needs a root URL
     ((), None, "https://app.example/cb"),

@@ -32,6 +32,7 @@ def routes() -> list[BaseRoute]:
         Route(_REALM + "/.well-known/oauth-authorization-server", discovery.well_known, methods=["GET"]),
         Route(_OIDC + "/certs", discovery.certs, methods=["GET"]),
         Route(_OIDC + "/auth", authorize.authorization, methods=["GET", "POST"]),
+        Route(_OIDC + "/registrations", authorize.registrations, methods=["GET"]),
         Route(_REALM + "/login-actions/authenticate", authorize.authenticate_form, methods=["GET", "POST"]),
         Route(_REALM + "/login-actions/required-action", login_end.required_action, methods=["GET", "POST"]),
         Route(_OIDC + "/token", token.token, methods=["POST", "OPTIONS"]),

@@ -44,6 +44,8 @@ from realmgate.web.oidc.support import (
 from realmgate.web.pages import error_page, render_page
 from realmgate.web.security import set_cookie
 
+REGISTRATION_NOT_ALLOWED = "Registration not allowed."
+
 
 def broker_login_url(request: Request, step: login_flow.LoginStep, alias: str) -> str:
     """Where a provider button (or ``kc_idp_hint``) sends the browser: the broker's start
@@ -189,3 +191,10 @@ async def authenticate_form(request: Request) -> Response:
         response = await continue_login(request, tx, config, step, user)
     ctx.metrics.login(True)
     return response
+
+
+async def registrations(request: Request) -> Response:
+    """``GET .../protocol/openid-connect/registrations`` (keycloak-js's ``createRegisterUrl()``):
+    Keycloak's self-registration form. realmgate has no self-registration yet, so this is
+    Keycloak's page for a realm that does not allow it."""
+    return error_page(request, REGISTRATION_NOT_ALLOWED, status=400)

@@ -45,7 +45,7 @@ async def login_status_init(request: Request) -> Response:
 
 
 async def login_status_iframe(request: Request) -> Response:
-    return script_page("Login status", _SESSION_IFRAME_SCRIPT)
+    return script_page("Login status", _SESSION_IFRAME_SCRIPT, connect=True)
 
 
 async def third_party_cookies_step1(request: Request) -> Response:
@@ -56,39 +56,58 @@ async def third_party_cookies_step2(request: Request) -> Response:
     return script_page("3rd party cookies", _STEP2_SCRIPT)
 
 
-def script_page(title: str, script: str) -> HTMLResponse:
+def script_page(title: str, script: str, *, connect: bool = False) -> HTMLResponse:
     """A tiny page whose one inline script is allowed by hash (our CSP forbids inline code),
-    framable by the applications that load it."""
+    framable by the applications that load it; ``connect`` lets it call its own origin."""
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     html = (
         f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
         f"<body><script>{script}</script></body></html>"
     )
     headers = {
-        "content-security-policy": f"default-src 'none'; script-src 'sha256-{digest}'",
+        "content-security-policy": f"default-src 'none'; script-src 'sha256-{digest}'"
+        + ("; connect-src 'self'" if connect else ""),
         "x-frame-options": "ALLOWALL",
         "cache-control": "no-cache",
     }
     return HTMLResponse(html, headers=headers)
 
 
-# Answers keycloak-js's "clientId sessionState" messages by comparing with the session cookie.
+# The session iframe keycloak-js polls with "<clientId> <sessionId>": once per client and origin
+# it asks the server (init, 204 or 403) whether that origin may use it, then compares the
+# message's session with the KEYCLOAK_SESSION cookie ("realm/user/session", quoted by the cookie
+# encoder; the session is the last part).
 _SESSION_IFRAME_SCRIPT = """
-function cookie(name) {
-  var parts = document.cookie.split("; ");
-  for (var i = 0; i < parts.length; i++) {
-    var kv = parts[i].split("=");
-    if (kv[0] === name) { return decodeURIComponent(kv.slice(1).join("=")); }
+(function () {
+  var allowed = {};
+  function sessionOfCookie() {
+    var cookies = document.cookie ? document.cookie.split("; ") : [];
+    for (var i = 0; i < cookies.length; i++) {
+      var at = cookies[i].indexOf("=");
+      if (cookies[i].substring(0, at) === "KEYCLOAK_SESSION") {
+        var parts = cookies[i].substring(at + 1).replace(/^"|"$/g, "").split("/");
+        return parts.length >= 3 ? parts[parts.length - 1] : null;
+      }
+    }
+    return null;
   }
-  return null;
-}
-window.addEventListener("message", function (event) {
-  if (typeof event.data !== "string") { return; }
-  var data = event.data.split(" ");
-  if (data.length !== 2) { event.source.postMessage("error", event.origin); return; }
-  var session = cookie("KEYCLOAK_SESSION");
-  event.source.postMessage(session && session === data[1] ? "unchanged" : "changed", event.origin);
-}, false);
+  function reply(event, answer) { event.source.postMessage(answer, event.origin); }
+  function compare(event, session) {
+    var current = sessionOfCookie();
+    reply(event, current !== null && session !== "" && current === session ? "unchanged" : "changed");
+  }
+  window.addEventListener("message", function (event) {
+    if (typeof event.data !== "string" || !event.source) { return; }
+    var words = event.data.split(" ");
+    if (words.length !== 2 || words[0] === "") { reply(event, "error"); return; }
+    var key = words[0] + " " + event.origin;
+    if (allowed[key]) { compare(event, words[1]); return; }
+    var query = "client_id=" + encodeURIComponent(words[0]) + "&origin=" + encodeURIComponent(event.origin);
+    fetch(location.pathname + "/init?" + query, { credentials: "same-origin" }).then(function (response) {
+      if (response.status === 204) { allowed[key] = true; compare(event, words[1]); } else { reply(event, "error"); }
+    }, function () { reply(event, "error"); });
+  }, false);
+})();
 """
 
 _STEP1_SCRIPT = """

@@ -198,5 +198,5 @@ async def _finish_login(
     )
     identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
     response = send_response(request, step.request.target(issuer(request)), result)
-    set_sso_cookies(response, realm_name(request), identity, session.id)
+    set_sso_cookies(response, realm_name(request), identity, user.id, session.id)
     return send_after(request, response, ended)

@@ -41,13 +41,15 @@ def _origin(uri: str) -> str:
     return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}" if rest else "*"
 
 
-def set_sso_cookies(response: Response, realm: str, identity: str, session_id: str) -> None:
+def set_sso_cookies(response: Response, realm: str, identity: str, user_id: str, session_id: str) -> None:
     """Browser-session cookies, as Keycloak sets them without "remember me": closing the browser
     ends SSO; the server-side session's idle and max lifespans bound it otherwise."""
     path = realm_cookie_path(realm)
     set_cookie(response, SSO_COOKIE, identity, path=path, max_age=None)
-    # Read by the session iframe's script (keycloak-js), so not HttpOnly; it names no secret.
-    set_cookie(response, SESSION_COOKIE, session_id, path=path, max_age=None, http_only=False)
+    # Keycloak's "realm/user/session", read by the session iframe's script (keycloak-js), so not
+    # HttpOnly; the session id alone grants nothing (the SSO cookie is the signed one).
+    session = f"{realm}/{user_id}/{session_id}"
+    set_cookie(response, SESSION_COOKIE, session, path=path, max_age=None, http_only=False)
 
 
 def clear_sso_cookies(response: Response, realm: str) -> None:

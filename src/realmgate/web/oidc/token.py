@@ -65,12 +65,13 @@ async def token(request: Request) -> Response:
     return json_response(issued.response, headers=cors_headers(request, config, azp if isinstance(azp, str) else None))
 
 
-def _bearer(request: Request, form: dict[str, str]) -> str | None:
+def bearer_token(request: Request, form: dict[str, str] | None = None) -> str | None:
+    """The bearer token of the Authorization header, else the form's ``access_token``."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return optional(form, "access_token")
+    return optional(form or {}, "access_token")
 
 
 async def userinfo(request: Request) -> Response:
@@ -80,7 +81,7 @@ async def userinfo(request: Request) -> Response:
         return preflight(request)
     form = await form_params(request) if request.method == "POST" else query_params(request)
     async with transaction(request) as (tx, config):
-        info = await userinfo_claims(tx, config, _bearer(request, form), issuer=issuer(request), now=now(request))
+        info = await userinfo_claims(tx, config, bearer_token(request, form), issuer=issuer(request), now=now(request))
         cors = cors_headers(request, config, info.client_id)
     return json_response(info.claims, headers=cors)
 
