@@ -12,6 +12,7 @@ from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc.support import (
+    NO_STORE,
     call_client_endpoint,
     client_ip,
     cors_headers,
@@ -82,6 +83,10 @@ async def userinfo(request: Request) -> Response:
     async with transaction(request) as (tx, config):
         info = await userinfo_claims(tx, config, _bearer(request, form), issuer=issuer(request), now=now(request))
         cors = cors_headers(request, config, info.client_id)
+    if info.key_created:
+        realm_cache(request).forget(config.realm.id)
+    if info.signed is not None:
+        return Response(info.signed, media_type="application/jwt", headers={**NO_STORE, **cors})
     return json_response(info.claims, headers=cors)
 
 
