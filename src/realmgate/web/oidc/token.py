@@ -6,17 +6,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realmgate.protocol import introspection, revocation
-from realmgate.protocol.errors import InvalidClient, OAuthError
+from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.params import optional
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
 from realmgate.web.context import get_ctx
+from realmgate.web.errors import oauth_json
 from realmgate.web.oidc.support import (
     NO_STORE,
     call_client_endpoint,
     client_ip,
     cors_headers,
-    error_response,
     form_params,
     issuer,
     json_response,
@@ -52,11 +52,7 @@ async def token(request: Request) -> Response:
     if failure is not None:
         if params.get("grant_type") == "password":
             metrics.login(False)
-        headers = dict(cors)
-        if isinstance(failure, InvalidClient) and failure.status == 401:
-            # RFC 6749 §5.2: a failed client authentication names the scheme to use.
-            headers["www-authenticate"] = f'Basic realm="{config.realm.name}"'
-        return error_response(request, failure, headers=headers)
+        return oauth_json(request, failure, headers=cors)
     if issued.key_created:
         realm_cache(request).forget(config.realm.id)
     if grant_type == "password":
@@ -75,8 +71,8 @@ def _bearer(request: Request, form: dict[str, str]) -> str | None:
 
 
 async def userinfo(request: Request) -> Response:
-    """Bad or expired tokens and ended sessions raise ``InvalidToken``: 401 with
-    ``WWW-Authenticate: Bearer error="invalid_token"`` from the error translator."""
+    """Bad or expired tokens and ended sessions raise ``InvalidToken``: 401 with its
+    ``WWW-Authenticate: Bearer`` challenge from the error translator (``web.errors.challenge``)."""
     if request.method == "OPTIONS":
         return preflight(request)
     form = await form_params(request) if request.method == "POST" else query_params(request)
