@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 
 from realmgate.crypto import realm_keys
 from realmgate.crypto.algorithms import SIGNATURE_ALGORITHMS
+from realmgate.protocol import device
 from realmgate.protocol.realm_cache import RealmConfig
 
 OIDC_PATH = "/protocol/openid-connect"
@@ -59,7 +60,14 @@ def discovery_document(config: RealmConfig, *, frontend: str, backend: str) -> d
         "frontchannel_logout_supported": False,
         "jwks_uri": f"{back}/certs",
         "check_session_iframe": f"{front}/login-status-iframe.html",
-        "grant_types_supported": ["authorization_code", "refresh_token", "password", "client_credentials"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "password",
+            "client_credentials",
+            device.GRANT_TYPE,
+        ],
+        "device_authorization_endpoint": f"{back}/auth/device",
         "acr_values_supported": ["0", "1"],
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],

@@ -5,12 +5,11 @@ default for a client created through the admin API, the discovery fields Keycloa
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from tests.e2e.harness import ServerProcess, admin_token
+from tests.e2e.harness import ServerProcess
 from tests.e2e.oidc.test_signature_algorithms import independently_verified
 
 from realmgate.crypto.algorithms import SIGNATURE_ALGORITHMS
@@ -35,6 +34,7 @@ KEYCLOAK_FIELDS = [
     "claims_parameter_supported",
     "claims_supported",
     "code_challenge_methods_supported",
+    "device_authorization_endpoint",
     "end_session_endpoint",
     "frontchannel_logout_session_supported",
     "frontchannel_logout_supported",
@@ -73,13 +73,6 @@ KEYCLOAK_FIELDS = [
     "userinfo_endpoint",
     "userinfo_signing_alg_values_supported",
 ]
-
-
-@pytest.fixture
-def admin(any_server: ServerProcess) -> Iterator[httpx.Client]:
-    headers = {"authorization": f"Bearer {admin_token(any_server)}"}
-    with httpx.Client(base_url=any_server.base_url, headers=headers, timeout=30.0) as client:
-        yield client
 
 
 @pytest.fixture

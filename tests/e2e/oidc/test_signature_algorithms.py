@@ -9,7 +9,7 @@ import base64
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +22,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from tests.e2e.harness import (
     ServerProcess,
-    admin_token,
     create_pg_database,
     drop_pg_database,
     free_port,
@@ -98,13 +97,6 @@ def _client(client_id: str, **attributes: str) -> dict[str, Any]:
         "directAccessGrantsEnabled": True,
         "attributes": {"post.logout.redirect.uris": "+", **attributes},
     }
-
-
-@pytest.fixture
-def admin(any_server: ServerProcess) -> Iterator[httpx.Client]:
-    headers = {"authorization": f"Bearer {admin_token(any_server)}"}
-    with httpx.Client(base_url=any_server.base_url, headers=headers, timeout=30.0) as client:
-        yield client
 
 
 def _new_realm(admin: httpx.Client, **fields: Any) -> str:
