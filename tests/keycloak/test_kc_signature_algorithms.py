@@ -111,7 +111,7 @@ async def test_key_component_must_fit_its_algorithm(store: Store) -> None:
             "$.clients[1].attributes['access.token.signed.response.alg']",
         ),
         (
-            {"clients": [{"clientId": "c", "attributes": {"user.info.response.signature.alg": "RS256"}}]},
+            {"clients": [{"clientId": "c", "attributes": {"user.info.response.signature.alg": "HS256"}}]},
             "$.clients[0].attributes['user.info.response.signature.alg']",
         ),
         ({"defaultSignatureAlgorithm": "HS256"}, "$.defaultSignatureAlgorithm"),

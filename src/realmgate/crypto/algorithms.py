@@ -10,8 +10,8 @@ absence: the token and JARM signature algorithms take a signature algorithm we p
 ``request.object.signature.alg`` also takes ``any`` and ``none`` and ``token.endpoint.auth.signing.alg``
 also takes the HMAC algorithms of ``client_secret_jwt``. realmgate accepts neither request
 objects nor JWT client authentication, so those two only ever narrow what is refused anyway.
-UserInfo responses are JSON only (no ``application/jwt``), so ``user.info.response.signature.alg``
-takes nothing but ``unsigned``: asking for a signed UserInfo fails closed.
+``user.info.response.signature.alg`` takes a signature algorithm we produce (the UserInfo response
+is then an ``application/jwt``) or ``unsigned`` (plain JSON, as when absent).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _CLIENT_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
     ACCESS_TOKEN_ALG: SIGNATURE_ALGORITHMS,
     ID_TOKEN_ALG: SIGNATURE_ALGORITHMS,
     AUTHORIZATION_ALG: SIGNATURE_ALGORITHMS,
-    USERINFO_ALG: ("unsigned",),
+    USERINFO_ALG: ("unsigned", *SIGNATURE_ALGORITHMS),
     REQUEST_OBJECT_ALG: ("any", "none", *SIGNATURE_ALGORITHMS, *HMAC_ALGORITHMS),
     TOKEN_ENDPOINT_AUTH_ALG: (*SIGNATURE_ALGORITHMS, *HMAC_ALGORITHMS),
 }

@@ -55,11 +55,14 @@ def settle_secret(client: Client) -> Client:
 
 
 def new_client(realm: Realm, client_id: str, **fields: Any) -> Client:
-    """A client with Keycloak's defaults: the realm's default/optional scopes (OIDC ones) and,
-    when confidential, a generated secret. ``fields`` (model field names) override defaults."""
+    """A client with Keycloak's defaults: the realm's default/optional scopes (OIDC ones),
+    direct access grants on (a ClientRepresentation without ``directAccessGrantsEnabled``
+    allows the password grant in Keycloak) and, when confidential, a generated secret.
+    ``fields`` (model field names) override defaults."""
     oidc = fields.get("protocol", "openid-connect") == "openid-connect"
     defaults: dict[str, Any] = {
         "id": new_id(),
+        "direct_access_grants_enabled": True,
         "default_client_scopes": tuple(
             s for s in realm.default_default_client_scopes if not (oidc and s in SAML_SCOPES)
         ),
@@ -119,7 +122,9 @@ async def _ensure_client(tx: Tx, realm: Realm, spec: ClientSpec) -> tuple[Client
     existing = await tx.clients.get_by_client_id(realm.id, spec.client_id)
     if existing is not None:
         return existing, False
-    client = new_client(realm, spec.client_id, **dict(spec.fields), protocol_mappers=client_mappers(spec.mappers))
+    # Keycloak's built-in clients refuse the password grant unless their spec says otherwise.
+    fields = {"direct_access_grants_enabled": False, **spec.fields}
+    client = new_client(realm, spec.client_id, **fields, protocol_mappers=client_mappers(spec.mappers))
     await tx.clients.add(client)
     return client, True
 

@@ -1,6 +1,10 @@
 """The discovery document, realm info and JWKS: what we publish about a realm.
 
-Only what is really implemented is listed. As Keycloak does, browser-facing endpoints use the
+Only what is really implemented is claimed. The other fields Keycloak publishes are present
+too, since Keycloak clients look for them (python-keycloak's tests do), but say "none here":
+an empty list of algorithms or modes, ``null`` for an endpoint realmgate does not serve (CIBA,
+pushed authorization requests, dynamic registration), ``false`` for what it does not require.
+As Keycloak does, browser-facing endpoints use the
 frontend URL and back-channel endpoints (token, userinfo, introspection, JWKS) the URL the
 request came in on, so a broker on an internal network reaches us directly.
 """
@@ -14,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 
 from realmgate.crypto import realm_keys
 from realmgate.crypto.algorithms import SIGNATURE_ALGORITHMS
-from realmgate.protocol import authorize
+from realmgate.protocol import authorize, device
 from realmgate.protocol.realm_cache import RealmConfig
 
 OIDC_PATH = "/protocol/openid-connect"
@@ -56,7 +60,14 @@ def discovery_document(config: RealmConfig, *, frontend: str, backend: str) -> d
         "frontchannel_logout_supported": False,
         "jwks_uri": f"{back}/certs",
         "check_session_iframe": f"{front}/login-status-iframe.html",
-        "grant_types_supported": ["authorization_code", "refresh_token", "password", "client_credentials"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "password",
+            "client_credentials",
+            device.GRANT_TYPE,
+        ],
+        "device_authorization_endpoint": f"{back}/auth/device",
         "acr_values_supported": ["0", "1"],
         "response_types_supported": list(authorize.RESPONSE_TYPE_COMBINATIONS),
         "subject_types_supported": ["public"],
@@ -79,6 +90,38 @@ def discovery_document(config: RealmConfig, *, frontend: str, backend: str) -> d
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
         "authorization_response_iss_parameter_supported": True,
+        "userinfo_signing_alg_values_supported": [*SIGNATURE_ALGORITHMS, "none"],
+        **_not_offered(),
+    }
+
+
+# Keycloak's remaining metadata, each saying that realmgate offers none of it.
+_NOTHING_LISTED = (
+    "authorization_signing_alg_values_supported",  # no JARM
+    "authorization_encryption_alg_values_supported",
+    "authorization_encryption_enc_values_supported",
+    "id_token_encryption_alg_values_supported",
+    "id_token_encryption_enc_values_supported",
+    "userinfo_encryption_alg_values_supported",
+    "userinfo_encryption_enc_values_supported",
+    "request_object_signing_alg_values_supported",  # no request objects
+    "request_object_encryption_alg_values_supported",
+    "request_object_encryption_enc_values_supported",
+    "token_endpoint_auth_signing_alg_values_supported",  # no JWT client authentication
+    "introspection_endpoint_auth_signing_alg_values_supported",
+    "revocation_endpoint_auth_signing_alg_values_supported",
+    "backchannel_authentication_request_signing_alg_values_supported",  # no CIBA
+    "backchannel_token_delivery_modes_supported",
+)
+_NOT_SERVED = ("backchannel_authentication_endpoint", "pushed_authorization_request_endpoint", "registration_endpoint")
+
+
+def _not_offered() -> dict[str, object]:
+    return {
+        **{name: [] for name in _NOTHING_LISTED},
+        **dict.fromkeys(_NOT_SERVED),
+        "require_pushed_authorization_requests": False,
+        "mtls_endpoint_aliases": {},  # no mutual TLS
     }
 
 

@@ -65,6 +65,24 @@ class AccessDenied(OAuthError):
     error = "access_denied"
 
 
+class AuthorizationPending(OAuthError):
+    """RFC 8628 §3.5: the device polled before the user decided."""
+
+    error = "authorization_pending"
+
+
+class SlowDown(OAuthError):
+    """RFC 8628 §3.5: the device polled faster than its interval."""
+
+    error = "slow_down"
+
+
+class ExpiredToken(OAuthError):
+    """RFC 8628 §3.5: the device code expired before the user decided."""
+
+    error = "expired_token"
+
+
 class LoginRequired(OAuthError):
     error = "login_required"
 

@@ -19,6 +19,7 @@ GRANT_EVENT = {
     "authorization_code": "CODE_TO_TOKEN",
     "refresh_token": "REFRESH_TOKEN",
     "client_credentials": "CLIENT_LOGIN",
+    "urn:ietf:params:oauth:grant-type:device_code": "OAUTH2_DEVICE_CODE_TO_TOKEN",
 }
 
 

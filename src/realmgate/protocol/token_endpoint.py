@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from realmgate.protocol import events
+from realmgate.protocol import device, events
 from realmgate.protocol.client_auth import authenticate_client
 from realmgate.protocol.errors import InvalidRequest, OAuthError, UnsupportedGrantType
 from realmgate.protocol.grants import (
     GrantRequest,
     authorization_code,
     client_credentials,
+    device_code,
     password,
     refresh_token,
 )
@@ -24,6 +25,7 @@ GRANTS: Mapping[str, Callable[[GrantRequest], Awaitable[IssuedTokens]]] = {
     "refresh_token": refresh_token.grant,
     "password": password.grant,
     "client_credentials": client_credentials.grant,
+    device.GRANT_TYPE: device_code.grant,
 }
 
 

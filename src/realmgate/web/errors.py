@@ -1,7 +1,8 @@
 """The single place where errors become responses.
 
 - ``AdminError`` -> its exact Keycloak body, status and headers.
-- ``OAuthError`` -> its JSON body and status (``InvalidRedirectUri`` -> an error page, since
+- ``OAuthError`` -> its JSON body, status and ``WWW-Authenticate`` challenge (``challenge``;
+  ``InvalidRedirectUri`` -> an error page, since
   the redirect target itself is untrusted); ``description`` is public, ``detail`` is only logged.
 - Store ``Unavailable`` -> 503.
 - Starlette's 404/405/413 -> JSON; a 404 under ``/realms/{realm}/`` of a realm that does not
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,7 +22,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from realmgate.admin.errors import AdminError
-from realmgate.protocol.errors import InvalidRedirectUri, InvalidToken, OAuthError, RealmNotFound
+from realmgate.protocol.errors import (
+    InsufficientScope,
+    InvalidClient,
+    InvalidRedirectUri,
+    InvalidToken,
+    OAuthError,
+    RealmNotFound,
+)
 from realmgate.store.interface import Unavailable
 from realmgate.web.context import get_ctx
 from realmgate.web.logging import printable
@@ -38,19 +47,48 @@ def json_error(status: int, description: str | None = None, *, error: str | None
     return JSONResponse(body, status_code=status, headers=NO_STORE)
 
 
+def _quoted(value: str) -> str:
+    """An RFC 7230 quoted-string."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def challenge(error: OAuthError, realm: str) -> str | None:
+    """The one place an OAuth error gets its ``WWW-Authenticate`` challenge, or None.
+
+    - ``invalid_client`` answered with 401 (RFC 6749 §5.2; RFC 7235 requires a challenge on
+      every 401): ``Basic``, the scheme clients authenticate with here.
+    - ``invalid_token`` / ``insufficient_scope`` (RFC 6750 §3): ``Bearer``.
+
+    Each carries the body's ``error`` and ``error_description`` too: strict clients (openid-client
+    6) read the error from the challenge when there is one, so the two must say the same."""
+    if isinstance(error, InvalidClient) and error.status == 401:
+        scheme = "Basic"
+    elif isinstance(error, InvalidToken | InsufficientScope):
+        scheme = "Bearer"
+    else:
+        return None
+    params = {"realm": realm, "error": error.error, "error_description": error.description}
+    return f"{scheme} " + ", ".join(f"{name}={_quoted(value)}" for name, value in params.items())
+
+
+def oauth_json(request: Request, error: OAuthError, *, headers: Mapping[str, str] | None = None) -> Response:
+    """An OAuth error as its JSON body and status, with its challenge and ``headers`` (e.g. CORS)."""
+    if error.detail:
+        log.info("%s %s: %s (%s)", request.method, printable(request.url.path), error.error, printable(error.detail))
+    all_headers = {**NO_STORE, **(headers or {})}
+    www_authenticate = challenge(error, request.path_params.get("realm", ""))
+    if www_authenticate is not None:
+        all_headers["www-authenticate"] = www_authenticate
+    return JSONResponse(error.body(), status_code=error.status, headers=all_headers)
+
+
 async def oauth_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OAuthError)
-    if exc.detail:
-        log.info("%s %s: %s (%s)", request.method, printable(request.url.path), exc.error, printable(exc.detail))
     if isinstance(exc, InvalidRedirectUri):
+        if exc.detail:
+            log.info("%s %s: %s (%s)", request.method, printable(request.url.path), exc.error, printable(exc.detail))
         return error_page(request, exc.description, status=exc.status)
-    headers = dict(NO_STORE)
-    if isinstance(exc, InvalidToken) or exc.error == "insufficient_scope":
-        realm = request.path_params.get("realm", "")
-        headers["www-authenticate"] = (
-            f'Bearer realm="{realm}", error="{exc.error}", error_description="{exc.description}"'
-        )
-    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+    return oauth_json(request, exc)
 
 
 async def admin_error(request: Request, exc: Exception) -> Response:

@@ -1,6 +1,7 @@
 // A strict, independent relying party (openid-client v6) walking realmgate's whole OIDC surface:
 // discovery -> authorization code + PKCE through the real login form -> ID token checked
-// against the JWKS -> userinfo -> refresh -> introspection -> revocation -> RP-initiated logout.
+// against the JWKS -> userinfo -> refresh -> introspection -> revocation -> RP-initiated logout,
+// then a client_credentials request with a wrong secret, whose OAuth error it must be able to read.
 // Usage: node flow.mjs BASE_URL REALM CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME PASSWORD
 // Prints one JSON object of observations; exits non-zero on the first failed check.
 import * as client from 'openid-client';
@@ -96,6 +97,23 @@ try {
 }
 check(refreshAfterLogout === 'invalid_grant: Session not active', `refresh after logout: ${refreshAfterLogout}`);
 
+// A wrong secret: the 401 carries a Basic challenge naming the error (openid-client reads a
+// challenge before the body) and the RFC 6749 JSON body saying the same.
+const wrong = new client.Configuration(metadata, clientId, undefined, client.ClientSecretBasic('wrong'));
+client.allowInsecureRequests(wrong);
+let wrongSecret = null;
+try {
+  await client.clientCredentialsGrant(wrong);
+} catch (error) {
+  check(error instanceof client.WWWAuthenticateChallengeError, `wrong secret raised ${error.name}: ${error.message}`);
+  const [challengeSeen] = error.cause;
+  const body = await error.response.json();
+  wrongSecret = {
+    status: error.status, scheme: challengeSeen.scheme, challenge: challengeSeen.parameters, body,
+  };
+}
+check(wrongSecret !== null, 'a wrong client secret was accepted');
+
 console.log(JSON.stringify({
-  issuer: metadata.issuer, sub: claims.sub, sid: claims.sid, userinfo, refreshAfterLogout,
+  issuer: metadata.issuer, sub: claims.sub, sid: claims.sid, userinfo, refreshAfterLogout, wrongSecret,
 }));

@@ -1,4 +1,5 @@
-"""One realmgate server for the OIDC end-to-end tests, with the ``oidc-test`` realm imported."""
+"""One realmgate server for the OIDC end-to-end tests, with the ``oidc-test`` realm imported, and an
+admin API client for the tests that make their own realms on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.e2e.harness import ServerProcess, start_server
+from tests.e2e.harness import ServerProcess, admin_token, start_server
 
 REALM_FILE = Path(__file__).parent / "realms" / "oidc-test.json"
 
@@ -24,4 +25,12 @@ def browser(oidc_server: ServerProcess) -> Iterator[httpx.Client]:
     """A cookie-keeping client on the shared server that does not follow redirects, so each
     test sees every hop of the flow."""
     with httpx.Client(base_url=oidc_server.base_url, timeout=10.0, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def admin(any_server: ServerProcess) -> Iterator[httpx.Client]:
+    """The admin REST API of ``any_server``, as the bootstrap admin."""
+    headers = {"authorization": f"Bearer {admin_token(any_server)}"}
+    with httpx.Client(base_url=any_server.base_url, headers=headers, timeout=30.0) as client:
         yield client

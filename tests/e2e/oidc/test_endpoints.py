@@ -48,6 +48,7 @@ def test_discovery_lists_only_what_is_supported(oidc_server: ServerProcess) -> N
             "refresh_token",
             "password",
             "client_credentials",
+            "urn:ietf:params:oauth:grant-type:device_code",
         }
         assert doc["code_challenge_methods_supported"] == ["plain", "S256"]
         assert doc["authorization_response_iss_parameter_supported"] is True

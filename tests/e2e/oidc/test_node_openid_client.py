@@ -41,3 +41,12 @@ def test_openid_client_full_flow(oidc_server: ServerProcess, node_project: Path)
     assert observed["issuer"] == oidc_server.url(f"/realms/{REALM}")
     assert observed["userinfo"]["email"] == "alice@example.com"
     assert observed["refreshAfterLogout"] == "invalid_grant: Session not active"
+    # A wrong client secret: openid-client reads the OAuth error from the 401's challenge, and
+    # the body it did not need says the same.
+    description = "Invalid client or Invalid client credentials"
+    assert observed["wrongSecret"] == {
+        "status": 401,
+        "scheme": "basic",
+        "challenge": {"realm": REALM, "error": "invalid_client", "error_description": description},
+        "body": {"error": "invalid_client", "error_description": description},
+    }

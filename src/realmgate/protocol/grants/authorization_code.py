@@ -22,20 +22,30 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     if optional(req.params, "redirect_uri") != data.redirect_uri:
         raise InvalidGrant("Incorrect redirect_uri")
     pkce.check_verifier(data.code_challenge, data.code_challenge_method, optional(req.params, "code_verifier"))
+    issued = await session_tokens(
+        req, data.session_id, data.user_id, data.scope, nonce=data.nonce, fresh_login=data.fresh_login
+    )
+    await record_issued(req.tx, code, issued.token_ids, now=req.now)
+    return issued
+
+
+async def session_tokens(
+    req: GrantRequest, session_id: str, user_id: str, scope: str, *, nonce: str | None, fresh_login: bool
+) -> IssuedTokens:
+    """Tokens for a browser login's session the client is attached to (the code grant's, and
+    the device grant's once the user approved): an offline session when ``offline_access``."""
     realm = req.config.realm
-    session = await active_session(req.tx, realm, data.session_id, req.now)
+    session = await active_session(req.tx, realm, session_id, req.now)
     if session is None or req.client.id not in session.client_sessions:
         raise InvalidGrant("Session not active")
-    user = await req.tx.users.get(realm.id, data.user_id)
+    user = await req.tx.users.get(realm.id, user_id)
     if user is None or not user.enabled:
         raise InvalidGrant("User disabled or not found")
-    decision = decide_scopes(req.config, req.client, data.scope)
-    grant = Grant(req.client, user, decision, session, nonce=data.nonce, fresh_login=data.fresh_login)
+    decision = decide_scopes(req.config, req.client, scope)
+    grant = Grant(req.client, user, decision, session, nonce=nonce, fresh_login=fresh_login)
     if decision.offline:
         await ensure_offline_allowed(req.tx, req.config, grant)
         offline = offline_copy(session, req.client, issuer=req.issuer, now=req.now)
         await req.tx.sessions.add(offline)
         grant = replace(grant, session=offline)
-    issued = await issue_tokens(req.tx, req.config, grant, issuer=req.issuer, now=req.now)
-    await record_issued(req.tx, code, issued.token_ids, now=req.now)
-    return issued
+    return await issue_tokens(req.tx, req.config, grant, issuer=req.issuer, now=req.now)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from realmgate.web.oidc import authorize, discovery, login_end, logout, token
+from realmgate.web.oidc import authorize, device, discovery, login_end, logout, token
 
 _REALM = "/realms/{realm}"
 _OIDC = _REALM + "/protocol/openid-connect"
@@ -35,6 +35,10 @@ def routes() -> list[BaseRoute]:
         Route(_OIDC + "/registrations", authorize.registrations, methods=["GET"]),
         Route(_REALM + "/login-actions/authenticate", authorize.authenticate_form, methods=["GET", "POST"]),
         Route(_REALM + "/login-actions/required-action", login_end.required_action, methods=["GET", "POST"]),
+        Route(_OIDC + "/auth/device", device.device_authorization, methods=["POST"]),
+        Route(_REALM + "/device", device.verification, methods=["GET", "POST"]),
+        Route(_REALM + "/device/status", device.status, methods=["GET"]),
+        Route(_REALM + "/device/confirm", device.confirm, methods=["POST"]),
         Route(_OIDC + "/token", token.token, methods=["POST", "OPTIONS"]),
         Route(_OIDC + "/token/introspect", token.introspect, methods=["POST"]),
         Route(_OIDC + "/revoke", token.revoke, methods=["POST", "OPTIONS"]),

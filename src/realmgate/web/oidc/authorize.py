@@ -2,8 +2,9 @@
 
 ``GET|POST .../auth`` validates the request; with a usable SSO session it answers at once,
 otherwise it stores a login step and shows the form. The form posts to
-``/realms/{realm}/login-actions/authenticate?tab_id=...`` (Keycloak's path), which checks the
-step, its CSRF token and auth-session cookie, then the password.
+``/realms/{realm}/login-actions/authenticate?session_code=...&tab_id=...`` (Keycloak's path),
+which checks the step, its CSRF token (the form's hidden field, or ``session_code``: the same
+value) and auth-session cookie, then the password.
 """
 
 from __future__ import annotations
@@ -138,8 +139,9 @@ def login_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
+    # Keycloak's order: the step's token first (see ``login_flow.tab_of``).
     action = f"{issuer(request)}/login-actions/authenticate?" + urlencode(
-        {"tab_id": step.tab_id, "client_id": step.request.client_id}
+        {"session_code": step.csrf, "tab_id": step.tab_id, "client_id": step.request.client_id}
     )
     context = {
         "realm_display_name": display_name(config),
@@ -159,14 +161,16 @@ async def authenticate_form(request: Request) -> Response:
         form = await form_params(request)
     except OAuthError as error:
         return error_page(request, error.description)
-    tab_id = request.query_params.get("tab_id", "")
+    session_code = request.query_params.get("session_code", "")
     async with transaction(request) as (tx, config):
-        step = await login_flow.load_step(tx, tab_id, now=now(request))
+        tab_id = request.query_params.get("tab_id") or await login_flow.tab_of(tx, session_code, now=now(request))
+        step = await login_flow.load_step(tx, tab_id or "", now=now(request))
         if step is not None and request.method != "POST":  # a reload of the form's URL
             return login_page(request, config, step, username=step.request.login_hint or "")
         if step is None:
             return login_expired_page(request, config)
-        if not step.csrf_ok(request.cookies.get(login_flow.AUTH_SESSION_COOKIE), form.get("csrf_token")):
+        csrf = form.get("csrf_token") or session_code  # the form's field, or the token in its action URL
+        if not step.csrf_ok(request.cookies.get(login_flow.AUTH_SESSION_COOKIE), csrf):
             return form_not_verified_page(request, "the login form")
         username = form.get("username", "")
         try:

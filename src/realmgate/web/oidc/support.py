@@ -164,13 +164,6 @@ def preflight(request: Request) -> Response:
     return Response(status_code=200, headers=headers)
 
 
-def error_response(request: Request, error: OAuthError, *, headers: Mapping[str, str] | None = None) -> Response:
-    """An OAuth error as JSON (for handlers that add headers, e.g. CORS, to their errors)."""
-    if error.detail:
-        log.info("%s %s: %s (%s)", request.method, request.url.path, error.error, error.detail)
-    return json_response(error.body(), status=error.status, headers=headers)
-
-
 def display_name(config: RealmConfig) -> str:
     """The realm's name as its pages show it."""
     return config.realm.display_name or config.realm.name

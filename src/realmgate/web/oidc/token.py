@@ -6,16 +6,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realmgate.protocol import introspection, revocation
-from realmgate.protocol.errors import InvalidClient, OAuthError
+from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.params import optional
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
 from realmgate.web.context import get_ctx
+from realmgate.web.errors import oauth_json
 from realmgate.web.oidc.support import (
+    NO_STORE,
     call_client_endpoint,
     client_ip,
     cors_headers,
-    error_response,
     form_params,
     issuer,
     json_response,
@@ -51,11 +52,7 @@ async def token(request: Request) -> Response:
     if failure is not None:
         if params.get("grant_type") == "password":
             metrics.login(False)
-        headers = dict(cors)
-        if isinstance(failure, InvalidClient) and failure.status == 401:
-            # RFC 6749 §5.2: a failed client authentication names the scheme to use.
-            headers["www-authenticate"] = f'Basic realm="{config.realm.name}"'
-        return error_response(request, failure, headers=headers)
+        return oauth_json(request, failure, headers=cors)
     if issued.key_created:
         realm_cache(request).forget(config.realm.id)
     if grant_type == "password":
@@ -75,14 +72,18 @@ def bearer_token(request: Request, form: dict[str, str] | None = None) -> str | 
 
 
 async def userinfo(request: Request) -> Response:
-    """Bad or expired tokens and ended sessions raise ``InvalidToken``: 401 with
-    ``WWW-Authenticate: Bearer error="invalid_token"`` from the error translator."""
+    """Bad or expired tokens and ended sessions raise ``InvalidToken``: 401 with its
+    ``WWW-Authenticate: Bearer`` challenge from the error translator (``web.errors.challenge``)."""
     if request.method == "OPTIONS":
         return preflight(request)
     form = await form_params(request) if request.method == "POST" else query_params(request)
     async with transaction(request) as (tx, config):
         info = await userinfo_claims(tx, config, bearer_token(request, form), issuer=issuer(request), now=now(request))
         cors = cors_headers(request, config, info.client_id)
+    if info.key_created:
+        realm_cache(request).forget(config.realm.id)
+    if info.signed is not None:
+        return Response(info.signed, media_type="application/jwt", headers={**NO_STORE, **cors})
     return json_response(info.claims, headers=cors)
 
 
