@@ -1,7 +1,8 @@
 """realmgate brokering to a provider not written here: npm ``oidc-provider`` (OpenID
 certified), configured through ``import-config`` from its discovery URL, with signature
 validation through its JWKS, PKCE S256 and ``private_key_jwt`` signed with the realm's key.
-Also: its back-channel logout ends our session, and a key rotation upstream (new kid) is
+Also: its back-channel logout ends our session, RP-initiated logout at our server ends its
+session too (the chain sends it its own ID token), and a key rotation upstream (new kid) is
 followed by one refetch of its JWKS."""
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
             "jwks_uri": f"{realm_url}/protocol/openid-connect/certs",
             "backchannel_logout_uri": f"{realm_url}/protocol/openid-connect/logout/backchannel-logout",
             "backchannel_logout_session_required": True,
+            "post_logout_redirect_uris": [f"{realm_url}/broker/{ALIAS}/endpoint/logout_response"],
         },
         pkce_required=True,
     )
@@ -145,6 +147,53 @@ def test_upstream_backchannel_logout_ends_our_session(env: Env) -> None:
         auth=("app", env.app_secret),
     )
     assert refreshed.status_code == 400
+
+
+def _provider_session_lives(env: Env, browser: Browser) -> bool:
+    """Ask the provider itself (``prompt=none``, with the browser's cookies) whether it still
+    has a session: a code comes back if it does, ``login_required`` if not."""
+    discovery = httpx.get(env.provider.discovery_url).json()
+    params = {
+        "client_id": "realmgate",
+        "redirect_uri": env.server.url(f"/realms/{REALM}/broker/{ALIAS}/endpoint"),
+        "response_type": "code",
+        "scope": "openid",
+        "prompt": "none",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    }
+    url = str(httpx.URL(discovery["authorization_endpoint"], params=params))
+    response = browser.client.get(url)
+    while response.is_redirect:
+        url = urljoin(url, response.headers["location"])
+        if not url.startswith(env.provider.issuer):
+            break
+        response = browser.client.get(url)
+    answer = query(url)
+    assert "code" in answer or answer.get("error") == "login_required", url
+    return "code" in answer
+
+
+def test_logout_at_our_server_ends_the_provider_session(env: Env) -> None:
+    browser, tokens = env.login("dave")
+    assert _provider_session_lives(env, browser)
+    user = env.admin.find_user(REALM, "dave")
+    assert len(env.admin.call("GET", f"/{REALM}/users/{user['id']}/sessions", 200).json()) == 1
+
+    browser.stop_at = APP
+    logout = env.server.url(f"/realms/{REALM}/protocol/openid-connect/logout")
+    confirm = browser.go(f"{logout}?id_token_hint={tokens['id_token']}&post_logout_redirect_uri={APP}&state=bye")
+    end_session = next(hop for hop in browser.hops if hop.startswith(env.provider.url("/session/end")))
+    hint = jws.unverified_claims(query(end_session)["id_token_hint"])
+    assert hint["iss"] == env.provider.issuer and hint["aud"] == "realmgate"  # its own ID token
+    action, fields = next((f.action, f.fields) for f in forms(confirm.text).values())
+    browser.go(urljoin(str(confirm.url), action), data={**fields, "logout": "yes"})
+    assert browser.last.startswith(APP) and query(browser.last)["state"] == "bye", browser.hops
+    assert any("/endpoint/logout_response" in hop for hop in browser.hops)
+
+    assert env.admin.call("GET", f"/{REALM}/users/{user['id']}/sessions", 200).json() == []
+    assert not _provider_session_lives(env, browser)
+    browser.close()
 
 
 def test_unsigned_or_foreign_logout_token_is_refused(env: Env) -> None:
