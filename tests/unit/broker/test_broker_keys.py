@@ -1,5 +1,6 @@
 """The upstream key cache: JWKS fetch, 24 h expiry, unknown-kid refetch throttling shared by
-concurrent requests, eviction (also when the realm's config version moves), static PEM keys, and the algorithm allow-list."""
+concurrent requests, eviction (also when the realm's config version moves), static PEM keys,
+and the algorithm allow-list."""
 
 from __future__ import annotations
 
