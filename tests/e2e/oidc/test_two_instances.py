@@ -253,3 +253,4 @@ def test_instances_reached_by_different_urls_refuse_each_others_tokens(pair: Pai
     own = httpx.get(pair.second.url(f"/realms/{REALM}/protocol/openid-connect/userinfo"), headers=bearer)
     other = httpx.get(pair.first.url(f"/realms/{REALM}/protocol/openid-connect/userinfo"), headers=bearer)
     assert own.status_code == 200 and other.status_code == 401
+    assert "instances serving together need one public URL" in pair.first.wait_for_log("one public URL")
