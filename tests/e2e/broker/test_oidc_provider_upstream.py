@@ -37,6 +37,10 @@ class Env:
     app_secret: str
     first_login_at: float = 0.0
 
+    @property
+    def broker_endpoint(self) -> str:
+        return self.server.url(f"/realms/{REALM}/broker/{ALIAS}/endpoint")
+
     def auth_url(self) -> str:
         params = {
             "client_id": "app",
@@ -149,34 +153,9 @@ def test_upstream_backchannel_logout_ends_our_session(env: Env) -> None:
     assert refreshed.status_code == 400
 
 
-def _provider_session_lives(env: Env, browser: Browser) -> bool:
-    """Ask the provider itself (``prompt=none``, with the browser's cookies) whether it still
-    has a session: a code comes back if it does, ``login_required`` if not."""
-    discovery = httpx.get(env.provider.discovery_url).json()
-    params = {
-        "client_id": "realmgate",
-        "redirect_uri": env.server.url(f"/realms/{REALM}/broker/{ALIAS}/endpoint"),
-        "response_type": "code",
-        "scope": "openid",
-        "prompt": "none",
-        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-        "code_challenge_method": "S256",
-    }
-    url = str(httpx.URL(discovery["authorization_endpoint"], params=params))
-    response = browser.client.get(url)
-    while response.is_redirect:
-        url = urljoin(url, response.headers["location"])
-        if not url.startswith(env.provider.issuer):
-            break
-        response = browser.client.get(url)
-    answer = query(url)
-    assert "code" in answer or answer.get("error") == "login_required", url
-    return "code" in answer
-
-
 def test_logout_at_our_server_ends_the_provider_session(env: Env) -> None:
     browser, tokens = env.login("dave")
-    assert _provider_session_lives(env, browser)
+    assert env.provider.has_session(browser.client, "realmgate", env.broker_endpoint)
     user = env.admin.find_user(REALM, "dave")
     assert len(env.admin.call("GET", f"/{REALM}/users/{user['id']}/sessions", 200).json()) == 1
 
@@ -192,7 +171,7 @@ def test_logout_at_our_server_ends_the_provider_session(env: Env) -> None:
     assert any("/endpoint/logout_response" in hop for hop in browser.hops)
 
     assert env.admin.call("GET", f"/{REALM}/users/{user['id']}/sessions", 200).json() == []
-    assert not _provider_session_lives(env, browser)
+    assert not env.provider.has_session(browser.client, "realmgate", env.broker_endpoint)
     browser.close()
 
 
