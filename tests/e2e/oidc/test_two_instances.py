@@ -15,7 +15,9 @@ public URL (``--hostname``, or a proxy that forwards the same ``Host``): the las
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,11 +46,13 @@ class RoundRobin(httpx.BaseTransport):
     def __init__(self, servers: tuple[ServerProcess, ...]) -> None:
         self._ports = [s.port for s in servers]
         self._inner = httpx.HTTPTransport()
+        self._lock = threading.Lock()  # requests may come from several threads
         self.served: list[int] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        port = self._ports[len(self.served) % len(self._ports)]
-        self.served.append(port)
+        with self._lock:
+            port = self._ports[len(self.served) % len(self._ports)]
+            self.served.append(port)
         request.url = request.url.copy_with(port=port)
         return self._inner.handle_request(request)
 
@@ -239,6 +243,24 @@ def test_a_realm_key_made_at_one_instance_is_published_and_used_by_the_other(
         assert [k["algorithm"] for k in realm_keys].count("ES256") == 1
     finally:
         assert client.put(realm_url, headers=headers, json={"defaultSignatureAlgorithm": "RS256"}).status_code == 204
+
+
+def test_concurrent_logins_at_both_instances_all_succeed(pair: Pair, balancer: tuple[httpx.Client, RoundRobin]) -> None:
+    """Writes from both processes at once (on SQLite they take turns on the file's write lock):
+    none fails, and every session they made is seen at both."""
+    client, _ = balancer
+    headers = _admin_headers(client, pair)
+    password = [{"type": "password", "value": "dora-password", "temporary": False}]
+    rep = {"username": "dora", "enabled": True, "credentials": password}
+    user_url = client.post(pair.admin("/users"), headers=headers, json=rep).headers["location"]
+    data = {"grant_type": "password", "username": "dora", "password": "dora-password", "scope": "openid"}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(
+            pool.map(lambda _: client.post(pair.oidc("token"), auth=(CLIENT_ID, SECRET), data=data), range(24))
+        )
+    assert [a.status_code for a in answers] == [200] * 24, [a.text for a in answers if a.status_code != 200]
+    for listed in _twice(lambda: client.get(f"{user_url}/sessions", headers=headers)):
+        assert len(listed.json()) == 24
 
 
 def test_instances_reached_by_different_urls_refuse_each_others_tokens(pair: Pair) -> None:
