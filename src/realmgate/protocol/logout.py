@@ -4,8 +4,9 @@ RP-initiated logout identifies the client by ``id_token_hint`` (any ID token thi
 even expired, as the spec allows and Keycloak does) or ``client_id``; ``post_logout_redirect_uri``
 must be registered in the client's ``post.logout.redirect.uris`` attribute (``##``-separated;
 ``+`` means the redirect URIs). When nothing identifies the client, the user confirms first, so
-a stray link cannot log anyone out. Ending a session deletes it from the database (every instance sees it at once) and
-owes its clients back-channel logout tokens, which the caller posts after the commit.
+a stray link cannot log anyone out. Ending a session deletes it from the database (every
+instance sees it at once) and owes its clients back-channel logout tokens, which the caller
+posts after the commit.
 """
 
 from __future__ import annotations
