@@ -26,7 +26,9 @@ TOKEN_SECONDS = 1
 
 @pytest.fixture(scope="module")
 def seed(servers: Callable[..., ServerProcess]) -> Seed:
-    made = configure(servers(), servers())
+    # The broker accepts the slave's one-second tokens for 30 s more: a loaded machine may take
+    # longer than a second between the slave's token response and its check.
+    made = configure(servers(), servers(), allowedClockSkew="30")
     made.slave_admin.call("PUT", "/slave_realm", 204, json={"accessTokenLifespan": TOKEN_SECONDS})
     return made
 
@@ -84,8 +86,9 @@ def test_logout_at_the_broker_ends_the_upstream_session_with_its_own_expired_id_
 
 def test_the_upstream_still_refuses_a_hint_it_did_not_sign(seed: Seed, browser: Browser) -> None:
     tokens = _sign_in(seed, browser)
+    before = _sessions(seed.slave_admin, "slave_realm", "slave_user")
     assert jws.unverified_claims(tokens["id_token"])["iss"].endswith("/realms/master_realm")  # the master's
     slave_logout = f"http://localhost:{seed.slave.port}/realms/slave_realm/protocol/openid-connect/logout"
     page = httpx.get(slave_logout, params={"id_token_hint": tokens["id_token"]})
     assert page.status_code == 400 and "Invalid id_token_hint" in page.text
-    assert len(_sessions(seed.slave_admin, "slave_realm", "slave_user")) == 1
+    assert before and _sessions(seed.slave_admin, "slave_realm", "slave_user") == before
