@@ -216,5 +216,7 @@ async def find_provider(tx: Tx, realm_id: str, alias_or_id: str) -> IdentityProv
 
 
 async def clear_keys_cache(call: AdminCall) -> None:
-    """``POST /admin/realms/{realm}/clear-keys-cache``: forget every upstream key."""
+    """``POST /admin/realms/{realm}/clear-keys-cache``: forget every upstream key here; the
+    realm's version moves, so the other instances forget its providers' keys on their next use."""
     _keys().clear()
+    await call.tx.realms.touch(call.realm.id)

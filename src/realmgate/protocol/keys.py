@@ -43,11 +43,13 @@ def wanted_algorithm(config: RealmConfig, client: Client, attribute: str) -> str
 
 async def signing_key(tx: Tx, config: RealmConfig, algorithm: str, *, now: int) -> tuple[RealmKey, bool]:
     """The key for ``algorithm`` and whether the cached ``config`` lacked it (the caller then
-    forgets its cache). Before a fallback key is made the store is asked again, so the access
-    and ID token of one response, or another instance's earlier request, share one key."""
+    forgets its cache). Before a fallback key is made the store is asked again under the realm
+    row's lock, so the access and ID token of one response, and concurrent first requests on
+    every instance, share one key (the second waits for the first's commit, then finds it)."""
     key = realm_keys.active_key(config.keys, algorithm)
     if key is not None:
         return key, False
+    await tx.realms.get(config.realm.id, for_update=True)
     key = realm_keys.active_key(await tx.keys.list(config.realm.id), algorithm)
     if key is None:
         key = realm_keys.generate_fallback_key(config.realm.id, algorithm, now=now, realm_name=config.realm.name)

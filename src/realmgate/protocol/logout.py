@@ -1,11 +1,12 @@
 """Logout: RP-Initiated Logout 1.0 and Keycloak's back-channel ``POST logout``.
 
-RP-initiated logout identifies the client by ``id_token_hint`` (accepted even when expired, as
-the spec allows) or ``client_id``; ``post_logout_redirect_uri`` must be registered in the
-client's ``post.logout.redirect.uris`` attribute (``##``-separated; ``+`` means the redirect
-URIs). When nothing identifies the client, the user confirms first, so a stray link cannot log
-anyone out. Ending a session deletes it from the database (every instance sees it at once) and
-owes its clients back-channel logout tokens, which the caller posts after the commit.
+RP-initiated logout identifies the client by ``id_token_hint`` (any ID token this realm signed,
+even expired, as the spec allows and Keycloak does) or ``client_id``; ``post_logout_redirect_uri``
+must be registered in the client's ``post.logout.redirect.uris`` attribute (``##``-separated;
+``+`` means the redirect URIs). When nothing identifies the client, the user confirms first, so
+a stray link cannot log anyone out. Ending a session deletes it from the database (every
+instance sees it at once) and owes its clients back-channel logout tokens, which the caller
+posts after the commit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from realmgate.model.client import Client
 from realmgate.protocol import events
 from realmgate.protocol.client_auth import authenticate_client
 from realmgate.protocol.client_logout import Delivery
+from realmgate.protocol.discovery import realm_url
 from realmgate.protocol.errors import InvalidGrant, InvalidRequest
 from realmgate.protocol.keys import verify_own
 from realmgate.protocol.params import optional, required
@@ -48,20 +50,23 @@ def post_logout_uris(client: Client) -> list[str]:
     return expanded
 
 
-def _hint_claims(config: RealmConfig, hint: str, issuer: str) -> Mapping[str, object]:
+def _hint_claims(config: RealmConfig, hint: str) -> Mapping[str, object]:
+    """An ID token this realm signed, expired or not (as Keycloak, which checks the signature
+    only). Its ``iss`` may name another public URL of this realm: a token fetched through an
+    internal token URL (a broker's back-end call) is still ours, and its signature proves it."""
     claims = verify_own(config, hint, symmetric=False)
-    if claims is None or claims.get("iss") != issuer or claims.get("typ") != ID:
+    iss = claims.get("iss") if claims is not None else None
+    own = realm_url("", config.realm.name)
+    if claims is None or not isinstance(iss, str) or not iss.endswith(own) or claims.get("typ") != ID:
         raise InvalidRequest("Invalid id_token_hint")
     return claims
 
 
-def plan_logout(
-    config: RealmConfig, params: Mapping[str, str], *, sso_session_id: str | None, issuer: str
-) -> LogoutPlan:
+def plan_logout(config: RealmConfig, params: Mapping[str, str], *, sso_session_id: str | None) -> LogoutPlan:
     """Validate an RP-initiated logout request; ``InvalidRequest`` errors become an error page."""
     hint = optional(params, "id_token_hint")
     client_id = optional(params, "client_id")
-    claims = _hint_claims(config, hint, issuer) if hint else None
+    claims = _hint_claims(config, hint) if hint else None
     if claims is not None:
         azp = claims.get("azp") or claims.get("aud")
         if client_id is not None and client_id != azp:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from realmgate.crypto import jws
@@ -27,6 +28,8 @@ from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.scopes import ScopeDecision
 from realmgate.protocol.sessions import auth_time, session_expires_at
 from realmgate.store.interface import Tx
+
+log = logging.getLogger("realmgate.oidc")
 
 BEARER = "Bearer"
 REFRESH = "Refresh"
@@ -176,7 +179,17 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
 def read_token(config: RealmConfig, token: str, *, symmetric: bool, issuer: str, now: int) -> Claims | None:
     """Claims of one of our tokens if its signature, issuer and expiry hold; else None."""
     claims = keys.verify_own(config, token, symmetric=symmetric)
-    if claims is None or claims.get("iss") != issuer:
+    if claims is None:
+        return None
+    if claims.get("iss") != issuer:
+        # Signed by this realm, issued through another URL: instances behind different URLs.
+        log.warning(
+            "token of realm %s issued through %s refused at %s: instances serving together need one "
+            "public URL (the same --hostname, or a proxy forwarding the same Host)",
+            config.realm.name,
+            str(claims.get("iss"))[:200],
+            issuer,
+        )
         return None
     exp = claims.get("exp")
     if not isinstance(exp, int) or exp <= now:

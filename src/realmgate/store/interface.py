@@ -54,6 +54,10 @@ class RealmRepo(Protocol):
         ...
 
     async def config_version(self, realm_id: str) -> int: ...
+    async def touch(self, realm_id: str) -> None:
+        """Move the config version without changing anything, so every instance drops what
+        its in-process caches hold for the realm (``clear-keys-cache``, ``reload-keys``)."""
+        ...
 
 
 class ClientRepo(Protocol):

@@ -1,7 +1,8 @@
 """realmgate brokering to a provider not written here: npm ``oidc-provider`` (OpenID
 certified), configured through ``import-config`` from its discovery URL, with signature
 validation through its JWKS, PKCE S256 and ``private_key_jwt`` signed with the realm's key.
-Also: its back-channel logout ends our session, and a key rotation upstream (new kid) is
+Also: its back-channel logout ends our session, RP-initiated logout at our server ends its
+session too (the chain sends it its own ID token), and a key rotation upstream (new kid) is
 followed by one refetch of its JWKS."""
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class Env:
     provider: OidcProvider
     app_secret: str
     first_login_at: float = 0.0
+
+    @property
+    def broker_endpoint(self) -> str:
+        return self.server.url(f"/realms/{REALM}/broker/{ALIAS}/endpoint")
 
     def auth_url(self) -> str:
         params = {
@@ -81,6 +86,7 @@ def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
             "jwks_uri": f"{realm_url}/protocol/openid-connect/certs",
             "backchannel_logout_uri": f"{realm_url}/protocol/openid-connect/logout/backchannel-logout",
             "backchannel_logout_session_required": True,
+            "post_logout_redirect_uris": [f"{realm_url}/broker/{ALIAS}/endpoint/logout_response"],
         },
         pkce_required=True,
     )
@@ -145,6 +151,28 @@ def test_upstream_backchannel_logout_ends_our_session(env: Env) -> None:
         auth=("app", env.app_secret),
     )
     assert refreshed.status_code == 400
+
+
+def test_logout_at_our_server_ends_the_provider_session(env: Env) -> None:
+    browser, tokens = env.login("dave")
+    assert env.provider.has_session(browser.client, "realmgate", env.broker_endpoint)
+    user = env.admin.find_user(REALM, "dave")
+    assert len(env.admin.call("GET", f"/{REALM}/users/{user['id']}/sessions", 200).json()) == 1
+
+    browser.stop_at = APP
+    logout = env.server.url(f"/realms/{REALM}/protocol/openid-connect/logout")
+    confirm = browser.go(f"{logout}?id_token_hint={tokens['id_token']}&post_logout_redirect_uri={APP}&state=bye")
+    end_session = next(hop for hop in browser.hops if hop.startswith(env.provider.url("/session/end")))
+    hint = jws.unverified_claims(query(end_session)["id_token_hint"])
+    assert hint["iss"] == env.provider.issuer and hint["aud"] == "realmgate"  # its own ID token
+    action, fields = next((f.action, f.fields) for f in forms(confirm.text).values())
+    browser.go(urljoin(str(confirm.url), action), data={**fields, "logout": "yes"})
+    assert browser.last.startswith(APP) and query(browser.last)["state"] == "bye", browser.hops
+    assert any("/endpoint/logout_response" in hop for hop in browser.hops)
+
+    assert env.admin.call("GET", f"/{REALM}/users/{user['id']}/sessions", 200).json() == []
+    assert not env.provider.has_session(browser.client, "realmgate", env.broker_endpoint)
+    browser.close()
 
 
 def test_unsigned_or_foreign_logout_token_is_refused(env: Env) -> None:

@@ -99,6 +99,27 @@ class OidcProvider:
             location = urljoin(location, confirmed.headers["location"])
         return location
 
+    def has_session(self, client: httpx.Client, client_id: str, redirect_uri: str) -> bool:
+        """Whether the provider still has a session for the browser ``client``: ``prompt=none``
+        answers with a code if it does, ``login_required`` if not."""
+        params = {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": "openid",
+            "prompt": "none",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+        url = str(httpx.URL(self.url("/auth"), params=params))
+        while url.startswith(self.issuer):
+            response = client.get(url, follow_redirects=False)
+            assert response.is_redirect, response.text
+            url = urljoin(url, response.headers["location"])
+        answer = dict(httpx.URL(url).params)
+        assert "code" in answer or answer.get("error") == "login_required", url
+        return "code" in answer
+
     def abort_url(self, client: httpx.Client, authorization_url: str) -> str:
         """Start a login and cancel it at the login page: the redirect carries ``error=access_denied``."""
         response = client.get(authorization_url, follow_redirects=True)

@@ -1,5 +1,6 @@
 """The upstream key cache: JWKS fetch, 24 h expiry, unknown-kid refetch throttling shared by
-concurrent requests, eviction, static PEM keys, and the algorithm allow-list."""
+concurrent requests, eviction (also when the realm's config version moves), static PEM keys,
+and the algorithm allow-list."""
 
 from __future__ import annotations
 
@@ -146,6 +147,24 @@ async def test_evict_and_clear_force_a_new_fetch(upstream: Upstream, cache: Upst
     cache.clear()
     await cache.verify(token, "other", cfg)
     assert _fetches(upstream) == 4
+
+
+async def test_a_moved_realm_version_forgets_that_realms_providers_keys(
+    upstream: Upstream, cache: UpstreamKeyCache, keys: Keys
+) -> None:
+    """What another instance changed (a provider edit, clear-keys-cache) reaches this cache as a
+    new config version of the realm: its providers' keys are fetched again, others' are kept."""
+    cache.follow("r1", 5, ["idp"])
+    cfg = await _first_fetch(upstream, cache, keys)
+    await cache.verify(sign(CLAIMS, keys.a), "other-realms-idp", cfg)
+    assert _fetches(upstream) == 2
+    cache.follow("r1", 5, ["idp"])  # unchanged: cached
+    await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
+    assert _fetches(upstream) == 2
+    cache.follow("r1", 6, ["idp"])
+    await cache.verify(sign(CLAIMS, keys.a), "idp", cfg)
+    await cache.verify(sign(CLAIMS, keys.a), "other-realms-idp", cfg)
+    assert _fetches(upstream) == 3
 
 
 async def test_reload_fetches_only_with_a_jwks_url(upstream: Upstream, cache: UpstreamKeyCache, keys: Keys) -> None:

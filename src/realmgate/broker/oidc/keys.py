@@ -1,4 +1,5 @@
-"""The upstream providers' signature keys, cached per process (reference §2.1).
+"""The upstream providers' signature keys, cached per process (reference §2.1), and dropped
+on every instance when the realm's config version moves (``UpstreamKeyCache.follow``).
 
 Keycloak's rules, kept: keys are fetched from ``jwksUrl`` and cached per provider (its
 internal id and the URL, so an edited URL is a new entry); an entry lives 24 hours; a token whose
@@ -16,7 +17,7 @@ import asyncio
 import base64
 import binascii
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -130,6 +131,18 @@ class UpstreamKeyCache:
         self._entries: dict[tuple[str, str], _Entry] = {}
         self._last_request: dict[tuple[str, str], float] = {}
         self._inflight: dict[tuple[str, str], asyncio.Task[_Entry]] = {}
+        self._versions: dict[str, int] = {}  # realm id -> config version last seen
+
+    def follow(self, realm_id: str, version: int, internal_ids: Iterable[str]) -> None:
+        """Called with the realm snapshot before each use: once the realm's config version has
+        moved (an edit of a provider, ``clear-keys-cache`` or ``reload-keys`` on any instance
+        bumps it) the keys of its providers are forgotten and fetched again on next use, so
+        every instance follows within one request."""
+        seen = self._versions.get(realm_id)
+        if seen is not None and seen != version:
+            for internal_id in internal_ids:
+                self.evict(internal_id)
+        self._versions[realm_id] = version
 
     def evict(self, internal_id: str) -> None:
         """Forget a provider's keys (it was updated or removed)."""

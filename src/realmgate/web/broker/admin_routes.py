@@ -72,6 +72,9 @@ async def reload_keys(request: Request) -> Response:
     idp = await _authorize(request, MANAGE, request.path_params["alias"])
     assert idp is not None
     reloaded = await identity_providers.reload_keys(idp)
+    if reloaded:  # the other instances refetch on their next use
+        async with get_ctx(request).store.tx() as tx:
+            await tx.realms.touch(idp.realm_id)
     return JSONResponse(reloaded, headers={"cache-control": "no-store"})
 
 

@@ -122,7 +122,7 @@ async def backchannel_logout(request: Request) -> Response:
     try:
         if not token:
             raise BrokerError("no logout token", detail="logout token missing")
-        targets = await verify_logout_token(token, providers, keys=key_cache(request), now=now(request))
+        targets = await verify_logout_token(token, providers, keys=key_cache(request, config), now=now(request))
     except BrokerError as exc:
         log.warning("back-channel logout refused: %s", exc.detail or exc.message)
         body = {"error": "invalid_request", "error_description": "Invalid logout token"}
@@ -143,7 +143,9 @@ async def keycloak_logout(request: Request) -> Response:
         return Response(status_code=404)
     try:
         cfg = parse_config(idp.provider_id, idp.config)
-        broker_ids = await verify_keycloak_logout_action(token, idp, cfg, keys=key_cache(request), now=now(request))
+        broker_ids = await verify_keycloak_logout_action(
+            token, idp, cfg, keys=key_cache(request, config), now=now(request)
+        )
     except BrokerError as exc:
         log.warning("broker %s: k_logout refused: %s", idp.alias, exc.detail or exc.message)
         return Response(status_code=400)

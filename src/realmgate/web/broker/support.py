@@ -28,13 +28,16 @@ from realmgate.web.pages import error_page
 log = logging.getLogger("realmgate.broker")
 
 
-def key_cache(request: Request) -> UpstreamKeyCache:
+def key_cache(request: Request, config: RealmConfig) -> UpstreamKeyCache:
     """The one upstream key cache of this process, shared with the admin API (which evicts it
-    on provider updates and ``clear-keys-cache``). Built from the app's HTTP client and clock."""
+    on provider updates and ``clear-keys-cache``), brought up to ``config``'s version first so
+    what another instance changed is seen. Built from the app's HTTP client and clock."""
     runtime = broker_runtime(create=False)
     if runtime is None:
         ctx = get_ctx(request)
         runtime = install_runtime(ctx.http, UpstreamKeyCache(ctx.http, clock=ctx.clock))
+    internal_ids = (idp.internal_id for idp in config.identity_providers.values())
+    runtime.keys.follow(config.realm.id, config.version, internal_ids)
     return runtime.keys
 
 
@@ -44,7 +47,7 @@ def connector(request: Request, config: RealmConfig, idp: IdentityProvider) -> I
     ctx = get_ctx(request)
     deps = ConnectorDeps(
         http=ctx.http,
-        keys=key_cache(request),
+        keys=key_cache(request, config),
         clock=ctx.clock,
         realm_keys=config.keys,
         assertion_lifespan=config.realm.access_code_lifespan,

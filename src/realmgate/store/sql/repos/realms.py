@@ -76,6 +76,9 @@ class SqlRealmRepo(Repo):
             await self._conn.execute(delete(table).where(table.c.realm_id == realm_id))
         await self._delete(t.realms, {"id": realm_id}, "Realm")
 
+    async def touch(self, realm_id: str) -> None:
+        self._config_changed(realm_id)
+
     async def config_version(self, realm_id: str) -> int:
         await self._tx.bump_config_versions(realm_id)
         version = await self._conn.scalar(_CONFIG_VERSION, {"id": realm_id})
