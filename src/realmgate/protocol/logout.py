@@ -62,8 +62,11 @@ def _hint_claims(config: RealmConfig, hint: str) -> Mapping[str, object]:
     return claims
 
 
-def plan_logout(config: RealmConfig, params: Mapping[str, str], *, sso_session_id: str | None) -> LogoutPlan:
-    """Validate an RP-initiated logout request; ``InvalidRequest`` errors become an error page."""
+def plan_logout(
+    config: RealmConfig, params: Mapping[str, str], *, sso_session_id: str | None, issuer: str
+) -> LogoutPlan:
+    """Validate an RP-initiated logout request; ``InvalidRequest`` errors become an error page.
+    ``issuer`` (as this request sees it) resolves a ``${authBaseUrl}`` root URL."""
     hint = optional(params, "id_token_hint")
     client_id = optional(params, "client_id")
     claims = _hint_claims(config, hint) if hint else None

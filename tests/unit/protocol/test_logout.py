@@ -35,6 +35,7 @@ def test_expired_id_token_hint_names_session_and_client() -> None:
         config(),
         {"id_token_hint": id_token(), "post_logout_redirect_uri": "https://bye.example/done", "state": "x y"},
         sso_session_id="cookie-session",
+        issuer=ISSUER,
     )
     assert plan.session_id == "s-1" and not plan.confirm
     assert plan.redirect == "https://bye.example/done?state=x+y"
@@ -44,12 +45,12 @@ def test_hint_fetched_through_another_public_url_of_the_realm_is_accepted() -> N
     """A broker fetches the upstream's tokens through an internal URL, so their ``iss`` names
     that URL; the browser then logs out through the public one with that very ID token."""
     internal = ISSUER.replace(ISSUER.split("/realms/")[0], "http://10.0.0.7:8080")
-    plan = plan_logout(config(), {"id_token_hint": id_token(iss=internal)}, sso_session_id=None)
+    plan = plan_logout(config(), {"id_token_hint": id_token(iss=internal)}, sso_session_id=None, issuer=ISSUER)
     assert plan.session_id == "s-1" and plan.client is not None and plan.client.client_id == "app"
 
 
 def test_nothing_identifying_the_client_asks_for_confirmation() -> None:
-    plan = plan_logout(config(), {}, sso_session_id="cookie-session")
+    plan = plan_logout(config(), {}, sso_session_id="cookie-session", issuer=ISSUER)
     assert plan.confirm and plan.session_id == "cookie-session" and plan.redirect is None
 
 
@@ -70,4 +71,4 @@ def test_nothing_identifying_the_client_asks_for_confirmation() -> None:
 )
 def test_refused(params: dict[str, str]) -> None:
     with pytest.raises(InvalidRequest):
-        plan_logout(config(), params, sso_session_id=None)
+        plan_logout(config(), params, sso_session_id=None, issuer=ISSUER)

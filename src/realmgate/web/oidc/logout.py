@@ -119,7 +119,9 @@ async def logout(request: Request) -> Response:
                 issuer=issuer(request),
                 now=now(request),
             )
-            plan = plan_logout(config, params, sso_session_id=current[0].id if current else None)
+            plan = plan_logout(
+                config, params, sso_session_id=current[0].id if current else None, issuer=issuer(request)
+            )
             if plan.confirm:
                 code = new_secret(24)
                 value = json.dumps({"session_id": plan.session_id, "redirect": plan.redirect})
