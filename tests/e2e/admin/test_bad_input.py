@@ -37,7 +37,7 @@ def test_unknown_ids_are_404_with_keycloak_texts(http: httpx.Client, realm: str)
         f"{base}/users/nope": {"error": "User not found"},
         f"{base}/clients/nope": {"error": "Could not find client"},
         f"{base}/roles/nope": {"error": "Could not find role"},
-        f"{base}/roles-by-id/nope": {"error": "Could not find role"},
+        f"{base}/roles-by-id/nope": {"error": "Could not find role with id"},
         f"{base}/groups/nope": {"error": "Could not find group by id"},
         "/admin/realms/no-such-realm": {"error": "Realm not found."},
     }

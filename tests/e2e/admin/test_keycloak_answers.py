@@ -73,3 +73,78 @@ def test_admin_created_client_allows_the_password_grant_by_default(
     assert token.status_code == 200, token.text
     explicit = kc.create_client({"clientId": "no-pw", "directAccessGrantsEnabled": False})
     assert kc.get_client(explicit)["directAccessGrantsEnabled"] is False
+
+
+def test_consents_are_the_clients_holding_offline_tokens(
+    admin_server: ServerProcess, http: httpx.Client, realm: str, kc: KeycloakAdmin
+) -> None:
+    kc.create_client({"clientId": "app", "publicClient": True})
+    user = kc.create_user({"username": "off", "enabled": True, "credentials": [{"type": "password", "value": "pw"}]})
+    base = f"/admin/realms/{realm}/users/{user}/consents"
+    assert http.get(base).json() == []
+    token = httpx.post(
+        admin_server.url(f"/realms/{realm}/protocol/openid-connect/token"),
+        data={
+            "grant_type": "password",
+            "client_id": "app",
+            "username": "off",
+            "password": "pw",
+            "scope": "offline_access",
+        },
+    )
+    assert token.status_code == 200, token.text
+    [consent] = http.get(base).json()
+    assert (consent["clientId"], [g["key"] for g in consent["additionalGrants"]]) == ("app", ["Offline Token"])
+    assert http.get(f"/admin/realms/{realm}/users/nope/consents").json() == {"error": "User not found"}
+    assert http.delete(f"{base}/nope").json() == {"error": "Client not found"}
+    assert http.delete(f"{base}/app").status_code == 204
+    assert http.get(base).json() == []
+    again = http.delete(f"{base}/app")
+    assert (again.status_code, again.json()) == (404, {"error": "Consent nor offline token not found"})
+    refresh = httpx.post(
+        admin_server.url(f"/realms/{realm}/protocol/openid-connect/token"),
+        data={"grant_type": "refresh_token", "client_id": "app", "refresh_token": token.json()["refresh_token"]},
+    )
+    assert refresh.status_code == 400
+
+
+def test_send_verify_email_fails_as_keycloak_without_smtp(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:
+    user = kc.create_user({"username": "mail", "email": "mail@x.org", "enabled": True})
+    response = http.put(f"/admin/realms/{realm}/users/{user}/send-verify-email")
+    assert response.status_code == 500
+    assert response.json()["errorMessage"].startswith("Failed to send verify email")
+    no_email = kc.create_user({"username": "nomail", "enabled": True})
+    missing = http.put(f"/admin/realms/{realm}/users/{no_email}/send-verify-email")
+    assert (missing.status_code, missing.json()) == (400, {"errorMessage": "User email missing"})
+
+
+def test_client_certificate_info_and_installation(
+    admin_server: ServerProcess, http: httpx.Client, realm: str, kc: KeycloakAdmin
+) -> None:
+    cid = kc.create_client({"clientId": "conf", "secret": "s3cret"})
+    base = f"/admin/realms/{realm}/clients/{cid}"
+    assert http.get(f"{base}/certificates/jwt.credential").json() == {}
+    missing = http.get(f"/admin/realms/{realm}/clients/nope/certificates/jwt.credential")
+    assert (missing.status_code, missing.json()) == (404, {"error": "Could not find client"})
+    unknown = http.get(f"{base}/installation/providers/bad")
+    assert (unknown.status_code, unknown.json()) == (404, {"error": "Unknown Provider"})
+    doc = http.get(f"{base}/installation/providers/keycloak-oidc-keycloak-json").json()
+    assert doc == {
+        "realm": realm,
+        "auth-server-url": admin_server.base_url + "/",
+        "ssl-required": "external",
+        "resource": "conf",
+        "credentials": {"secret": "s3cret"},
+        "confidential-port": 0,
+    }
+
+
+def test_user_storage_sync_finds_no_component(http: httpx.Client, realm: str) -> None:
+    response = http.post(f"/admin/realms/{realm}/user-storage/nope/sync", params={"action": "triggerFullSync"})
+    assert (response.status_code, response.json()) == (404, {"error": "Could not find component"})
+
+
+def test_mapper_without_provider_is_provider_not_found(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:
+    cid = kc.create_client({"clientId": "mapped"})
+    response = http.post(f"/admin/realms/{realm}/clients/{cid}/protocol-mappers/models", json={})
+    assert (response.status_code, response.json()) == (404, {"error": "ProtocolMapper provider not found"})

@@ -12,6 +12,7 @@ from realmgate.admin import (
     realms,
     server,
     sessions,
+    user_storage,
 )
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.schema import ANY_OBJECT, arr
@@ -200,5 +201,16 @@ def realm_ops() -> list[Operation]:
             "Remove a realm optional client scope",
             t,
             resource="REALM",
+        ),
+        op(
+            "POST",
+            f"{R}/user-storage/{{id}}/sync",
+            user_storage.sync,
+            manage,
+            "Synchronise a user storage provider (none exist: 404)",
+            "User Storage Provider",
+            query=(Param("action"),),
+            status=200,
+            response=ANY_OBJECT,
         ),
     ]

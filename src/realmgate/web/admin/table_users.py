@@ -5,6 +5,7 @@ from __future__ import annotations
 from realmgate.admin import api_schemas as s
 from realmgate.admin import auth as a
 from realmgate.admin import (
+    consents,
     groups,
     links,
     sessions,
@@ -12,7 +13,7 @@ from realmgate.admin import (
 )
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.role_mappings import GROUP_ROLE_MAPPINGS, USER_ROLE_MAPPINGS
-from realmgate.admin.schema import INT, arr
+from realmgate.admin.schema import ANY_OBJECT, INT, arr
 from realmgate.web.admin.table_common import BRIEF, EXACT, SEARCH, USER_FILTERS, R
 from realmgate.web.admin.table_shared import role_mapping_ops
 
@@ -76,6 +77,16 @@ def user_ops() -> list[Operation]:
         ),
         op(
             "PUT",
+            f"{u}/send-verify-email",
+            users.send_verify_email,
+            manage,
+            "Email an address verification (not available)",
+            t,
+            query=(Param("client_id"), Param("redirect_uri"), Param("lifespan", "integer")),
+            resource="USER",
+        ),
+        op(
+            "PUT",
             f"{u}/execute-actions-email",
             users.execute_actions_email,
             manage,
@@ -130,6 +141,24 @@ def user_ops() -> list[Operation]:
             "The user's sessions",
             t,
             response=arr(s.USER_SESSION),
+        ),
+        op(
+            "GET",
+            f"{u}/consents",
+            consents.list_consents,
+            view,
+            "Consents and offline tokens",
+            t,
+            response=arr(ANY_OBJECT),
+        ),
+        op(
+            "DELETE",
+            f"{u}/consents/{{client}}",
+            consents.revoke_consent,
+            manage,
+            "Revoke a client's consent and offline tokens",
+            t,
+            resource="USER",
         ),
         op(
             "POST",
