@@ -148,3 +148,43 @@ def test_mapper_without_provider_is_provider_not_found(http: httpx.Client, realm
     cid = kc.create_client({"clientId": "mapped"})
     response = http.post(f"/admin/realms/{realm}/clients/{cid}/protocol-mappers/models", json={})
     assert (response.status_code, response.json()) == (404, {"error": "ProtocolMapper provider not found"})
+
+
+def test_required_actions_list_read_and_update(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:
+    base = f"/admin/realms/{realm}/authentication/required-actions"
+    actions = http.get(base).json()
+    assert [a["alias"] for a in actions][:3] == ["CONFIGURE_TOTP", "TERMS_AND_CONDITIONS", "UPDATE_PASSWORD"]
+    update = http.get(f"{base}/UPDATE_PASSWORD").json()
+    assert update == {
+        "alias": "UPDATE_PASSWORD",
+        "name": "Update Password",
+        "providerId": "UPDATE_PASSWORD",
+        "enabled": True,
+        "defaultAction": False,
+        "priority": 30,
+        "config": {},
+    }
+    assert http.put(f"{base}/UPDATE_PASSWORD", json={**update, "enabled": False}).status_code == 204
+    assert http.get(f"{base}/UPDATE_PASSWORD").json()["enabled"] is False
+    assert http.get(f"{base}/VERIFY_EMAIL").json()["enabled"] is True
+    stored = kc.get_realm(realm)["requiredActions"]
+    assert {a["alias"]: a["enabled"] for a in stored}["UPDATE_PASSWORD"] is False
+    missing = http.get(f"{base}/nope")
+    assert (missing.status_code, missing.json()) == (404, {"error": "Failed to find required action"})
+    wrong = http.put(f"{base}/VERIFY_EMAIL", json={"enabled": "no"})
+    assert (wrong.status_code, wrong.json()) == (400, CANNOT_PARSE)
+
+
+def test_realm_default_scope_endpoints_say_client_scope_not_found(http: httpx.Client, realm: str) -> None:
+    for kind in ("default-default-client-scopes", "default-optional-client-scopes"):
+        for method in ("PUT", "DELETE"):
+            response = http.request(method, f"/admin/realms/{realm}/{kind}/nope")
+            assert (response.status_code, response.json()) == (404, {"error": "Client scope not found"}), kind
+
+
+def test_partial_import_ignores_the_rest_of_a_realm_export(http: httpx.Client, realm: str) -> None:
+    export = http.post(f"/admin/realms/{realm}/partial-export").json()
+    body = {**export, "ifResourceExists": "SKIP", "users": [{"username": "imported"}]}
+    response = http.post(f"/admin/realms/{realm}/partialImport", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["added"] >= 1
