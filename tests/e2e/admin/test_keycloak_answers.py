@@ -188,3 +188,23 @@ def test_partial_import_ignores_the_rest_of_a_realm_export(http: httpx.Client, r
     response = http.post(f"/admin/realms/{realm}/partialImport", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["added"] >= 1
+
+
+def test_user_profile_defaults_and_update(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:
+    base = f"/admin/realms/{realm}/users/profile"
+    profile = http.get(base).json()
+    assert [a["name"] for a in profile["attributes"]] == ["username", "email", "firstName", "lastName"]
+    assert [g["name"] for g in profile["groups"]] == ["user-metadata"]
+    surname = {"name": "surname", "displayName": "", "permissions": {"view": [], "edit": ["admin"]}}
+    profile["attributes"].append(surname)
+    updated = http.put(base, json=profile)
+    assert updated.status_code == 200
+    assert "surname" in [a["name"] for a in updated.json()["attributes"]]
+    assert "surname" in [a["name"] for a in http.get(base).json()["attributes"]]
+    assert "userProfileConfig" not in kc.get_realm(realm)
+    no_email = {"attributes": [a for a in profile["attributes"] if a["name"] != "email"]}
+    refused = http.put(base, json=no_email)
+    assert (refused.status_code, refused.json()) == (400, {"errorMessage": "The attribute 'email' can not be removed"})
+    # Users are still users: /users/{id} is not shadowed by the profile route.
+    user = kc.create_user({"username": "profiled"})
+    assert http.get(f"/admin/realms/{realm}/users/{user}").json()["username"] == "profiled"
