@@ -4,7 +4,13 @@ the admin API."""
 
 from __future__ import annotations
 
+import datetime
+
 import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from tests.e2e.harness import ServerProcess
 
 from keycloak import KeycloakAdmin
@@ -208,3 +214,36 @@ def test_user_profile_defaults_and_update(http: httpx.Client, realm: str, kc: Ke
     # Users are still users: /users/{id} is not shadowed by the profile route.
     user = kc.create_user({"username": "profiled"})
     assert http.get(f"/admin/realms/{realm}/users/{user}").json()["username"] == "profiled"
+
+
+def _self_signed_pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "upload")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def test_upload_certificate_takes_keycloaks_multipart_form(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:
+    cid = kc.create_client({"clientId": "jwt-client"})
+    url = f"/admin/realms/{realm}/clients/{cid}/certificates/jwt.credential"
+    pem = _self_signed_pem()
+    body = "".join(pem.strip().splitlines()[1:-1])
+    response = http.post(f"{url}/upload-certificate", data={"keystoreFormat": "Certificate PEM"}, files={"file": pem})
+    assert (response.status_code, response.json()) == (200, {"certificate": body})
+    assert kc.get_client(cid)["attributes"]["jwt.credential.certificate"] == body
+    assert http.get(url).json() == {"certificate": body}
+    bad = http.post(f"{url}/upload-certificate", data={"keystoreFormat": "Certificate PEM"}, files={"file": "nope"})
+    assert bad.status_code == 400
+    jks = http.post(f"{url}/upload-certificate", data={"keystoreFormat": "JKS"}, files={"file": pem})
+    assert jks.status_code == 400
+    assert http.get(url).json() == {"certificate": body}

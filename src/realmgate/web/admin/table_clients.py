@@ -60,6 +60,18 @@ def client_ops() -> list[Operation]:
             response=ANY_OBJECT,
         ),
         op(
+            "POST",
+            f"{c}/certificates/{{attr}}/upload-certificate",
+            client_documents.upload_certificate,
+            manage,
+            "Upload a certificate or public key (multipart: keystoreFormat, file)",
+            t,
+            body=ANY_OBJECT,
+            status=200,
+            response=ANY_OBJECT,
+            resource="CLIENT",
+        ),
+        op(
             "GET",
             f"{c}/installation/providers/{{provider}}",
             client_documents.installation,
