@@ -247,3 +247,30 @@ def test_upload_certificate_takes_keycloaks_multipart_form(http: httpx.Client, r
     jks = http.post(f"{url}/upload-certificate", data={"keystoreFormat": "JKS"}, files={"file": pem})
     assert jks.status_code == 400
     assert http.get(url).json() == {"certificate": body}
+
+
+def test_links_to_unknown_providers_are_stored_but_not_listed(
+    http: httpx.Client, realm: str, kc: KeycloakAdmin
+) -> None:
+    user = kc.create_user({"username": "social"})
+    base = f"/admin/realms/{realm}/users/{user}/federated-identity"
+    link = {"userId": "gl-1", "userName": "gl"}
+    assert http.post(f"{base}/gitlab", json=link).status_code == 204
+    assert http.get(base).json() == []
+    again = http.post(f"{base}/gitlab", json=link)
+    assert (again.status_code, again.json()) == (409, {"errorMessage": "User is already linked with provider"})
+    missing_user = http.post(f"/admin/realms/{realm}/users/nope/federated-identity/gitlab", json=link)
+    assert (missing_user.status_code, missing_user.json()) == (404, {"error": "User not found"})
+    kc.create_idp(
+        {
+            "alias": "gitlab",
+            "providerId": "oidc",
+            "config": {
+                "clientId": "x",
+                "clientSecret": "y",
+                "authorizationUrl": "https://gitlab.example/auth",
+                "tokenUrl": "https://gitlab.example/token",
+            },
+        }
+    )
+    assert [li["identityProvider"] for li in http.get(base).json()] == ["gitlab"]
