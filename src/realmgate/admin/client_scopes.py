@@ -127,23 +127,32 @@ async def realm_optional_scopes(call: AdminCall) -> object:
     return await _named(call.tx, call.realm, call.realm.default_optional_client_scopes)
 
 
+async def _realm_scope(call: AdminCall) -> ClientScope:
+    """The scope a realm-default endpoint names; Keycloak's text for a missing one differs from
+    ``/client-scopes/{id}``'s."""
+    scope = await call.tx.client_scopes.get(call.realm.id, call.path["scope_id"])
+    if scope is None:
+        raise AdminError.not_found("Client scope not found")
+    return scope
+
+
 async def add_realm_default_scope(call: AdminCall) -> None:
-    scope = await lookup.client_scope(call.tx, call.realm, call.path["scope_id"])
+    scope = await _realm_scope(call)
     await _realm_defaults(call.tx, call.realm, scope.name, default=True)
 
 
 async def add_realm_optional_scope(call: AdminCall) -> None:
-    scope = await lookup.client_scope(call.tx, call.realm, call.path["scope_id"])
+    scope = await _realm_scope(call)
     await _realm_defaults(call.tx, call.realm, scope.name, default=False)
 
 
 async def remove_realm_default_scope(call: AdminCall) -> None:
-    scope = await lookup.client_scope(call.tx, call.realm, call.path["scope_id"])
+    scope = await _realm_scope(call)
     if scope.name in call.realm.default_default_client_scopes:
         await _realm_defaults(call.tx, call.realm, scope.name, default=None)
 
 
 async def remove_realm_optional_scope(call: AdminCall) -> None:
-    scope = await lookup.client_scope(call.tx, call.realm, call.path["scope_id"])
+    scope = await _realm_scope(call)
     if scope.name in call.realm.default_optional_client_scopes:
         await _realm_defaults(call.tx, call.realm, scope.name, default=None)

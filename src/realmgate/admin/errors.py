@@ -8,6 +8,8 @@ here because Keycloak is not uniform and clients match on it:
 - validation errors and conflicts say ``{"errorMessage": "User exists with same username"}``,
 - a missing/invalid token is 401 ``{"error": "HTTP 401 Unauthorized"}``,
 - a token without the needed role is 403 ``{"error": "unknown_error"}``,
+- a JSON value Jackson cannot bind (a string where an object or boolean belongs) is 400
+  ``{"error": "unknown_error", "error_description": "Cannot parse the JSON"}``,
 - unknown JSON properties are 400 ``{"error": "Unrecognized field \\"x\\" (class ...), not marked
   as ignorable"}``, as Jackson words it inside Keycloak.
 
@@ -66,6 +68,10 @@ class AdminError(Exception):
                 f"{representation}), not marked as ignorable"
             },
         )
+
+    @classmethod
+    def unparsable_json(cls) -> AdminError:
+        return cls(400, {"error": "unknown_error", "error_description": "Cannot parse the JSON"})
 
     @classmethod
     def server_error(cls, message: str) -> AdminError:

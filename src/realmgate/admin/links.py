@@ -1,8 +1,9 @@
 """A user's links to upstream identity providers (``/users/{id}/federated-identity``).
 
-Texts as Keycloak: linking to a provider that does not exist is 404 ``Identity Provider not
-found``; a second link to the same provider is 409 ``User is already linked with provider``;
-removing a missing link is 404 ``Link not found``.
+As in Keycloak, a link is stored whatever its provider alias (an identity provider of that
+alias may come later) and the listing shows only links to the realm's existing providers; a
+second link to the same provider is 409 ``User is already linked with provider``; removing a
+missing link is 404 ``Link not found``.
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ from realmgate.model.user import FederatedIdentity
 async def list_links(call: AdminCall) -> object:
     user = await lookup.user(call.tx, call.realm, call.path["id"])
     links = await call.tx.federated_identities.list_for_user(call.realm.id, user.id)
-    return [federated_identity_to_rep(li) for li in sorted(links, key=lambda li: li.identity_provider)]
+    aliases = {idp.alias for idp in await call.tx.identity_providers.list(call.realm.id)}
+    shown = sorted((li for li in links if li.identity_provider in aliases), key=lambda li: li.identity_provider)
+    return [federated_identity_to_rep(li) for li in shown]
 
 
 async def add_link(call: AdminCall) -> None:
     tx, realm = call.tx, call.realm
     user = await lookup.user(tx, realm, call.path["id"])
     alias = call.path["provider"]
-    if await tx.identity_providers.get(realm.id, alias) is None:
-        raise AdminError.not_found("Identity Provider not found")
     rep = {**body_object(call.body), "identityProvider": alias}
 
     def convert(r: Mapping[str, object], base: None) -> tuple[FederatedIdentity, list[str]]:

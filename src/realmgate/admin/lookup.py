@@ -42,7 +42,10 @@ async def group(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> G
 
 
 async def role_by_id(tx: Tx, realm: Realm, id: str, *, for_update: bool = False) -> Role:
-    return await _found(tx.roles.get(realm.id, id, for_update=for_update), role_not_found)
+    return await _found(
+        tx.roles.get(realm.id, id, for_update=for_update),
+        lambda: AdminError.not_found("Could not find role with id"),  # Keycloak's RoleByIdResource
+    )
 
 
 async def realm_role(tx: Tx, realm: Realm, name: str) -> Role:

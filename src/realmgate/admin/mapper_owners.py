@@ -60,6 +60,9 @@ class MapperOwners:
         mappers = list(owner.protocol_mappers)
         ids = []
         for rep in reps:
+            if isinstance(rep, dict) and not rep.get("protocolMapper"):
+                # Keycloak looks the mapper's provider up before anything else is checked.
+                raise AdminError.not_found("ProtocolMapper provider not found")
             mapper = _new_mapper(rep, None)
             if any(m.name == mapper.name for m in mappers):
                 raise AdminError.conflict("Protocol mapper exists with same name")

@@ -2,7 +2,7 @@
 
 Direct mappings are what was granted; ``composite`` is the effective set (for users: also via
 their groups and the groups' ancestors; for groups: also via ancestors; composites expanded);
-``available`` is what could still be granted (roles of that container not already effective).
+``available`` is what could still be granted (roles of that container not mapped directly).
 Adding a role that is not of this realm, or not of the named client, is 404 ``Role not found``
 and maps nothing.
 """
@@ -16,6 +16,7 @@ from typing import Literal
 from realmgate.admin import idp_mappers, lookup
 from realmgate.admin.auth import effective_role_ids, require_grantable
 from realmgate.admin.call import AdminCall
+from realmgate.admin.errors import AdminError
 from realmgate.admin.roles import mappings_rep, resolve_roles, role_reps
 from realmgate.model.client import Client
 from realmgate.model.role import Role, expand_composites
@@ -90,7 +91,13 @@ class RoleMappings:
 
     async def _client(self, call: AdminCall) -> Client | None:
         client_id = call.path.get("client")
-        return None if client_id is None else await lookup.client(call.tx, call.realm, client_id)
+        if client_id is None:
+            return None
+        client = await call.tx.clients.get(call.realm.id, client_id)
+        if client is None:
+            # Keycloak's role-mapper resources word it so, unlike ``/clients/{id}``.
+            raise AdminError.not_found("Client not found")
+        return client
 
     async def _roles(self, call: AdminCall, ids: Collection[str]) -> list[Role]:
         return list(await call.tx.roles.get_many(call.realm.id, list(ids)))
@@ -118,11 +125,13 @@ class RoleMappings:
         return role_reps(_of((graph[i] for i in effective if i in graph), client), call.realm)
 
     async def available(self, call: AdminCall) -> object:
+        # Keycloak leaves out only the roles mapped directly: a role held through a composite (the
+        # default roles, say) can still be mapped on its own.
         subject = await self._subject(call)
         client = await self._client(call)
         graph = await call.auth.role_graph(call.tx, call.realm.id)
-        effective = await subject.effective(graph)
-        return role_reps(_of((r for i, r in graph.items() if i not in effective), client), call.realm)
+        direct = set(await subject.direct())
+        return role_reps(_of((r for i, r in graph.items() if i not in direct), client), call.realm)
 
     async def add(self, call: AdminCall) -> None:
         subject = await self._subject(call)

@@ -3,9 +3,8 @@ groups holding a role.
 
 A role is addressed by name under ``/roles`` (realm) or ``/clients/{id}/roles`` (client); the
 service functions take the role container from the path (``client`` path parameter present ->
-client role). Deleting a role still granted to a group is refused (400): silently stripping a
-group's permissions is the kind of surprise an administrator should confirm by unmapping first.
-The realm's default role cannot be deleted, as in Keycloak.
+client role). Deleting a role deletes its mappings (users, groups, composites, scope mappings)
+and the realm's default role cannot be deleted, both as in Keycloak.
 """
 
 from __future__ import annotations
@@ -164,11 +163,8 @@ async def update_role_by_id(call: AdminCall) -> None:
 async def _delete(call: AdminCall, role: Role) -> None:
     if role.id == call.realm.default_role_id:
         raise AdminError.bad_request("You can't delete the default role")
-    holders = [g.name for g in await call.tx.groups.list(call.realm.id) if role.id in g.role_ids]
-    if holders:
-        raise AdminError.bad_request(
-            f"Role {role.name} is still mapped to group(s) {', '.join(sorted(holders))}; unmap it first"
-        )
+    # As in Keycloak, a role still mapped (to users, groups, composites, scopes) is deleted with
+    # its mappings; the store removes every reference.
     await call.tx.roles.delete(call.realm.id, role.id)
 
 
@@ -180,10 +176,12 @@ async def delete_role_by_id(call: AdminCall) -> None:
     await _delete(call, await lookup.role_by_id(call.tx, call.realm, call.path["role_id"]))
 
 
-async def resolve_roles(tx: Tx, realm: Realm, body: object, *, client: Client | None = None) -> list[Role]:
+async def resolve_roles(
+    tx: Tx, realm: Realm, body: object, *, client: Client | None = None, missing: str = "Role not found"
+) -> list[Role]:
     """Roles named in a JSON list of RoleRepresentations, by ``id`` (else ``name``), all of this
     realm (and of ``client`` when given). A role from another realm or container is 404
-    ``Role not found``: nothing is mapped unless every role is found."""
+    ``missing`` (Keycloak's text differs by endpoint): nothing is mapped unless every role is found."""
     found: list[Role] = []
     for rep in body_list(body):
         reject_unknown(rep, ROLE_KEYS, "RoleRepresentation")
@@ -198,12 +196,14 @@ async def resolve_roles(tx: Tx, realm: Realm, body: object, *, client: Client | 
         elif name:
             role = await tx.roles.get_realm_role(realm.id, name)
         if role is None or (client is not None and role.client_id != client.id):
-            raise AdminError.not_found("Role not found")
+            raise AdminError.not_found(missing)
         found.append(role)
     return found
 
 
 # --- composites ---------------------------------------------------------------------------------
+
+_NO_COMPOSITE = "Could not find composite role"
 
 
 async def _composite_owner(call: AdminCall) -> Role:
@@ -232,7 +232,7 @@ async def get_client_composites(call: AdminCall) -> object:
 
 async def add_composites(call: AdminCall) -> None:
     owner = await _composite_owner(call)
-    added = await resolve_roles(call.tx, call.realm, call.body)
+    added = await resolve_roles(call.tx, call.realm, call.body, missing=_NO_COMPOSITE)
     if any(r.id == owner.id for r in added):
         raise AdminError.bad_request("A role cannot contain itself")
     snapshot = await call.auth.snapshot(call.tx, call.realm.id)
@@ -243,7 +243,7 @@ async def add_composites(call: AdminCall) -> None:
 
 async def remove_composites(call: AdminCall) -> None:
     owner = await _composite_owner(call)
-    removed = {r.id for r in await resolve_roles(call.tx, call.realm, call.body)}
+    removed = {r.id for r in await resolve_roles(call.tx, call.realm, call.body, missing=_NO_COMPOSITE)}
     await call.tx.roles.update(replace(owner, composite_ids=tuple(i for i in owner.composite_ids if i not in removed)))
 
 

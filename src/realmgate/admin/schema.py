@@ -105,14 +105,14 @@ def validate(
     representation = schema.get("x-representation", representation)
     type_name = schema.get("type")
     if type_name is not None and not _type_ok(value, type_name):
-        label = where or "body"
-        raise AdminError.bad_request(f"Invalid value for {label}: expected {type_name}")
+        # Jackson cannot bind the value (a MismatchedInputException inside Keycloak).
+        raise AdminError.unparsable_json()
     if isinstance(value, str) and (
         len(value) < schema.get("minLength", 0) or ("pattern" in schema and not re.search(schema["pattern"], value))
     ):
         raise AdminError.bad_request(f"Invalid value for {where or 'body'}")
     if "anyOf" in schema and not any(_fits(value, sub) for sub in schema["anyOf"]):
-        raise AdminError.bad_request(f"Invalid value for {where or 'body'}")
+        raise AdminError.unparsable_json()  # the alternatives are types: a binding failure too
     if "enum" in schema and value not in schema["enum"]:
         raise AdminError.bad_request(f"Invalid value for {where or 'body'}")
     if isinstance(value, list) and "items" in schema:

@@ -2,7 +2,9 @@
 
 Server info is truthful: realmgate's own version, and only the identity provider types and
 protocol mapper types realmgate implements (Keycloak's admin clients read these lists to offer
-choices, so listing anything more would offer what cannot work).
+choices, so listing anything more would offer what cannot work). Only keys Keycloak's
+ServerInfoRepresentation has: clients such as python-keycloak check the set of keys. Identity
+provider mapper types are listed per provider type, as in Keycloak.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from realmgate import __version__
 from realmgate.admin import auth as admin_auth
 from realmgate.admin.call import AdminCall
 from realmgate.admin.errors import realm_not_found
-from realmgate.broker.mappers.registry import MAPPER_TYPES
 from realmgate.broker.registry import PROVIDER_TYPES
 from realmgate.model.keys import RealmKey
 from realmgate.protocol.mappers import REGISTRY as PROTOCOL_MAPPERS
@@ -65,7 +66,6 @@ def server_info(now: int) -> dict[str, Any]:
                 for type_id in sorted(PROTOCOL_MAPPERS)
             ]
         },
-        "identityProviderMapperTypes": sorted(MAPPER_TYPES),
         "clientInstallations": {},
         "componentTypes": {},
         "passwordPolicies": [],

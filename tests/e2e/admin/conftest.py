@@ -8,8 +8,9 @@ import os
 import secrets
 from collections.abc import Iterator
 
+import httpx
 import pytest
-from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, ServerProcess, start_server
+from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, ServerProcess, admin_token, start_server
 
 from keycloak import KeycloakAdmin
 
@@ -40,3 +41,11 @@ def realm(kc: KeycloakAdmin) -> str:
     kc.create_realm({"realm": name, "enabled": True})
     kc.change_current_realm(name)
     return name
+
+
+@pytest.fixture
+def http(admin_server: ServerProcess) -> Iterator[httpx.Client]:
+    """Plain HTTP with the bootstrap admin's token, for checking exact statuses and bodies."""
+    token = admin_token(admin_server)
+    with httpx.Client(base_url=admin_server.base_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        yield client

@@ -1,6 +1,6 @@
 """Turns admin ``Operation`` declarations into Starlette routes.
 
-One generic handler per operation: parse the query and JSON body, open one store transaction,
+One generic handler per operation: parse the query and JSON (or multipart form) body, open one store transaction,
 authenticate the bearer token, resolve ``{realm}``, check the declared role, check the body
 against the declared schema (unknown fields and wrong types are 400), run the service, record
 the admin event, commit; then render the result (JSON / 201 + Location / 204), which posts the
@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -73,6 +74,24 @@ def _render(request: Request, op: Operation, result: object) -> Response:
     return JSONResponse(result, status_code=op.status if op.status == 200 else 200, headers=NO_STORE)
 
 
+async def request_body(request: Request) -> Any:
+    """The body as a service sees it: JSON, or a ``multipart/form-data`` form (Keycloak takes
+    certificate uploads so) as an object of its text fields, an uploaded file read as text."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return await json_body(request)
+    fields: dict[str, str] = {}
+    async with request.form(max_files=4, max_fields=20, max_part_size=MAX_BODY) as form:
+        for name, value in form.multi_items():
+            raw = await value.read(MAX_BODY + 1) if isinstance(value, UploadFile) else value.encode()
+            if len(raw) > MAX_BODY:
+                raise AdminError(413, {"errorMessage": "Request body too large"})
+            try:
+                fields[name] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise AdminError.bad_request(f"Invalid value for {name}: expected text") from None
+    return fields
+
+
 def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
     async def endpoint(request: Request) -> Response:
         ctx = get_ctx(request)
@@ -80,7 +99,7 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
             # A repeated parameter (``type=LOGIN&type=LOGOUT``) arrives comma-joined.
             raw = {key: ",".join(request.query_params.getlist(key)) for key in request.query_params}
             args = parse_args(raw, op.query)
-            body = await json_body(request) if op.method != "GET" else None
+            body = await request_body(request) if op.method != "GET" else None
             now = int(ctx.clock())
             base = frontend_base(request)
             async with ctx.store.tx() as tx:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from realmgate.admin import api_schemas as s
 from realmgate.admin import auth as a
 from realmgate.admin import (
+    client_documents,
     client_scopes,
     clients,
     sessions,
 )
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.mapper_owners import CLIENT_MAPPERS, CLIENT_SCOPE_MAPPERS
-from realmgate.admin.schema import arr
+from realmgate.admin.schema import ANY_OBJECT, arr
 from realmgate.web.admin.table_common import R
 from realmgate.web.admin.table_shared import mapper_owner_ops, role_ops
 
@@ -49,6 +50,36 @@ def client_ops() -> list[Operation]:
         op("PUT", c, clients.update_client, manage, "Update a client", t, body=s.CLIENT, resource="CLIENT"),
         op("DELETE", c, clients.delete_client, manage, "Delete a client", t, resource="CLIENT"),
         op("GET", f"{c}/client-secret", clients.get_secret, view, "The client secret", t, response=s.SECRET),
+        op(
+            "GET",
+            f"{c}/certificates/{{attr}}",
+            client_documents.certificate_info,
+            view,
+            "Certificate info of a client attribute prefix",
+            t,
+            response=ANY_OBJECT,
+        ),
+        op(
+            "POST",
+            f"{c}/certificates/{{attr}}/upload-certificate",
+            client_documents.upload_certificate,
+            manage,
+            "Upload a certificate or public key (multipart: keystoreFormat, file)",
+            t,
+            body=ANY_OBJECT,
+            status=200,
+            response=ANY_OBJECT,
+            resource="CLIENT",
+        ),
+        op(
+            "GET",
+            f"{c}/installation/providers/{{provider}}",
+            client_documents.installation,
+            view,
+            "Adapter configuration (keycloak-oidc-keycloak-json)",
+            t,
+            response=ANY_OBJECT,
+        ),
         op(
             "POST",
             f"{c}/client-secret",

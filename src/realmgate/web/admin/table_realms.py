@@ -10,8 +10,10 @@ from realmgate.admin import (
     events,
     partial,
     realms,
+    required_actions,
     server,
     sessions,
+    user_storage,
 )
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.schema import ANY_OBJECT, arr
@@ -22,6 +24,7 @@ def realm_ops() -> list[Operation]:
     t = "Realms Admin"
     view, manage = a.VIEW_REALM, a.MANAGE_REALM
     dd, do = f"{R}/default-default-client-scopes", f"{R}/default-optional-client-scopes"
+    ra = f"{R}/authentication/required-actions"
     return [
         op(
             "GET",
@@ -200,5 +203,44 @@ def realm_ops() -> list[Operation]:
             "Remove a realm optional client scope",
             t,
             resource="REALM",
+        ),
+        op(
+            "GET",
+            f"{ra}",
+            required_actions.list_actions,
+            view,
+            "Required actions",
+            "Authentication Management",
+            response=arr(ANY_OBJECT),
+        ),
+        op(
+            "GET",
+            f"{ra}/{{alias}}",
+            required_actions.get_action,
+            view,
+            "A required action",
+            "Authentication Management",
+            response=ANY_OBJECT,
+        ),
+        op(
+            "PUT",
+            f"{ra}/{{alias}}",
+            required_actions.update_action,
+            manage,
+            "Update a required action",
+            "Authentication Management",
+            body=ANY_OBJECT,
+            resource="REQUIRED_ACTION",
+        ),
+        op(
+            "POST",
+            f"{R}/user-storage/{{id}}/sync",
+            user_storage.sync,
+            manage,
+            "Synchronise a user storage provider (none exist: 404)",
+            "User Storage Provider",
+            query=(Param("action"),),
+            status=200,
+            response=ANY_OBJECT,
         ),
     ]

@@ -5,14 +5,16 @@ from __future__ import annotations
 from realmgate.admin import api_schemas as s
 from realmgate.admin import auth as a
 from realmgate.admin import (
+    consents,
     groups,
     links,
     sessions,
+    user_profile,
     users,
 )
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.role_mappings import GROUP_ROLE_MAPPINGS, USER_ROLE_MAPPINGS
-from realmgate.admin.schema import INT, arr
+from realmgate.admin.schema import ANY_OBJECT, INT, arr
 from realmgate.web.admin.table_common import BRIEF, EXACT, SEARCH, USER_FILTERS, R
 from realmgate.web.admin.table_shared import role_mapping_ops
 
@@ -43,6 +45,27 @@ def user_ops() -> list[Operation]:
             query=USER_FILTERS,
             response=INT,
         ),
+        op(
+            "GET",
+            f"{R}/users/profile",
+            user_profile.get_profile,
+            a.ANY_ADMIN_ROLE,
+            "User profile",
+            t,
+            response=ANY_OBJECT,
+        ),
+        op(
+            "PUT",
+            f"{R}/users/profile",
+            user_profile.update_profile,
+            a.MANAGE_REALM,
+            "Replace the user profile",
+            t,
+            body=ANY_OBJECT,
+            status=200,
+            response=ANY_OBJECT,
+            resource="REALM",
+        ),
         op("GET", u, users.get_user, view, "Get a user", t, response=s.USER),
         op("PUT", u, users.update_user, manage, "Update a user", t, body=s.USER, resource="USER"),
         op("DELETE", u, users.delete_user, manage, "Delete a user", t, resource="USER"),
@@ -72,6 +95,16 @@ def user_ops() -> list[Operation]:
             manage,
             "Remove a credential",
             t,
+            resource="USER",
+        ),
+        op(
+            "PUT",
+            f"{u}/send-verify-email",
+            users.send_verify_email,
+            manage,
+            "Email an address verification (not available)",
+            t,
+            query=(Param("client_id"), Param("redirect_uri"), Param("lifespan", "integer")),
             resource="USER",
         ),
         op(
@@ -130,6 +163,24 @@ def user_ops() -> list[Operation]:
             "The user's sessions",
             t,
             response=arr(s.USER_SESSION),
+        ),
+        op(
+            "GET",
+            f"{u}/consents",
+            consents.list_consents,
+            view,
+            "Consents and offline tokens",
+            t,
+            response=arr(ANY_OBJECT),
+        ),
+        op(
+            "DELETE",
+            f"{u}/consents/{{client}}",
+            consents.revoke_consent,
+            manage,
+            "Revoke a client's consent and offline tokens",
+            t,
+            resource="USER",
         ),
         op(
             "POST",
