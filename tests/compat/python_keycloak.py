@@ -58,17 +58,18 @@ def main() -> int:
     parser.add_argument("--checkout", type=Path, required=True)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--python", required=True, help="the venv python with python-keycloak and pytest")
+    parser.add_argument("--port", type=int, help="server port (test_keycloak_openid's device test wants 8081)")
     parser.add_argument("rest", nargs=argparse.REMAINDER, help="-- FILES... -- PYTEST_ARGS...")
     args = parser.parse_args()
     rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
     files, pytest_args = (rest[: rest.index("--")], rest[rest.index("--") + 1 :]) if "--" in rest else (rest, [])
 
-    server = start_server(db=args.db)
+    server = start_server(db=args.db, port=args.port)
     report = Path(tempfile.mkdtemp(prefix="pk-junit-")) / "report.xml"
     try:
         env = dict(os.environ)
         env.update(
-            KEYCLOAK_HOST="127.0.0.1",
+            KEYCLOAK_HOST="localhost",  # the suite's device test compares URLs on localhost
             KEYCLOAK_PORT=str(server.port),
             KEYCLOAK_ADMIN=ADMIN_USER,
             KEYCLOAK_ADMIN_PASSWORD=ADMIN_PASSWORD,

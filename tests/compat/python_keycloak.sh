@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # python-keycloak 7.1.1's own integration tests, unchanged, against a fresh realmgate.
 #
-#   bash tests/compat/python_keycloak.sh [--checkout DIR] [--db sqlite|postgres] [TEST_FILE...]
+#   bash tests/compat/python_keycloak.sh [--checkout DIR] [--db sqlite|postgres] [--port N] [TEST_FILE...]
 #
 # --checkout: a python-keycloak checkout at v7.1.1 (its tests/ are not in the PyPI sdist);
 #             without it the tag is cloned from GitHub into a temp directory.
@@ -17,10 +17,12 @@ checkout=""
 db=sqlite
 files=()
 pytest_args=()
+port_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --checkout) checkout=$2; shift 2 ;;
     --db) db=$2; shift 2 ;;
+    --port) port_args=(--port "$2"); shift 2 ;;
     --) shift; pytest_args=("$@"); break ;;
     *) files+=("$1"); shift ;;
   esac
@@ -45,4 +47,4 @@ if ! "$venv/bin/python" -c "import keycloak, pytest, freezegun, pytest_asyncio, 
 fi
 
 "$ROOT/.venv/bin/python" "$ROOT/tests/compat/python_keycloak.py" \
-  --checkout "$checkout" --db "$db" --python "$venv/bin/python" -- "${files[@]}" -- "${pytest_args[@]}"
+  --checkout "$checkout" --db "$db" --python "$venv/bin/python" "${port_args[@]}" -- "${files[@]}" -- "${pytest_args[@]}"

@@ -3,8 +3,6 @@ the database pool. Each through a real server process (and, for TLS, a certifica
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
 import ssl
 from collections.abc import Callable
@@ -13,43 +11,24 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from tests.e2e.certs import self_signed
 from tests.e2e.harness import ServerProcess, free_port, run_cli
 from tests.e2e.test_cli import assert_clean_failure
 
 DISCOVERY = "/realms/master/.well-known/openid-configuration"
 
 
-def self_signed(directory: Path) -> tuple[Path, Path]:
+def self_signed_files(directory: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and its key, as PEM files."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
+    cert, key = self_signed("127.0.0.1", ip="127.0.0.1")
     cert_file, key_file = directory / "tls.crt", directory / "tls.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
+    cert_file.write_bytes(cert)
+    key_file.write_bytes(key)
     return cert_file, key_file
 
 
 def test_https_with_a_certificate_file(tmp_path: Path, start_server: Callable[..., ServerProcess]) -> None:
-    cert, key = self_signed(tmp_path)
+    cert, key = self_signed_files(tmp_path)
     args = ["--https-certificate-file", str(cert), "--https-certificate-key-file", str(key)]
     trust = ssl.create_default_context(cafile=str(cert))
     server = start_server(args=args, https=True, verify=trust, workdir=tmp_path)
@@ -63,7 +42,7 @@ def test_https_with_a_certificate_file(tmp_path: Path, start_server: Callable[..
 
 
 def test_only_one_of_the_tls_files_is_refused(tmp_path: Path) -> None:
-    cert, _ = self_signed(tmp_path)
+    cert, _ = self_signed_files(tmp_path)
     result = run_cli(["start-dev", "--https-certificate-file", str(cert), "--http-port", str(free_port())])
     assert_clean_failure(result, "--https-certificate-file and --https-certificate-key-file go together")
 

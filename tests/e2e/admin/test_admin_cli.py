@@ -88,6 +88,12 @@ def ok(config: Path, *args: str) -> str:
     return done.stdout
 
 
+def realm_with_user(config: Path, realm: str, username: str) -> str:
+    """A new realm with one enabled user; the user's id."""
+    ok(config, "create", "realms", "-s", f"realm={realm}", "-s", "enabled=true")
+    return ok(config, "create", "users", "-r", realm, "-s", f"username={username}", "-s", "enabled=true", "-i").strip()
+
+
 def names(output: str) -> set[str]:
     return {role["name"] for role in json.loads(output)}
 
@@ -98,8 +104,7 @@ def test_role_verbs_by_name(admin_server: ServerProcess, tmp_path: Path) -> None
     config = tmp_path / "admin.json"
     logged_in(admin_server, config)
     realm = "cliroles"
-    ok(config, "create", "realms", "-s", f"realm={realm}", "-s", "enabled=true")
-    user_id = ok(config, "create", "users", "-r", realm, "-s", "username=Bob", "-s", "enabled=true", "-i").strip()
+    user_id = realm_with_user(config, realm, "Bob")
     ok(config, "create", "groups", "-r", realm, "-s", "name=staff")
     for role in ("editor", "viewer", "bundle"):
         ok(config, "create", "roles", "-r", realm, "-s", f"name={role}")
@@ -138,8 +143,7 @@ def test_set_password_config_after_the_verb_and_delete_with_a_body(admin_server:
     config = tmp_path / "admin.json"
     logged_in(admin_server, config)
     realm = "clipass"
-    ok(config, "create", "realms", "-s", f"realm={realm}", "-s", "enabled=true")
-    user_id = ok(config, "create", "users", "-r", realm, "-s", "username=carol", "-s", "enabled=true", "-i").strip()
+    user_id = realm_with_user(config, realm, "carol")
     ok(config, "create", "roles", "-r", realm, "-s", "name=extra")
     ok(config, "set-password", "-r", realm, "--username", "carol", "--new-password", "first-pass")
     token_url = admin_server.url(f"/realms/{realm}/protocol/openid-connect/token")

@@ -4,13 +4,8 @@ the admin API."""
 
 from __future__ import annotations
 
-import datetime
-
 import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from tests.e2e.certs import self_signed
 from tests.e2e.harness import ServerProcess
 
 from keycloak import KeycloakAdmin
@@ -217,20 +212,7 @@ def test_user_profile_defaults_and_update(http: httpx.Client, realm: str, kc: Ke
 
 
 def _self_signed_pem() -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "upload")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    return self_signed("upload")[0].decode("ascii")
 
 
 def test_upload_certificate_takes_keycloaks_multipart_form(http: httpx.Client, realm: str, kc: KeycloakAdmin) -> None:

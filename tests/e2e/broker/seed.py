@@ -60,6 +60,12 @@ class Admin:
         }
         return self.call("POST", f"/{realm}/users", 201, json=rep).headers["location"].rsplit("/", 1)[1]
 
+    def import_config(self, realm: str, discovery_url: str) -> dict[str, Any]:
+        """The identity provider config the server reads from an upstream's discovery document."""
+        body = {"providerId": "oidc", "fromUrl": discovery_url}
+        imported: dict[str, Any] = self.call("POST", f"/{realm}/identity-provider/import-config", 200, json=body).json()
+        return imported
+
     def find_user(self, realm: str, username: str) -> dict[str, Any]:
         users = self.call("GET", f"/{realm}/users", 200, params={"username": username, "exact": "true"}).json()
         assert len(users) == 1, users

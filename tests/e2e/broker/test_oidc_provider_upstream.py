@@ -91,12 +91,7 @@ def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
         pkce_required=True,
     )
     try:
-        imported = admin.call(
-            "POST",
-            f"/{REALM}/identity-provider/import-config",
-            200,
-            json={"providerId": "oidc", "fromUrl": provider.discovery_url},
-        ).json()
+        imported = admin.import_config(REALM, provider.discovery_url)
         assert (imported["validateSignature"], imported["useJwksUrl"]) == ("true", "true")
         assert imported["issuer"] == provider.issuer
         config = {k: v for k, v in imported.items() if v is not None}

@@ -97,12 +97,7 @@ def env() -> Iterator[Env]:
         admin = Admin(first)
         admin.realm(REALM)
         app_secret = admin.client(REALM, "app", [APP])
-        imported = admin.call(
-            "POST",
-            f"/{REALM}/identity-provider/import-config",
-            200,
-            json={"providerId": "oidc", "fromUrl": provider.discovery_url},
-        ).json()
+        imported = admin.import_config(REALM, provider.discovery_url)
         config = {k: v for k, v in imported.items() if v is not None}
         config.update(
             clientId="realmgate",
