@@ -30,6 +30,8 @@ def test_a_browsers_404_is_a_page_and_an_api_clients_stays_json(server: ServerPr
     assert api.status_code == 404
     assert api.json() == {"error": "Unable to find matching target resource method"}
     assert httpx.get(server.url("/realms/no-such-realm/x")).json() == {"error": "Realm does not exist"}
+    account = httpx.get(server.url("/realms/no-such-realm/account"), headers=HTML)
+    assert account.status_code == 404 and "Realm does not exist" in account.text
 
 
 def test_start_up_says_where_to_go(server: ServerProcess) -> None:

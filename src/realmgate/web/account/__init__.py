@@ -13,8 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from realmgate.protocol.account import account_token, profile
-from realmgate.web.oidc.support import cors_headers, issuer, json_response, now, preflight, transaction
-from realmgate.web.oidc.token import bearer_token
+from realmgate.web.oidc.support import bearer_token, cors_headers, issuer, json_response, now, preflight, transaction
 from realmgate.web.pages import error_page
 
 CONSOLE_UNAVAILABLE = "The account console is not available on this server."
@@ -24,9 +23,9 @@ async def account(request: Request) -> Response:
     if request.method == "OPTIONS":
         return preflight(request)
     token = bearer_token(request)
-    if token is None and "application/json" not in request.headers.get("accept", ""):
-        return error_page(request, CONSOLE_UNAVAILABLE, status=404)
-    async with transaction(request) as (tx, config):
+    async with transaction(request) as (tx, config):  # an unknown realm is Keycloak's 404 first
+        if token is None and "application/json" not in request.headers.get("accept", ""):
+            return error_page(request, CONSOLE_UNAVAILABLE, status=404)
         valid = await account_token(tx, config, token, issuer=issuer(request), now=now(request))
         cors = cors_headers(request, config, valid.client.client_id if valid.client else None)
     return json_response(profile(valid.user), headers=cors)

@@ -29,21 +29,13 @@ from realmgate.admin.events import record_admin_event
 from realmgate.admin.schema import validate
 from realmgate.store.interface import Conflict, NotFound
 from realmgate.web.context import get_ctx
-from realmgate.web.oidc.support import send_after
+from realmgate.web.oidc.support import bearer_token, send_after
 from realmgate.web.urls import frontend_base
 
 log = logging.getLogger("realmgate.admin")
 MAX_BODY = 5 * 1024 * 1024
 NO_STORE = {"cache-control": "no-store"}
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 async def json_body(request: Request) -> Any:
@@ -103,7 +95,7 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
             now = int(ctx.clock())
             base = frontend_base(request)
             async with ctx.store.tx() as tx:
-                who = await authenticator.authenticate(tx, _bearer(request), issuer_base=base, now=now)
+                who = await authenticator.authenticate(tx, bearer_token(request), issuer_base=base, now=now)
                 path = {k: str(v) for k, v in request.path_params.items()}
                 target = None
                 if "realm" in path:

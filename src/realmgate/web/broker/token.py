@@ -14,14 +14,9 @@ from realmgate.protocol.bearer import validate_access_token
 from realmgate.protocol.errors import OAuthError
 from realmgate.web.broker.support import alias, connector, log
 from realmgate.web.context import get_ctx
-from realmgate.web.oidc.support import issuer, json_response, now, transaction
+from realmgate.web.oidc.support import bearer_token, issuer, json_response, now, transaction
 
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
-
-
-def _bearer(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def _error(message: str, status: int) -> Response:
@@ -36,7 +31,7 @@ def _may_read(claims: dict[str, object]) -> bool:
 
 
 async def stored_token(request: Request) -> Response:
-    token = _bearer(request)
+    token = bearer_token(request)
     if token is None:
         return _error("Invalid token", 401)
     try:

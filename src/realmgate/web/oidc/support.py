@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from realmgate.protocol import client_logout, login_flow
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidRequest, OAuthError
-from realmgate.protocol.params import single_valued
+from realmgate.protocol.params import optional, single_valued
 from realmgate.protocol.realm_cache import RealmCache, RealmConfig
 from realmgate.protocol.redirect_uri import origin_allowed
 from realmgate.store.interface import Tx
@@ -200,3 +200,12 @@ def send_after(request: Request, response: Response, items: Sequence[Delivery]) 
     if items:
         response.background = BackgroundTask(client_logout.deliver, get_ctx(request).http, list(items))
     return response
+
+
+def bearer_token(request: Request, form: dict[str, str] | None = None) -> str | None:
+    """The bearer token of the Authorization header, else the form's ``access_token``."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return optional(form or {}, "access_token")

@@ -7,13 +7,13 @@ from starlette.responses import Response
 
 from realmgate.protocol import introspection, revocation
 from realmgate.protocol.errors import OAuthError
-from realmgate.protocol.params import optional
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
 from realmgate.web.context import get_ctx
 from realmgate.web.errors import oauth_json
 from realmgate.web.oidc.support import (
     NO_STORE,
+    bearer_token,
     call_client_endpoint,
     client_ip,
     cors_headers,
@@ -60,15 +60,6 @@ async def token(request: Request) -> Response:
     metrics.token_issued(grant_type)
     azp = issued.access_claims.get("azp")
     return json_response(issued.response, headers=cors_headers(request, config, azp if isinstance(azp, str) else None))
-
-
-def bearer_token(request: Request, form: dict[str, str] | None = None) -> str | None:
-    """The bearer token of the Authorization header, else the form's ``access_token``."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return optional(form or {}, "access_token")
 
 
 async def userinfo(request: Request) -> Response:
