@@ -77,9 +77,9 @@ async def create_client(call: AdminCall) -> Created:
     tx, realm = call.tx, call.realm
     rep = body_object(call.body)
     given_id = rep.get("id")
-    # Keycloak's admin API answers a client created without ``directAccessGrantsEnabled`` with
-    # the password grant allowed (clients such as python-keycloak's tests rely on it).
-    base = new_client(realm, "", secret=None, direct_access_grants_enabled=True)
+    # ``new_client``'s defaults are Keycloak's: a client created without
+    # ``directAccessGrantsEnabled`` allows the password grant (python-keycloak's tests rely on it).
+    base = new_client(realm, "", secret=None)
     client = settle_secret(read(client_from_rep, rep, base, "ClientRepresentation"))
     if isinstance(given_id, str) and given_id:
         client = replace(client, id=given_id)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +112,10 @@ def _kind(client: str | None) -> str:
     return f"clients/{client}" if client else "realm"
 
 
-def _change_roles(method: str) -> Any:
+Handler = Callable[[AdminApi, argparse.Namespace], int]
+
+
+def _change_roles(method: str) -> Handler:
     def handler(api: AdminApi, args: argparse.Namespace) -> int:
         target = _target(api, args)
         if target is None:

@@ -113,8 +113,11 @@ def _without_loopback_port(uri: str) -> str | None:
 
 def match_redirect_uri(requested: str, registered: Sequence[str], root_url: str | None) -> bool:
     """True when ``requested`` is well formed and allowed by the registered list."""
-    if _malformed(requested) is not None:
-        return False
+    return _malformed(requested) is None and _registered(requested, registered, root_url)
+
+
+def _registered(requested: str, registered: Sequence[str], root_url: str | None) -> bool:
+    """``match_redirect_uri`` for a URI already known to be well formed."""
     valid = [_lower_host(v) for v in resolve_registered(registered, root_url)]
     candidate = _lower_host(requested)
     if any(_matches(v, candidate) for v in valid):
@@ -180,7 +183,7 @@ def verify_redirect_uri(requested: str | None, client: Client, *, required: bool
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail=problem)
     if _has_dot_segments(requested):
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail="dot segment")
-    if not match_redirect_uri(absolute, client.redirect_uris, root_url):
+    if not _registered(absolute, client.redirect_uris, root_url):
         raise InvalidRedirectUri("Invalid parameter: redirect_uri", detail=f"not registered: {requested}")
     return absolute
 
