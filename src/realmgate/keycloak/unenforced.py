@@ -360,7 +360,6 @@ UNENFORCED: tuple[Unenforced, ...] = (
         _positive("ssoSessionIdleTimeoutRememberMe", "ssoSessionMaxLifespanRememberMe"),
         weakens=False,
     ),
-    Unenforced("registrationAllowed", "there is no self-registration page", _on("registrationAllowed"), weakens=False),
     Unenforced("resetPasswordAllowed", "there is no forgot-password page", _on("resetPasswordAllowed"), weakens=False),
     Unenforced("smtpServer", "realmgate sends no email", _smtp, weakens=False),
     Unenforced(

@@ -70,7 +70,6 @@ def test_keycloaks_defaults_raise_nothing() -> None:
         ),
         ({"clientProfiles": {"profiles": [{"name": "strict"}]}}, ("clientProfiles", "strict")),
         ({"rememberMe": True}, ("rememberMe", "true")),
-        ({"registrationAllowed": True}, ("registrationAllowed", "true")),
         ({"resetPasswordAllowed": True}, ("resetPasswordAllowed", "true")),
         ({"ssoSessionIdleTimeoutRememberMe": 60}, ("ssoSessionIdleTimeoutRememberMe", "60")),
         ({"smtpServer": {"host": "h", "password": "p"}}, ("smtpServer", "set")),

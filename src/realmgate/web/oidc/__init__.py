@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from realmgate.web.oidc import authorize, device, discovery, login_end, logout, token
+from realmgate.web.oidc import authorize, device, discovery, login_end, logout, registration, token
 
 _REALM = "/realms/{realm}"
 _OIDC = _REALM + "/protocol/openid-connect"
@@ -34,6 +34,7 @@ def routes() -> list[BaseRoute]:
         Route(_OIDC + "/auth", authorize.authorization, methods=["GET", "POST"]),
         Route(_OIDC + "/registrations", authorize.registrations, methods=["GET"]),
         Route(_REALM + "/login-actions/authenticate", authorize.authenticate_form, methods=["GET", "POST"]),
+        Route(_REALM + "/login-actions/registration", registration.registration_form, methods=["GET", "POST"]),
         Route(_REALM + "/login-actions/required-action", login_end.required_action, methods=["GET", "POST"]),
         Route(_OIDC + "/auth/device", device.device_authorization, methods=["POST"]),
         Route(_REALM + "/device", device.verification, methods=["GET", "POST"]),

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from realmgate.broker import buttons
 from realmgate.crypto.secrets import new_secret
 from realmgate.model.identity_provider import IdentityProvider
-from realmgate.protocol import events, login_flow, required_actions
+from realmgate.protocol import events, login_flow, registration, required_actions
 from realmgate.protocol.authorize import (
     AuthRequest,
     RedirectableError,
@@ -30,6 +30,7 @@ from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc.login_end import continue_login
+from realmgate.web.oidc.registration import registration_page, registration_url
 from realmgate.web.oidc.responses import realm_cookie_path, send_response
 from realmgate.web.oidc.support import (
     client_ip,
@@ -44,8 +45,6 @@ from realmgate.web.oidc.support import (
 )
 from realmgate.web.pages import error_page, render_page
 from realmgate.web.security import set_cookie
-
-REGISTRATION_NOT_ALLOWED = "Registration not allowed."
 
 
 def broker_login_url(request: Request, step: login_flow.LoginStep, alias: str) -> str:
@@ -86,9 +85,23 @@ def hinted_provider(config: RealmConfig, request: AuthRequest) -> str | None:
 
 
 async def authorization(request: Request) -> Response:
+    """``GET|POST .../protocol/openid-connect/auth``."""
+    return await _authorize(request, register=False)
+
+
+async def registrations(request: Request) -> Response:
+    """``GET .../protocol/openid-connect/registrations`` (keycloak-js's ``createRegisterUrl()``):
+    the authorization endpoint, showing the registration form where it would show the login
+    form; Keycloak's "Registration not allowed." page when the realm does not allow it."""
+    return await _authorize(request, register=True)
+
+
+async def _authorize(request: Request, *, register: bool) -> Response:
     try:
         params = await form_params(request) if request.method == "POST" else query_params(request)
         async with transaction(request) as (tx, config):
+            if register and not config.realm.registration_allowed:
+                return error_page(request, registration.NOT_ALLOWED, status=400)
             try:
                 auth = parse_authorization_request(config, params, issuer=issuer(request))
                 current = await login_flow.sso_session(
@@ -121,6 +134,8 @@ async def authorization(request: Request) -> Response:
     response: Response
     if hinted is not None:
         response = RedirectResponse(broker_login_url(request, step, hinted), status_code=302)
+    elif register:
+        response = registration_page(request, config, step)
     else:
         response = login_page(request, config, step, username=auth.login_hint or "")
     path = realm_cookie_path(config.realm.name)
@@ -150,6 +165,7 @@ def login_page(
         "error": error,
         "csrf_token": step.csrf,
         "providers": login_providers(request, config, step),
+        "registration_url": registration_url(request, step) if config.realm.registration_allowed else None,
     }
     return render_page(request, "login.html", context, status=status)
 
@@ -195,10 +211,3 @@ async def authenticate_form(request: Request) -> Response:
         response = await continue_login(request, tx, config, step, user)
     ctx.metrics.login(True)
     return response
-
-
-async def registrations(request: Request) -> Response:
-    """``GET .../protocol/openid-connect/registrations`` (keycloak-js's ``createRegisterUrl()``):
-    Keycloak's self-registration form. realmgate has no self-registration yet, so this is
-    Keycloak's page for a realm that does not allow it."""
-    return error_page(request, REGISTRATION_NOT_ALLOWED, status=400)
