@@ -49,3 +49,16 @@ def http(admin_server: ServerProcess) -> Iterator[httpx.Client]:
     token = admin_token(admin_server)
     with httpx.Client(base_url=admin_server.base_url, headers={"Authorization": f"Bearer {token}"}) as client:
         yield client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """schemathesis names each operation's test ``test_fuzz…[GET /admin/realms]``, but under
+    pytest 9 all of them keep the test function's node id; pytest's progress column counts
+    distinct ids, so it stopped near 85%, and a failure did not say which operation it was.
+    Give each item its operation as the id's parameters (pytest's ``NodeId.with_params``)."""
+    from schemathesis.pytest.plugin import SchemathesisFunction
+
+    for item in items:
+        node_id = getattr(item, "id", None)
+        if isinstance(item, SchemathesisFunction) and getattr(node_id, "params", "") is None:
+            item._id = node_id.with_params(item.name.partition("[")[2].removesuffix("]"))  # type: ignore[union-attr]
