@@ -6,7 +6,7 @@ from realmgate.admin import auth as a
 from realmgate.admin import components, organization_links, organizations
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.schema import ANY_OBJECT, BOOL, INT, RAW_TEXT, STR, arr, multi_map, obj
-from realmgate.web.admin.table_common import EXACT, SEARCH, R
+from realmgate.web.admin.table_common import EXACT, SEARCH, USER_FILTERS, R
 
 _DOMAIN = obj("OrganizationDomainRepresentation", {"name": STR, "verified": BOOL})
 ORGANIZATION = obj(
