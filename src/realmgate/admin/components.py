@@ -37,6 +37,11 @@ def _config(rep: dict[str, Any]) -> dict[str, tuple[str, ...]]:
         raise AdminError.bad_request(f"Invalid value for config: {exc}") from None
 
 
+def _key_config(rep: dict[str, Any]) -> dict[str, list[str]]:
+    """The config as realm files carry it (lists), which ``key_components`` reads."""
+    return {k: list(v) for k, v in _config(rep).items()}
+
+
 def _opt_text(rep: dict[str, Any], name: str) -> str | None:
     value = rep.get(name)
     if value is not None and not isinstance(value, str):
@@ -90,7 +95,7 @@ def _check_provider(provider_type: str | None, provider_id: str | None) -> tuple
 
 async def _create_key(call: AdminCall, rep: dict[str, Any], provider_id: str) -> Created:
     try:
-        key = key_from_component(call.realm, provider_id, _config(rep), now=call.now)
+        key = key_from_component(call.realm, provider_id, _key_config(rep), now=call.now)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise AdminError.bad_request(f"Invalid key provider configuration: {exc}") from None
     await call.tx.keys.add(dataclasses.replace(key, name=_opt_text(rep, "name")))
@@ -135,7 +140,7 @@ async def update_component(call: AdminCall) -> None:
     current = await _find(call, call.path["id"])
     rep = body_object(call.body)
     if isinstance(current, RealmKey):
-        await call.tx.keys.update(key_with_settings(current, _config(rep), _opt_text(rep, "name")))
+        await call.tx.keys.update(key_with_settings(current, _key_config(rep), _opt_text(rep, "name")))
         return
     updated = dataclasses.replace(
         current,
