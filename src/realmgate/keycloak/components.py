@@ -214,8 +214,8 @@ async def _import_list(
         if not isinstance(item, Mapping):
             raise ctx.error(where, "must be an object")
         provider, name = item.get("providerId"), item.get("name")
-        if not isinstance(provider, str) or not isinstance(name, str):
-            raise ctx.error(where, "a component needs providerId and name")
+        if not isinstance(provider, str):
+            raise ctx.error(where, "a component needs a providerId")
         try:
             config = read_config(item.get("config"))
         except ValueError as exc:
@@ -225,7 +225,7 @@ async def _import_list(
         component = Component(
             id=given if isinstance(given, str) and given else new_id(),
             realm_id=realm.id,
-            name=name,
+            name=name if isinstance(name, str) else "",
             provider_id=provider,
             provider_type=provider_type,
             parent_id=parent_id,
