@@ -26,6 +26,9 @@ BOOL: Schema = {"type": "boolean"}
 INT: Schema = {"type": "integer"}
 NUM: Schema = {"type": "number"}
 ANY_OBJECT: Schema = {"type": "object", "additionalProperties": True}
+# A body Keycloak reads as plain text (an id or alias, quoted or not): the web layer hands the
+# service the request's text instead of parsing JSON.
+RAW_TEXT: Schema = {"type": "string", "x-raw-text": True}
 
 
 def arr(items: Schema) -> Schema:

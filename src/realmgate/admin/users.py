@@ -30,7 +30,7 @@ from realmgate.store.interface import Tx, UserQuery
 CREDENTIAL_INPUT_KEYS = frozenset({"type", "value", "temporary", "userLabel", "id", "createdDate", "priority"})
 
 
-def _attribute_query(q: str | None) -> tuple[tuple[str, str], ...]:
+def attribute_query(q: str | None) -> tuple[tuple[str, str], ...]:
     """``q=key:value key2:value2`` (Keycloak's attribute search)."""
     if not q:
         return ()
@@ -61,13 +61,14 @@ def _query(call: AdminCall, *, paged: bool) -> UserQuery:
         last_name=call.str_arg("lastName"),
         exact=exact,
         enabled=call.bool_arg("enabled"),
-        attributes=_attribute_query(call.str_arg("q")),
+        attributes=attribute_query(call.str_arg("q")),
         first=first,
         max=maximum,
     )
 
 
-async def _can_manage(call: AdminCall) -> bool:
+async def can_manage_users(call: AdminCall) -> bool:
+    """Whether the caller may manage users (the ``access`` a user representation shows)."""
     held = await admin_auth.admin_roles_in(call.tx, call.who, call.realm.name)
     return bool(held & admin_auth.MANAGE_USERS)
 
@@ -99,7 +100,7 @@ async def list_users(call: AdminCall) -> object:
                     linked.append(u)
             first, maximum = call.page()
             users = linked[first : None if maximum is None else first + maximum]
-    manage = await _can_manage(call)
+    manage = await can_manage_users(call)
     return [user_view(u, can_manage=manage, brief=brief) for u in users]
 
 
@@ -110,7 +111,7 @@ async def count_users(call: AdminCall) -> object:
 async def get_user(call: AdminCall) -> object:
     user = await lookup.user(call.tx, call.realm, call.path["id"])
     service_client = await _service_client_id(call.tx, call.realm, user)
-    return user_view(user, can_manage=await _can_manage(call), service_client=service_client)
+    return user_view(user, can_manage=await can_manage_users(call), service_client=service_client)
 
 
 def _read_user(body: object, base: User) -> User:

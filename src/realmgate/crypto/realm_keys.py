@@ -154,6 +154,30 @@ def generate_default_keys(realm_id: str, *, now: int, realm_name: str | None = N
     ]
 
 
+GENERATED_PROVIDERS = frozenset(
+    {"rsa-generated", "rsa-enc-generated", "hmac-generated", "aes-generated", "ecdsa-generated", "eddsa-generated"}
+)
+
+
+def generate_provider_key(
+    realm_id: str, provider: str, algorithm: str, *, now: int, realm_name: str | None = None
+) -> RealmKey:
+    """A new key as Keycloak's ``provider`` (one of ``GENERATED_PROVIDERS``) generates it when
+    an administrator adds that key provider; ``algorithm`` is the one its config asks for."""
+    if provider == "hmac-generated":
+        return _secret_key(realm_id, now=now, algorithm=algorithm, provider=provider, nbytes=_HMAC_BYTES)
+    if provider == "aes-generated":
+        return _secret_key(realm_id, now=now, algorithm="AES", provider=provider, nbytes=_AES_BYTES)
+    if provider == "rsa-enc-generated":
+        cn = realm_name or realm_id
+        return _asymmetric_key(
+            realm_id, _new_rsa(), algorithm=algorithm, use="enc", provider=provider, realm_name=cn, now=now
+        )
+    if provider not in GENERATED_PROVIDERS:
+        raise ValueError(f"unknown key provider {provider}")
+    return generate_signing_key(realm_id, algorithm, now=now, realm_name=realm_name)
+
+
 def _new_signing_key(algorithm: str) -> tuple[_PrivateKey, str]:
     """A fresh private key for ``algorithm`` and the Keycloak provider that generates such keys."""
     if algorithm in RSA_ALGORITHMS:

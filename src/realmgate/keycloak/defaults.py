@@ -29,6 +29,7 @@ from realmgate.keycloak.builtin_scopes import (
     SAML_SCOPES,
     builtin_client_scopes,
 )
+from realmgate.keycloak.components import CLIENT_REGISTRATION_POLICY, default_components
 from realmgate.model.client import Client
 from realmgate.model.realm import Realm
 from realmgate.model.role import Role
@@ -216,6 +217,10 @@ async def ensure_builtins(tx: Tx, realm: Realm, *, now: int, with_scopes: bool =
     if not await tx.keys.list(realm.id):
         for key in generate_default_keys(realm.id, now=now, realm_name=realm.name):
             await tx.keys.add(key)
+    # As Keycloak: the default client-registration policies unless the realm has some.
+    if not await tx.components.list(realm.id, parent=realm.id, provider_type=CLIENT_REGISTRATION_POLICY):
+        for component in default_components(realm.id):
+            await tx.components.add(component)
     await tx.realms.update(realm)
     if realm.name != MASTER:
         master = await tx.realms.get_by_name(MASTER)

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from realmgate.crypto.algorithms import EDDSA, HMAC_ALGORITHMS, RSA_ALGORITHMS
-from realmgate.crypto.realm_keys import keycloak_key_id
+from realmgate.crypto.realm_keys import GENERATED_PROVIDERS, generate_provider_key, keycloak_key_id
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.realm_file import MASKED_SECRET, ImportContext, join_path, log
 from realmgate.model.keys import RealmKey
@@ -113,6 +113,47 @@ def _asymmetric(provider: str, config: Mapping[str, object]) -> tuple[str, str, 
             raise ValueError(f"unsupported curve {curve}")
         return "eddsaPrivateKey", EDDSA, "sig", "OKP"
     return None
+
+
+def _generated_algorithm(provider: str, config: Mapping[str, object]) -> str:
+    asymmetric = _asymmetric(provider, config)
+    if asymmetric is not None:
+        return asymmetric[1]
+    default, _, allowed = _SECRET_PROVIDERS[provider]
+    return _algorithm(config, default, allowed)
+
+
+def key_from_component(realm: Realm, provider: str, config: Mapping[str, object], *, now: int) -> RealmKey:
+    """The key a key-provider component added through the admin API stands for: a generated
+    provider without key material generates one (as Keycloak does on creation), otherwise the
+    material given is imported. Raises ``ValueError`` for an unknown provider or bad config."""
+    if provider in GENERATED_PROVIDERS and not any(_first(config, f) for f in _PRIVATE_KEY_FIELDS):
+        key = generate_provider_key(
+            realm.id, provider, _generated_algorithm(provider, config), now=now, realm_name=realm.name
+        )
+        return dataclasses.replace(
+            key,
+            priority=int(_first(config, "priority") or "0"),
+            active=_flag(config, "active"),
+            enabled=_flag(config, "enabled"),
+        )
+    imported = _key_from_component(realm, provider, config, now)
+    if imported is None:
+        raise ValueError(f"unknown key provider {provider}")
+    return imported
+
+
+def key_with_settings(key: RealmKey, config: Mapping[str, object], name: str | None) -> RealmKey:
+    """``key`` with the settings an update of its component may change (priority, active,
+    enabled, name); the key material stays."""
+    priority = _first(config, "priority")
+    return dataclasses.replace(
+        key,
+        priority=key.priority if priority is None else int(priority),
+        active=_flag(config, "active") if "active" in config else key.active,
+        enabled=_flag(config, "enabled") if "enabled" in config else key.enabled,
+        name=name if name is not None else key.name,
+    )
 
 
 def _key_material(realm: Realm, provider: str, config: Mapping[str, object]) -> RealmKey | None:
@@ -221,10 +262,27 @@ def export_key_components(keys: Sequence[RealmKey]) -> list[dict[str, object]]:
     return [
         {
             "id": key.kid,
-            "name": key.provider_id,
+            "name": key.name or key.provider_id,
             "providerId": key.provider_id,
             "subComponents": {},
             "config": _component_config(key),
         }
         for key in sorted(keys, key=lambda k: (k.provider_id, k.kid))
     ]
+
+
+def key_component_rep(key: RealmKey) -> dict[str, object]:
+    """A key as the admin API's ``components`` show it: its id is the kid, private material is
+    Keycloak's mask (``ComponentRepresentation.SECRET_VALUE``)."""
+    config = _component_config(key)
+    for name in _PRIVATE_KEY_FIELDS:
+        if name in config:
+            config[name] = [MASKED_SECRET]
+    return {
+        "id": key.kid,
+        "name": key.name or key.provider_id,
+        "providerId": key.provider_id,
+        "providerType": KEY_PROVIDER,
+        "parentId": key.realm_id,
+        "config": config,
+    }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from realmgate.keycloak.components import export_components
 from realmgate.keycloak.key_components import KEY_PROVIDER, export_key_components
 from realmgate.keycloak.realm_file import RoleIndex
 from realmgate.keycloak.representations import (
@@ -175,5 +176,8 @@ async def export_realm(
     rep["identityProviders"] = [identity_provider_to_rep(i) for i in idps]
     mappers = sorted(await tx.idp_mappers.list(realm.id), key=lambda m: (m.identity_provider_alias, m.name))
     rep["identityProviderMappers"] = [idp_mapper_to_rep(m) for m in mappers]
-    rep["components"] = {KEY_PROVIDER: export_key_components(await tx.keys.list(realm.id))}
+    rep["components"] = {
+        **export_components(realm.id, await tx.components.list(realm.id)),
+        KEY_PROVIDER: export_key_components(await tx.keys.list(realm.id)),
+    }
     return rep

@@ -20,6 +20,7 @@ from realmgate.crypto.algorithms import REALM_DEFAULT, UnsupportedAlgorithm, che
 from realmgate.crypto.passwords import PolicyError, validate_policy
 from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.builtin_scopes import DEFAULT_SCOPES, OPTIONAL_SCOPES
+from realmgate.keycloak.components import import_components
 from realmgate.keycloak.defaults import (
     MASTER_ACCESS_TOKEN_LIFESPAN,
     ensure_builtin_client,
@@ -50,7 +51,7 @@ from realmgate.keycloak.representations import (
 )
 from realmgate.keycloak.representations.realm import dropped_fields
 from realmgate.keycloak.representations.realm_settings import masked_smtp_secrets
-from realmgate.keycloak.unenforced import log_dropped, log_findings, realm_findings
+from realmgate.keycloak.unenforced import component_findings, log_dropped, log_findings, realm_findings
 from realmgate.model.client import ClientScope
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
@@ -247,6 +248,8 @@ async def import_realm(tx: Tx, rep: Mapping[str, object], *, source: str, now: i
     pending = await _import_roles(ctx, tx, realm, rep)
     realm = await _default_role(ctx, tx, realm, rep)
     await import_key_components(ctx, tx, realm, rep, now=now)
+    await import_components(ctx, tx, realm, rep)
+    log_findings(realm.name, component_findings(rep.get("components")), context=f"imported from {source}")
     realm = await ensure_builtins(tx, realm, now=now, with_scopes="clientScopes" not in rep)
     index = await RoleIndex.load(tx, realm.id)
     await _set_composites(ctx, tx, index, pending)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from realmgate.crypto.password_policy import PolicyError, parse_policy
+from realmgate.keycloak.components import COMPONENTS, registration_policy_checks, user_storage_checks
 from realmgate.keycloak.representations import realm_from_rep, realm_to_rep
 from realmgate.keycloak.representations.realm_settings import SETTINGS
 from realmgate.model.realm import Realm
@@ -365,6 +366,17 @@ UNENFORCED: tuple[Unenforced, ...] = (
     Unenforced(
         "eventsExpiration", "stored events are never deleted by age", _positive("eventsExpiration"), weakens=False
     ),
+    Unenforced(
+        "components: client-registration policies (other than Keycloak's defaults)",
+        "realmgate has no dynamic client registration: the policies govern nothing",
+        registration_policy_checks,
+        weakens=False,
+    ),
+    Unenforced(
+        "components: user storage (LDAP, Kerberos)",
+        "no user federation runs: users of the directory cannot log in and nothing is synchronised",
+        user_storage_checks,
+    ),
 )
 
 
@@ -381,11 +393,16 @@ def realm_findings(realm: Realm) -> list[Finding]:
     return findings(realm_to_rep(realm))
 
 
+def component_findings(components: object) -> list[Finding]:
+    """Findings of a realm's ``components`` (provider type -> components, as in exports)."""
+    return findings({COMPONENTS: components}) if isinstance(components, Mapping) else []
+
+
 def file_findings(rep: Mapping[str, object]) -> list[Finding]:
     """Findings of a realm file before it is imported; raises ``RepresentationError`` for a
     value of the wrong type (the import reports it, with its JSON path)."""
     realm, _ = realm_from_rep(rep, Realm(id="", name=str(rep.get("realm", ""))))
-    return realm_findings(realm)
+    return realm_findings(realm) + component_findings(rep.get(COMPONENTS))
 
 
 _VERDICTS = {

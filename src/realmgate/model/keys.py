@@ -27,3 +27,4 @@ class RealmKey:
     active: bool = True  # used for new signatures / encryptions
     enabled: bool = True  # published and accepted for verification
     created: int = 0  # epoch seconds
+    name: str | None = None  # the key provider component's name (None: the provider id)

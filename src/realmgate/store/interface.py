@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from realmgate.model.client import Client, ClientScope
+from realmgate.model.component import Component
 from realmgate.model.events import AdminEvent, Event
 from realmgate.model.identity_provider import GrantKind, IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.model.keys import RealmKey
+from realmgate.model.organization import Organization
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role
 from realmgate.model.session import UserSession
@@ -214,6 +216,80 @@ class KeyRepo(Protocol):
     async def delete(self, realm_id: str, kid: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class OrganizationQuery:
+    """Keycloak's organization search: ``search`` matches the name or a domain (substring,
+    case-insensitive; equal when ``exact``); ``attributes`` (the ``q`` parameter) must all match,
+    ``alias`` among them."""
+
+    search: str | None = None
+    exact: bool = False
+    attributes: tuple[tuple[str, str], ...] = ()
+    first: int = 0
+    max: int | None = None
+
+
+class OrganizationRepo(Protocol):
+    async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> Organization | None: ...
+    async def find(self, realm_id: str, query: OrganizationQuery) -> Sequence[Organization]:
+        """Organizations ordered by name."""
+        ...
+
+    async def count(self, realm_id: str, query: OrganizationQuery) -> int: ...
+    async def owner_of_domain(self, realm_id: str, domain: str) -> str | None:
+        """The id of the organization that has ``domain`` (any case), if any."""
+        ...
+
+    async def add(self, org: Organization) -> None:
+        """Unique on (realm, name), (realm, alias) and each domain within the realm."""
+        ...
+
+    async def update(self, org: Organization) -> None: ...
+    async def delete(self, realm_id: str, id: str) -> None:
+        """Delete the organization with its domains, memberships and identity provider links
+        (the users and providers themselves stay)."""
+        ...
+
+    async def add_member(self, realm_id: str, org_id: str, user_id: str, membership_type: str) -> bool:
+        """False when the user already is a member."""
+        ...
+
+    async def remove_member(self, realm_id: str, org_id: str, user_id: str) -> bool: ...
+    async def is_member(self, realm_id: str, org_id: str, user_id: str) -> bool: ...
+    async def members(
+        self, realm_id: str, org_id: str, *, search: str | None, exact: bool, first: int, max: int | None
+    ) -> Sequence[User]:
+        """Members ordered by username; ``search`` as ``UserQuery.search``."""
+        ...
+
+    async def member_count(self, realm_id: str, org_id: str) -> int: ...
+    async def of_member(self, realm_id: str, user_id: str) -> Sequence[Organization]: ...
+    async def link_provider(self, realm_id: str, org_id: str, idp_internal_id: str) -> None:
+        """``Conflict`` when the provider already belongs to an organization."""
+        ...
+
+    async def unlink_provider(self, realm_id: str, idp_internal_id: str) -> None: ...
+    async def provider_owner(self, realm_id: str, idp_internal_id: str) -> str | None: ...
+    async def provider_ids(self, realm_id: str, org_id: str) -> Sequence[str]:
+        """Internal ids of the organization's identity providers."""
+        ...
+
+
+class ComponentRepo(Protocol):
+    async def get(self, realm_id: str, id: str) -> Component | None: ...
+    async def list(
+        self, realm_id: str, *, parent: str | None = None, provider_type: str | None = None
+    ) -> Sequence[Component]:
+        """Ordered by provider type, then name, then id."""
+        ...
+
+    async def add(self, component: Component) -> None: ...
+    async def update(self, component: Component) -> None: ...
+    async def delete(self, realm_id: str, id: str) -> None:
+        """Delete the component and its sub-components."""
+        ...
+
+
 class SessionRepo(Protocol):
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> UserSession | None: ...
     async def add(self, session: UserSession) -> None: ...
@@ -329,6 +405,8 @@ class Tx(Protocol):
     idp_mappers: IdentityProviderMapperRepo
     mapper_grants: MapperGrantRepo  # which roles/groups identity provider mappers granted
     keys: KeyRepo
+    organizations: OrganizationRepo
+    components: ComponentRepo
     sessions: SessionRepo
     single_use: SingleUseRepo
     events: EventRepo

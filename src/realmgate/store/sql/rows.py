@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from realmgate.model.client import Client, ClientScope
+from realmgate.model.component import Component
 from realmgate.model.events import AdminEvent, Event
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.model.keys import RealmKey
+from realmgate.model.organization import Organization
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role
 from realmgate.model.session import UserSession
@@ -255,3 +257,11 @@ def mapper_grant_rows(realm_id: str, user_id: str, grants: Sequence[MapperGrant]
 
 def mapper_grant(row: Mapping[Any, Any]) -> MapperGrant:
     return MapperGrant(row["kind"], row["target_id"], row["identity_provider"], row["mapper_id"])
+
+
+ORGANIZATION = Codec(
+    Organization,
+    columns=("id", "realm_id", "name", "alias"),
+    derived={"name_lc": lambda o: o.name.lower()},
+)
+COMPONENT = Codec(Component, columns=("id", "realm_id", "parent_id", "provider_type", "name"))

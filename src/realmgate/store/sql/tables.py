@@ -276,3 +276,60 @@ admin_events = Table(
     _data(),
     Index(None, "realm_id", "time"),
 )
+
+# Organizations (model.organization). Domains are also kept in ``data`` (read with the row); this
+# table makes them unique within a realm and searchable. Members and identity providers are links.
+organizations = Table(
+    "organizations",
+    metadata,
+    _id(),
+    _realm_fk(),
+    Column("name", String, nullable=False),
+    Column("name_lc", String, nullable=False),
+    Column("alias", String, nullable=False),
+    _data(),
+    UniqueConstraint("realm_id", "name"),
+    UniqueConstraint("realm_id", "alias"),
+)
+
+organization_domains = Table(
+    "organization_domains",
+    metadata,
+    _realm_fk(),
+    Column("organization_id", String, ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("name", String, nullable=False),  # lower-cased
+    PrimaryKeyConstraint("realm_id", "name"),
+)
+
+organization_members = Table(
+    "organization_members",
+    metadata,
+    _realm_fk(),
+    Column("organization_id", String, ForeignKey("organizations.id"), nullable=False),
+    Column("user_id", String, ForeignKey("users.id"), nullable=False, index=True),
+    Column("membership_type", String, nullable=False),
+    PrimaryKeyConstraint("organization_id", "user_id"),
+)
+
+# An identity provider belongs to at most one organization (Keycloak's organizationId).
+organization_identity_providers = Table(
+    "organization_identity_providers",
+    metadata,
+    _realm_fk(),
+    Column("organization_id", String, ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("idp_internal_id", String, ForeignKey("identity_providers.internal_id"), primary_key=True),
+)
+
+# Components other than key providers (model.component); ``parent_id`` is the realm id or
+# another component's id.
+components = Table(
+    "components",
+    metadata,
+    _id(),
+    _realm_fk(),
+    Column("parent_id", String, nullable=False),
+    Column("provider_type", String, nullable=False),
+    Column("name", String, nullable=False),
+    _data(),
+    Index(None, "realm_id", "provider_type"),
+)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from realmgate.store.interface import (
     ClientRepo,
     ClientScopeRepo,
+    ComponentRepo,
     CredentialRepo,
     EventRepo,
     FederatedIdentityRepo,
@@ -21,6 +22,7 @@ from realmgate.store.interface import (
     IdentityProviderRepo,
     KeyRepo,
     MapperGrantRepo,
+    OrganizationRepo,
     RealmRepo,
     RoleRepo,
     SessionRepo,
@@ -36,6 +38,7 @@ from realmgate.store.sql.repos.brokering import (
 )
 from realmgate.store.sql.repos.clients import SqlClientRepo, SqlClientScopeRepo
 from realmgate.store.sql.repos.events import SqlEventRepo
+from realmgate.store.sql.repos.organizations import SqlComponentRepo, SqlOrganizationRepo
 from realmgate.store.sql.repos.realms import SqlKeyRepo, SqlRealmRepo
 from realmgate.store.sql.repos.roles import SqlGroupRepo, SqlRoleRepo
 from realmgate.store.sql.repos.sessions import SqlSessionRepo, SqlSingleUseRepo
@@ -64,6 +67,8 @@ class SqlTx:
         self.idp_mappers: IdentityProviderMapperRepo = SqlIdentityProviderMapperRepo(self)
         self.mapper_grants: MapperGrantRepo = SqlMapperGrantRepo(self)
         self.keys: KeyRepo = SqlKeyRepo(self)
+        self.organizations: OrganizationRepo = SqlOrganizationRepo(self)
+        self.components: ComponentRepo = SqlComponentRepo(self)
         self.sessions: SessionRepo = SqlSessionRepo(self)
         self.single_use: SingleUseRepo = SqlSingleUseRepo(self)
         self.events: EventRepo = SqlEventRepo(self)

@@ -66,9 +66,16 @@ def _render(request: Request, op: Operation, result: object) -> Response:
     return JSONResponse(result, status_code=op.status if op.status == 200 else 200, headers=NO_STORE)
 
 
-async def request_body(request: Request) -> Any:
-    """The body as a service sees it: JSON, or a ``multipart/form-data`` form (Keycloak takes
-    certificate uploads so) as an object of its text fields, an uploaded file read as text."""
+async def request_body(request: Request, op: Operation) -> Any:
+    """The body as a service sees it: JSON, the text itself for a ``RAW_TEXT`` body, or a
+    ``multipart/form-data`` form (Keycloak takes certificate uploads so) as an object of its text
+    fields, an uploaded file read as text."""
+    if op.body is not None and op.body.get("x-raw-text"):
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            raise AdminError(413, {"errorMessage": "Request body too large"})
+        text = raw.decode("utf-8", errors="replace")
+        return text if text.strip() else None
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         return await json_body(request)
     fields: dict[str, str] = {}
@@ -91,7 +98,7 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
             # A repeated parameter (``type=LOGIN&type=LOGOUT``) arrives comma-joined.
             raw = {key: ",".join(request.query_params.getlist(key)) for key in request.query_params}
             args = parse_args(raw, op.query)
-            body = await request_body(request) if op.method != "GET" else None
+            body = await request_body(request, op) if op.method != "GET" else None
             now = int(ctx.clock())
             base = frontend_base(request)
             async with ctx.store.tx() as tx:

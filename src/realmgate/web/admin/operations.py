@@ -11,6 +11,7 @@ from realmgate.admin.call import Operation, op
 from realmgate.admin.schema import ANY_OBJECT
 from realmgate.web.admin.table_clients import client_ops, client_scope_ops
 from realmgate.web.admin.table_common import R
+from realmgate.web.admin.table_organizations import component_ops, organization_ops
 from realmgate.web.admin.table_realms import realm_ops
 from realmgate.web.admin.table_roles import roles_by_id_ops
 from realmgate.web.admin.table_shared import role_ops
@@ -46,4 +47,6 @@ def operations() -> list[Operation]:
         *roles_by_id_ops(),
         *idp_operations.OPERATIONS,
         *idp_mapper_operations.operations(),
+        *organization_ops(),
+        *component_ops(),
     ]

@@ -119,6 +119,9 @@ class SqlIdentityProviderRepo(Repo):
         )
         for table, c in ((t.federated_identities, _F), (t.idp_mapper_grants, _G)):
             await self._conn.execute(delete(table).where(c.realm_id == realm_id, c.identity_provider == alias))
+        internal_id = select(_I.internal_id).where(_I.realm_id == realm_id, _I.alias == alias).scalar_subquery()
+        org_links = t.organization_identity_providers
+        await self._conn.execute(delete(org_links).where(org_links.c.idp_internal_id == internal_id))
         await self._delete(t.identity_providers, {"realm_id": realm_id, "alias": alias}, "Identity Provider")
         self._config_changed(realm_id)
 

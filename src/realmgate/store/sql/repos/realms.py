@@ -15,6 +15,11 @@ from realmgate.store.sql.repos.base import Repo, lookup
 
 # Children before parents, so foreign keys hold at every step.
 _REALM_CHILDREN = (
+    t.organization_members,
+    t.organization_identity_providers,
+    t.organization_domains,
+    t.organizations,
+    t.components,
     t.user_sessions,
     t.user_attributes,
     t.user_roles,

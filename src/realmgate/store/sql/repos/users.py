@@ -60,7 +60,7 @@ def _matcher(exact: bool) -> Callable[[ColumnElement[Any], str], ColumnElement[b
     return match
 
 
-def _query_conditions(realm_id: str, q: UserQuery) -> list[ColumnElement[bool]]:
+def user_conditions(realm_id: str, q: UserQuery) -> list[ColumnElement[bool]]:
     match = _matcher(q.exact)
     conditions: list[ColumnElement[bool]] = [_U.realm_id == realm_id]
     if not q.include_service_accounts:
@@ -117,11 +117,11 @@ class SqlUserRepo(Repo):
         return await self._one(_SERVICE_ACCOUNT, params)
 
     async def find(self, realm_id: str, query: UserQuery) -> Sequence[User]:
-        stmt = select(t.users).where(*_query_conditions(realm_id, query)).order_by(_U.username_lc)
+        stmt = select(t.users).where(*user_conditions(realm_id, query)).order_by(_U.username_lc)
         return await self._many(page(stmt, query.first, query.max))
 
     async def count(self, realm_id: str, query: UserQuery) -> int:
-        stmt = select(func.count()).select_from(t.users).where(*_query_conditions(realm_id, query))
+        stmt = select(func.count()).select_from(t.users).where(*user_conditions(realm_id, query))
         return int(await self._conn.scalar(stmt) or 0)
 
     async def add(self, user: User) -> None:
@@ -155,6 +155,7 @@ class SqlUserRepo(Repo):
             t.user_groups,
             t.user_attributes,
             t.idp_mapper_grants,
+            t.organization_members,
         ):
             await self._conn.execute(delete(table).where(table.c.user_id == id))
         await self._delete(t.users, {"id": id}, "User")
