@@ -111,7 +111,7 @@ class Operation:
     summary: str
     tag: str
     access: Access
-    status: Literal[200, 201, 204] = 200
+    status: Literal[200, 201, 202, 204] = 200
     query: tuple[Param, ...] = ()
     body: Schema | None = None
     response: Schema | None = None
@@ -119,7 +119,7 @@ class Operation:
 
 
 Method = Literal["GET", "POST", "PUT", "DELETE"]
-Status = Literal[200, 201, 204]
+Status = Literal[200, 201, 202, 204]
 
 
 def op(

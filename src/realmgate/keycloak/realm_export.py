@@ -1,7 +1,8 @@
 """Export a realm as a Keycloak realm representation (the ``kc.sh export`` file format).
 
-The document holds the realm settings (every stored one, Keycloak's defaults for the rest) and
-everything in it: roles with composites, groups with subgroups and role mappings, clients
+The document holds the realm settings (every stored one, Keycloak's defaults for the rest), the
+authentication flows (Keycloak's built-in ones until the realm changes them) and everything in
+it: roles with composites, groups with subgroups and role mappings, clients
 (built-in ones too), client scopes, scope mappings, identity providers and their mappers, the
 keys as key-provider components, and, when asked, the users with their credentials (hashed, as
 stored), role mappings, groups and links.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from realmgate.keycloak.auth_flows import CONFIGS, FLOWS, export_flows, realm_flows
 from realmgate.keycloak.components import export_components
 from realmgate.keycloak.key_components import KEY_PROVIDER, export_key_components
 from realmgate.keycloak.realm_file import RoleIndex
@@ -161,6 +163,7 @@ async def export_realm(
     index = await RoleIndex.load(tx, realm.id)
     paths = _group_paths(groups)
     rep: JsonObject = realm_to_rep(realm, include_secrets=include_secrets)
+    rep[FLOWS], rep[CONFIGS] = export_flows(realm_flows(realm))
     rep["roles"] = _roles(realm, clients, roles, index)
     rep["groups"] = _groups(groups, paths, index)
     if realm.default_role_id is not None:

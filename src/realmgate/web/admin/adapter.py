@@ -63,7 +63,7 @@ def _render(request: Request, op: Operation, result: object) -> Response:
         return Response(status_code=201, headers={"location": location})
     if result is None:
         return Response(status_code=204)
-    return JSONResponse(result, status_code=op.status if op.status == 200 else 200, headers=NO_STORE)
+    return JSONResponse(result, status_code=op.status if op.status in (200, 202) else 200, headers=NO_STORE)
 
 
 async def request_body(request: Request, op: Operation) -> Any:

@@ -76,10 +76,10 @@ def _operation(op: Operation) -> dict[str, Any]:
     elif op.status == 204:
         responses["204"] = {"description": "No content"}
     else:
-        ok: dict[str, Any] = {"description": "OK"}
+        ok: dict[str, Any] = {"description": "Accepted" if op.status == 202 else "OK"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": _openapi_schema(op.response, for_response=True)}}
-        responses["200"] = ok
+        responses[str(op.status)] = ok
     responses["400"] = _error("Invalid request")
     responses["401"] = _error("Missing or invalid bearer token")
     responses["403"] = _error("The token lacks the needed admin role")

@@ -9,6 +9,7 @@ from realmgate.admin import auth as a
 from realmgate.admin import idp_mapper_operations, idp_operations, server
 from realmgate.admin.call import Operation, op
 from realmgate.admin.schema import ANY_OBJECT
+from realmgate.web.admin.table_auth import auth_ops
 from realmgate.web.admin.table_clients import client_ops, client_scope_ops
 from realmgate.web.admin.table_common import R
 from realmgate.web.admin.table_organizations import component_ops, organization_ops
@@ -39,6 +40,7 @@ def operations() -> list[Operation]:
             response=ANY_OBJECT,
         ),
         *realm_ops(),
+        *auth_ops(),
         *client_ops(),
         *client_scope_ops(),
         *user_ops(),

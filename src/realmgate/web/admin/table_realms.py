@@ -10,7 +10,6 @@ from realmgate.admin import (
     events,
     partial,
     realms,
-    required_actions,
     server,
     sessions,
     user_storage,
@@ -24,7 +23,6 @@ def realm_ops() -> list[Operation]:
     t = "Realms Admin"
     view, manage = a.VIEW_REALM, a.MANAGE_REALM
     dd, do = f"{R}/default-default-client-scopes", f"{R}/default-optional-client-scopes"
-    ra = f"{R}/authentication/required-actions"
     return [
         op(
             "GET",
@@ -203,34 +201,6 @@ def realm_ops() -> list[Operation]:
             "Remove a realm optional client scope",
             t,
             resource="REALM",
-        ),
-        op(
-            "GET",
-            f"{ra}",
-            required_actions.list_actions,
-            view,
-            "Required actions",
-            "Authentication Management",
-            response=arr(ANY_OBJECT),
-        ),
-        op(
-            "GET",
-            f"{ra}/{{alias}}",
-            required_actions.get_action,
-            view,
-            "A required action",
-            "Authentication Management",
-            response=ANY_OBJECT,
-        ),
-        op(
-            "PUT",
-            f"{ra}/{{alias}}",
-            required_actions.update_action,
-            manage,
-            "Update a required action",
-            "Authentication Management",
-            body=ANY_OBJECT,
-            resource="REQUIRED_ACTION",
         ),
         op(
             "POST",

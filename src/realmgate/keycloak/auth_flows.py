@@ -1,0 +1,288 @@
+"""A realm's authentication flows and authenticator configs, as Keycloak keeps them.
+
+realmgate stores them as data, in the realm's settings under Keycloak's realm-file names
+(``authenticationFlows``, ``authenticatorConfig``), in the realm-file form: a flow names its
+sub-flows by ``flowAlias`` and the configs of its executions by alias. Its login does not run
+them (``keycloak.unenforced`` reports the steps a bound flow requires that realmgate skips).
+
+A realm that never stored flows has Keycloak 26's built-in ones (``DefaultAuthenticationFlows``:
+browser, direct grant, registration, reset credentials, clients, first broker login, saml ecp,
+docker auth and their sub-flows; the organization steps outside the master realm; no preview
+features). Their ids are derived from the realm's id, so every instance sharing the database
+shows the same ids before the first change stores the whole set. Stored executions get an
+``id`` too (the admin API addresses them by it); a realm file's executions have none, so theirs
+are derived from the flow's id and their position until the first change stores them. Exports
+leave execution ids out, as Keycloak's do.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from realmgate.model.realm import Realm
+
+FLOWS, CONFIGS = "authenticationFlows", "authenticatorConfig"
+MASTER = "master"
+# The realm settings that bind a flow by alias (Keycloak's realm flow bindings).
+BINDINGS = (
+    "browserFlow",
+    "registrationFlow",
+    "directGrantFlow",
+    "resetCredentialsFlow",
+    "clientAuthenticationFlow",
+    "dockerAuthenticationFlow",
+    "firstBrokerLoginFlow",
+)
+_NAMESPACE = uuid.UUID("5d0c3e4e-8c1b-4f4e-9a49-7a3f3c1f6b21")
+
+Json = dict[str, Any]
+
+
+@dataclass(slots=True)
+class RealmFlows:
+    """The flows and configs of one realm, ids filled in (callers may change them)."""
+
+    flows: list[Json] = field(default_factory=list)
+    configs: list[Json] = field(default_factory=list)
+
+
+def stable_id(*parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def _step(authenticator: str, requirement: str, priority: int, config: str | None = None) -> Json:
+    execution: Json = {"authenticator": authenticator}
+    if config is not None:
+        execution["authenticatorConfig"] = config
+    return execution | {
+        "authenticatorFlow": False,
+        "requirement": requirement,
+        "priority": priority,
+        "autheticatorFlow": False,
+        "userSetupAllowed": False,
+    }
+
+
+def _sub(alias: str, requirement: str, priority: int, form: str | None = None) -> Json:
+    execution: Json = {"authenticator": form} if form else {}
+    return execution | {
+        "authenticatorFlow": True,
+        "requirement": requirement,
+        "priority": priority,
+        "autheticatorFlow": True,
+        "flowAlias": alias,
+        "userSetupAllowed": False,
+    }
+
+
+def _flow(
+    alias: str, description: str | None, *executions: Json, provider: str = "basic-flow", top: bool = False
+) -> Json:
+    flow: Json = {"alias": alias}
+    if description is not None:
+        flow["description"] = description
+    return flow | {
+        "providerId": provider,
+        "topLevel": top,
+        "builtIn": True,
+        "authenticationExecutions": list(executions),
+    }
+
+
+R, A, D, C = "REQUIRED", "ALTERNATIVE", "DISABLED", "CONDITIONAL"
+_CLIENT_STEPS = ("client-secret", "client-jwt", "client-secret-jwt", "client-x509")
+_TWO_FACTOR = "Flow to determine if any 2FA is required for the authentication"
+
+
+def _two_factor(alias: str) -> Json:
+    return _flow(
+        alias,
+        _TWO_FACTOR,
+        _step("conditional-user-configured", R, 10),
+        _step("auth-otp-form", A, 30),
+        _step("webauthn-authenticator", D, 40),
+        _step("auth-recovery-authn-code-form", D, 50),
+    )
+
+
+def _builtin_flows(organizations: bool) -> list[Json]:
+    browser = [
+        _step("auth-cookie", A, 10),
+        _step("auth-spnego", D, 20),
+        _step("identity-provider-redirector", A, 25),
+        *([_sub("Organization", A, 26)] if organizations else []),
+        _sub("forms", A, 30),
+    ]
+    first_broker = [
+        _step("idp-review-profile", R, 10, "review profile config"),
+        _sub("User creation or linking", R, 20),
+        *([_sub("First Broker Login - Conditional Organization", C, 60)] if organizations else []),
+    ]
+    flows = [
+        _flow("browser", "Browser based authentication", *browser, top=True),
+        _flow(
+            "forms",
+            "Username, password, otp and other auth forms.",
+            _step("auth-username-password-form", R, 10),
+            _sub("Browser - Conditional 2FA", C, 20),
+        ),
+        _two_factor("Browser - Conditional 2FA"),
+        _flow(
+            "direct grant",
+            "OpenID Connect Resource Owner Grant",
+            _step("direct-grant-validate-username", R, 10),
+            _step("direct-grant-validate-password", R, 20),
+            _sub("Direct Grant - Conditional OTP", C, 30),
+            top=True,
+        ),
+        _flow(
+            "Direct Grant - Conditional OTP",
+            "Flow to determine if the OTP is required for the authentication",
+            _step("conditional-user-configured", R, 10),
+            _step("direct-grant-validate-otp", R, 20),
+        ),
+        _flow(
+            "registration", "Registration flow", _sub("registration form", R, 10, "registration-page-form"), top=True
+        ),
+        _flow(
+            "registration form",
+            "Registration form",
+            _step("registration-user-creation", R, 20),
+            _step("registration-password-action", R, 50),
+            _step("registration-recaptcha-action", D, 60),
+            _step("registration-terms-and-conditions", D, 70),
+            provider="form-flow",
+        ),
+        _flow(
+            "reset credentials",
+            "Reset credentials for a user if they forgot their password or something",
+            _step("reset-credentials-choose-user", R, 10),
+            _step("reset-credential-email", R, 20),
+            _step("reset-password", R, 30),
+            _sub("Reset - Conditional OTP", C, 40),
+            top=True,
+        ),
+        _flow(
+            "Reset - Conditional OTP",
+            "Flow to determine if the OTP should be reset or not. Set to REQUIRED to force.",
+            _step("conditional-user-configured", R, 10),
+            _step("reset-otp", R, 20),
+        ),
+        _flow(
+            "clients",
+            "Base authentication for clients",
+            *(
+                _step(name, A, 10 * (i + 1))
+                for i, name in enumerate(("client-secret", "client-jwt", "client-secret-jwt", "client-x509"))
+            ),
+            provider="client-flow",
+            top=True,
+        ),
+        _flow(
+            "first broker login",
+            "Actions taken after first broker login with identity provider account, which is not yet linked to any "
+            "Keycloak account",
+            *first_broker,
+            top=True,
+        ),
+        _flow(
+            "User creation or linking",
+            "Flow for the existing/non-existing user alternatives",
+            _step("idp-create-user-if-unique", A, 10, "create unique user config"),
+            _sub("Handle Existing Account", A, 20),
+        ),
+        _flow(
+            "Handle Existing Account",
+            "Handle what to do if there is existing account with same email/username like authenticated identity "
+            "provider",
+            _step("idp-confirm-link", R, 10),
+            _sub("Account verification options", R, 20),
+        ),
+        _flow(
+            "Account verification options",
+            "Method with which to verity the existing account",
+            _step("idp-email-verification", A, 10),
+            _sub("Verify Existing Account by Re-authentication", A, 20),
+        ),
+        _flow(
+            "Verify Existing Account by Re-authentication",
+            "Reauthentication of existing account",
+            _step("idp-username-password-form", R, 10),
+            _sub("First broker login - Conditional 2FA", C, 20),
+        ),
+        _two_factor("First broker login - Conditional 2FA"),
+        _flow(
+            "saml ecp",
+            "SAML ECP Profile Authentication Flow",
+            _step("http-basic-authenticator", R, 10),
+            top=True,
+        ),
+        _flow(
+            "docker auth",
+            "Used by Docker clients to authenticate against the IDP",
+            _step("docker-http-basic-authenticator", R, 10),
+            top=True,
+        ),
+    ]
+    if organizations:
+        flows += [
+            _flow("Organization", None, _sub("Browser - Conditional Organization", C, 10)),
+            _flow(
+                "Browser - Conditional Organization",
+                "Flow to determine if the organization identity-first login is to be used",
+                _step("conditional-user-configured", R, 10),
+                _step("organization", A, 20),
+            ),
+            _flow(
+                "First Broker Login - Conditional Organization",
+                "Flow to determine if the authenticator that adds organization members is to be used",
+                _step("conditional-user-configured", R, 10),
+                _step("idp-add-organization-member", R, 20),
+            ),
+        ]
+    return flows
+
+
+_BUILTIN_CONFIGS = (
+    ("review profile config", {"update.profile.on.first.login": "missing"}),
+    ("create unique user config", {"require.password.update.after.registration": "false"}),
+)
+
+
+def _objects(value: object) -> list[Json]:
+    return [copy.deepcopy(v) for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def realm_flows(realm: Realm) -> RealmFlows:
+    """The realm's flows and configs: the stored ones, or Keycloak's built-in set."""
+    flows, configs = _objects(realm.extra_settings.get(FLOWS)), _objects(realm.extra_settings.get(CONFIGS))
+    if not flows:
+        flows = _builtin_flows(organizations=realm.name != MASTER)
+        configs = [{"alias": alias, "config": dict(values)} for alias, values in _BUILTIN_CONFIGS]
+    for flow in flows:
+        flow.setdefault("id", stable_id(realm.id, "flow", str(flow.get("alias"))))
+        flow["authenticationExecutions"] = _objects(flow.get("authenticationExecutions"))
+        for index, execution in enumerate(flow["authenticationExecutions"]):
+            execution.setdefault("id", stable_id(realm.id, "execution", str(flow["id"]), str(index)))
+    for config in configs:
+        config.setdefault("id", stable_id(realm.id, "config", str(config.get("alias"))))
+        if not isinstance(config.get("config"), dict):
+            config["config"] = {}
+    return RealmFlows(flows, configs)
+
+
+def export_flows(found: RealmFlows) -> tuple[list[Json], list[Json]]:
+    """The realm-file form: executions without their ids."""
+    flows = copy.deepcopy(found.flows)
+    for flow in flows:
+        for execution in flow["authenticationExecutions"]:
+            execution.pop("id", None)
+    return flows, copy.deepcopy(found.configs)
+
+
+def with_flows(realm: Realm, found: RealmFlows) -> Realm:
+    """``realm`` with ``found`` stored (ids included) in its settings."""
+    return replace(realm, extra_settings={**realm.extra_settings, FLOWS: found.flows, CONFIGS: found.configs})
