@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from realmgate.model.client import ClientScope
+from realmgate.model.component import Component
 from realmgate.model.events import AdminEvent, Event
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.model.keys import RealmKey
+from realmgate.model.organization import UNMANAGED, Organization, OrganizationDomain
 from realmgate.model.user import Credential, FederatedIdentity
 from realmgate.store.sql import SqlStore
 from realmgate.store.sql.tables import metadata
@@ -36,7 +38,19 @@ async def _fill(store: SqlStore) -> str:
         await tx.users.grant_roles(realm.id, user.id, [role.id])
         await tx.users.join_group(realm.id, user.id, child.id)
         await tx.credentials.add(Credential(f.new_id(), user.id, "password", "{}", "{}"))
-        await tx.identity_providers.add(IdentityProvider(f.new_id(), realm.id, "up", "oidc"))
+        idp = IdentityProvider(f.new_id(), realm.id, "up", "oidc")
+        await tx.identity_providers.add(idp)
+        org = Organization(
+            f.new_id(),
+            realm.id,
+            f"org-{realm.id}",
+            f"org-{realm.id}",
+            domains=(OrganizationDomain(f"{realm.id}.example"),),
+        )
+        await tx.organizations.add(org)
+        await tx.organizations.add_member(realm.id, org.id, user.id, UNMANAGED)
+        await tx.organizations.link_provider(realm.id, org.id, idp.internal_id)
+        await tx.components.add(Component(f.new_id(), realm.id, "policy", "max-clients", "policy-type", realm.id))
         await tx.idp_mappers.add(IdentityProviderMapper(f.new_id(), realm.id, "m", "up", "hardcoded-role-idp-mapper"))
         await tx.federated_identities.add(FederatedIdentity(realm.id, user.id, "up", "sub", "alice"))
         await tx.mapper_grants.add(realm.id, user.id, [MapperGrant("role", role.id, "up", f.new_id())])
