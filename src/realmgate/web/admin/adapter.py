@@ -38,11 +38,16 @@ NO_STORE = {"cache-control": "no-store"}
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-async def json_body(request: Request) -> Any:
-    """The request's JSON body, ``None`` when empty; ``AdminError`` 400/413 when unreadable."""
+async def _raw_body(request: Request) -> bytes:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise AdminError(413, {"errorMessage": "Request body too large"})
+    return raw
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body, ``None`` when empty; ``AdminError`` 400/413 when unreadable."""
+    raw = await _raw_body(request)
     if not raw.strip():
         return None
     try:
@@ -66,10 +71,18 @@ def _render(request: Request, op: Operation, result: object) -> Response:
     return JSONResponse(result, status_code=op.status if op.status == 200 else 200, headers=NO_STORE)
 
 
-async def request_body(request: Request) -> Any:
+async def request_body(request: Request, *, plain_text: bool = False) -> Any:
     """The body as a service sees it: JSON, or a ``multipart/form-data`` form (Keycloak takes
-    certificate uploads so) as an object of its text fields, an uploaded file read as text."""
-    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+    certificate uploads so) as an object of its text fields, an uploaded file read as text.
+    ``plain_text``: the operation takes a string (a credential's label), which Keycloak reads
+    from a ``text/plain`` body as it is."""
+    content_type = request.headers.get("content-type", "").lower()
+    if plain_text and content_type.startswith("text/plain"):
+        try:
+            return (await _raw_body(request)).decode("utf-8")
+        except UnicodeDecodeError:
+            raise AdminError.bad_request("Invalid text body") from None
+    if not content_type.startswith("multipart/form-data"):
         return await json_body(request)
     fields: dict[str, str] = {}
     async with request.form(max_files=4, max_fields=20, max_part_size=MAX_BODY) as form:
@@ -91,7 +104,8 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
             # A repeated parameter (``type=LOGIN&type=LOGOUT``) arrives comma-joined.
             raw = {key: ",".join(request.query_params.getlist(key)) for key in request.query_params}
             args = parse_args(raw, op.query)
-            body = await request_body(request) if op.method != "GET" else None
+            text = op.body is not None and op.body.get("type") == "string"
+            body = await request_body(request, plain_text=text) if op.method != "GET" else None
             now = int(ctx.clock())
             base = frontend_base(request)
             async with ctx.store.tx() as tx:
