@@ -134,13 +134,11 @@ class MapperOwners:
         owner = await self._load(call)
         target = await self._target(call)
         graph = await call.auth.role_graph(call.tx, call.realm.id)
-        in_scope = expand_composites(owner.scope_role_ids, graph)
+        in_scope = set(expand_composites(owner.scope_role_ids, graph))
         wanted = target.id if target else None
-        full = isinstance(owner, Client) and owner.full_scope_allowed
-        own = owner.id if isinstance(owner, Client) else None
-        roles = [
-            r for r in graph.values() if r.client_id == wanted and (full or r.id in in_scope or r.client_id == own)
-        ]
+        if isinstance(owner, Client):
+            in_scope |= {r.id for r in graph.values() if owner.full_scope_allowed or r.client_id == owner.id}
+        roles = [r for r in graph.values() if r.client_id == wanted and r.id in in_scope]
         return role_reps(roles, call.realm)
 
     async def add_scope_mappings(self, call: AdminCall) -> None:
