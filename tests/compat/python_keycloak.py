@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.compat.report import print_table
 from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, start_server
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
@@ -42,15 +43,6 @@ def counts_per_file(report: Path) -> dict[str, Counter[str]]:
         name = "/".join(module[:2]) + ".py" if len(module) >= 2 else case.get("file", "?")
         per_file[name][outcome(case)] += 1
     return per_file
-
-
-def print_table(per_file: dict[str, Counter[str]]) -> None:
-    print(f"\n{'file':<36}" + "".join(f"{o:>9}" for o in OUTCOMES))
-    total: Counter[str] = Counter()
-    for name in sorted(per_file):
-        total.update(per_file[name])
-        print(f"{name:<36}" + "".join(f"{per_file[name][o]:>9}" for o in OUTCOMES))
-    print(f"{'total':<36}" + "".join(f"{total[o]:>9}" for o in OUTCOMES))
 
 
 def main() -> int:
@@ -81,7 +73,7 @@ def main() -> int:
     finally:
         server.stop()
         print(f"realmgate log: {server.log_path}")
-    print_table(counts_per_file(report))
+    print_table(counts_per_file(report), OUTCOMES)
     return 0
 
 

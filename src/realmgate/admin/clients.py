@@ -130,6 +130,12 @@ async def regenerate_secret(call: AdminCall) -> object:
     return {"type": "secret", "value": secret}
 
 
+async def invalidate_rotated_secret(call: AdminCall) -> None:
+    """``DELETE .../client-secret/rotated``: Keycloak drops the secret kept from the last rotation
+    and answers 204; realmgate keeps no rotated secret, so there is nothing to drop."""
+    await lookup.client(call.tx, call.realm, call.path["id"])
+
+
 async def service_account_user(call: AdminCall) -> object:
     client = await lookup.client(call.tx, call.realm, call.path["id"])
     if not client.service_accounts_enabled:

@@ -219,12 +219,22 @@ async def user_groups(call: AdminCall) -> object:
     if search:
         groups = [g for g in groups if search.lower() in g.name.lower()]
     brief = bool(call.bool_arg("briefRepresentation", True))
-    return [tree.rep(g, deep=False, brief=brief) for g in _page(groups, call)]
+    return [_membership_rep(tree.rep(g, deep=False, brief=brief)) for g in _page(groups, call)]
+
+
+def _membership_rep(rep: dict[str, Any]) -> dict[str, Any]:
+    """A user's group as Keycloak's ``toRepresentation(group, full)``: no subgroup fields, which
+    only the group endpoints fill in."""
+    return {k: v for k, v in rep.items() if k not in ("subGroups", "subGroupCount")}
 
 
 async def user_groups_count(call: AdminCall) -> object:
+    """``{"count": n}``; ``search`` counts the groups whose name contains it (any case)."""
     user = await lookup.user(call.tx, call.realm, call.path["id"])
-    return {"count": len(await call.tx.users.group_ids(call.realm.id, user.id))}
+    tree = await _tree(call)
+    ids = await call.tx.users.group_ids(call.realm.id, user.id)
+    search = (call.str_arg("search") or "").lower()
+    return {"count": sum(1 for i in ids if i in tree.by_id and search in tree.by_id[i].name.lower())}
 
 
 async def join_group(call: AdminCall) -> None:

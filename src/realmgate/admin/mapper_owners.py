@@ -18,6 +18,7 @@ from realmgate.admin.reps import body_list, read
 from realmgate.admin.roles import mappings_rep, resolve_roles, role_reps
 from realmgate.keycloak.representations import protocol_mapper_from_rep, protocol_mapper_to_rep
 from realmgate.model.client import Client, ClientScope, ProtocolMapper
+from realmgate.model.role import expand_composites
 
 Owner = Client | ClientScope
 
@@ -51,6 +52,11 @@ class MapperOwners:
     async def list_mappers(self, call: AdminCall) -> object:
         owner = await self._load(call)
         return [protocol_mapper_to_rep(m) for m in owner.protocol_mappers]
+
+    async def mappers_by_protocol(self, call: AdminCall) -> object:
+        """``.../protocol-mappers/protocol/{protocol}``: the mappers of that protocol only."""
+        owner = await self._load(call)
+        return [protocol_mapper_to_rep(m) for m in owner.protocol_mappers if m.protocol == call.path["protocol"]]
 
     async def get_mapper(self, call: AdminCall) -> object:
         owner = await self._load(call)
@@ -120,6 +126,20 @@ class MapperOwners:
         else:
             roles = await call.tx.roles.list_client_roles(call.realm.id, target.id)
         return role_reps([r for r in roles if r.id not in owner.scope_role_ids], call.realm)
+
+    async def composite_scope_mappings(self, call: AdminCall) -> object:
+        """The realm's (or the target client's) roles the owner has in scope, as Keycloak's
+        ``hasScope``: a scope mapping or a composite one of them contains; for a client also
+        everything when full scope is allowed, and its own roles."""
+        owner = await self._load(call)
+        target = await self._target(call)
+        graph = await call.auth.role_graph(call.tx, call.realm.id)
+        in_scope = set(expand_composites(owner.scope_role_ids, graph))
+        wanted = target.id if target else None
+        if isinstance(owner, Client):
+            in_scope |= {r.id for r in graph.values() if owner.full_scope_allowed or r.client_id == owner.id}
+        roles = [r for r in graph.values() if r.client_id == wanted and r.id in in_scope]
+        return role_reps(roles, call.realm)
 
     async def add_scope_mappings(self, call: AdminCall) -> None:
         owner = await self._load(call, for_update=True)

@@ -45,12 +45,18 @@ ROLE_LIST: Schema = arr(ROLE)
 ROLE_KEYS = frozenset(ROLE["properties"])
 
 
-def role_rep(role: Role, realm: Realm) -> dict[str, Any]:
-    return role_to_rep(role, container_id=role.client_id or realm.id)
+def role_rep(role: Role, realm: Realm, *, brief: bool = False) -> dict[str, Any]:
+    """A role as Keycloak's ``toRepresentation``, or ``toBriefRepresentation`` (no attributes)."""
+    rep = role_to_rep(role, container_id=role.client_id or realm.id)
+    if brief:
+        rep.pop("attributes", None)
+    return rep
 
 
 def role_reps(roles: Iterable[Role], realm: Realm) -> list[dict[str, Any]]:
-    return [role_rep(r, realm) for r in sorted(roles, key=lambda r: r.name)]
+    """Brief roles sorted by name: Keycloak lists role mappings, scope mappings and composites
+    with ``toBriefRepresentation``, so a mapping never carries the role's attributes."""
+    return [role_rep(r, realm, brief=True) for r in sorted(roles, key=lambda r: r.name)]
 
 
 def mappings_rep(roles: Sequence[Role], clients: Iterable[Client], realm: Realm) -> dict[str, Any]:
@@ -99,9 +105,8 @@ async def list_roles(call: AdminCall) -> object:
     selected = sorted((r for r in roles if search in r.name.lower()), key=lambda r: r.name)
     first, maximum = call.page(default_max=None)
     page = selected[first : None if maximum is None else first + maximum]
-    if call.bool_arg("briefRepresentation", True):
-        return [{k: v for k, v in role_rep(r, realm).items() if k != "attributes"} for r in page]
-    return [role_rep(r, realm) for r in page]
+    brief = bool(call.bool_arg("briefRepresentation", True))
+    return [role_rep(r, realm, brief=brief) for r in page]
 
 
 async def create_role(call: AdminCall) -> Created:
@@ -213,8 +218,14 @@ async def _composite_owner(call: AdminCall) -> Role:
 
 
 async def get_composites(call: AdminCall) -> object:
+    """All composites; ``search`` (name contains, any case), ``first`` and ``max`` narrow them as
+    Keycloak's ``getCompositesStream(search, first, max)`` does."""
     owner = await _composite_owner(call)
-    return role_reps(await call.tx.roles.get_many(call.realm.id, list(owner.composite_ids)), call.realm)
+    roles = await call.tx.roles.get_many(call.realm.id, list(owner.composite_ids))
+    search = (call.str_arg("search") or "").lower()
+    listed = role_reps([r for r in roles if search in r.name.lower()], call.realm)
+    first, maximum = call.page(default_max=None)
+    return listed[first : None if maximum is None else first + maximum]
 
 
 async def get_realm_composites(call: AdminCall) -> object:

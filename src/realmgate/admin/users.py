@@ -30,6 +30,10 @@ from realmgate.store.interface import Tx, UserQuery
 CREDENTIAL_INPUT_KEYS = frozenset({"type", "value", "temporary", "userLabel", "id", "createdDate", "priority"})
 
 
+BUILTIN_Q_FIELDS = ("username", "email", "firstName", "lastName")
+"""``q`` keys Keycloak's user search reads as the user's own fields, not as attributes."""
+
+
 def attribute_query(q: str | None) -> tuple[tuple[str, str], ...]:
     """``q=key:value key2:value2`` (Keycloak's attribute search)."""
     if not q:
@@ -53,15 +57,20 @@ def _query(call: AdminCall, *, paged: bool) -> UserQuery:
         search = None
     if search is not None and not exact:
         search = search.replace("*", "")
+    attributes = attribute_query(call.str_arg("q"))
+    fields = {name: call.str_arg(name) for name in BUILTIN_Q_FIELDS}
+    for key, value in attributes:
+        if key in fields and fields[key] is None:
+            fields[key] = value
     return UserQuery(
         search=search,
-        username=call.str_arg("username"),
-        email=call.str_arg("email"),
-        first_name=call.str_arg("firstName"),
-        last_name=call.str_arg("lastName"),
+        username=fields["username"],
+        email=fields["email"],
+        first_name=fields["firstName"],
+        last_name=fields["lastName"],
         exact=exact,
         enabled=call.bool_arg("enabled"),
-        attributes=attribute_query(call.str_arg("q")),
+        attributes=tuple((k, v) for k, v in attributes if k not in fields),
         first=first,
         max=maximum,
     )
@@ -238,6 +247,24 @@ async def list_credentials(call: AdminCall) -> object:
             rep["userLabel"] = cred.user_label
         out.append(rep)
     return out
+
+
+async def set_credential_label(call: AdminCall) -> None:
+    """``PUT .../credentials/{id}/userLabel`` with the label as a plain-text body; a blank label
+    removes it."""
+    user = await lookup.user(call.tx, call.realm, call.path["id"])
+    found = [c for c in await call.tx.credentials.list(user.id) if c.id == call.path["credential_id"]]
+    if not found:
+        raise AdminError.not_found("Credential not found")
+    label = str(call.body).strip()
+    await call.tx.credentials.update(replace(found[0], user_label=label or None))
+
+
+async def configured_storage_credential_types(call: AdminCall) -> object:
+    """Credential types a user-storage provider keeps for the user: none, as realmgate keeps every
+    credential itself."""
+    await lookup.user(call.tx, call.realm, call.path["id"])
+    return []
 
 
 async def delete_credential(call: AdminCall) -> None:

@@ -38,11 +38,16 @@ NO_STORE = {"cache-control": "no-store"}
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-async def json_body(request: Request) -> Any:
-    """The request's JSON body, ``None`` when empty; ``AdminError`` 400/413 when unreadable."""
+async def _raw_body(request: Request) -> bytes:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise AdminError(413, {"errorMessage": "Request body too large"})
+    return raw
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body, ``None`` when empty; ``AdminError`` 400/413 when unreadable."""
+    raw = await _raw_body(request)
     if not raw.strip():
         return None
     try:
@@ -67,16 +72,24 @@ def _render(request: Request, op: Operation, result: object) -> Response:
 
 
 async def request_body(request: Request, op: Operation) -> Any:
-    """The body as a service sees it: JSON, the text itself for a ``RAW_TEXT`` body, or a
-    ``multipart/form-data`` form (Keycloak takes certificate uploads so) as an object of its text
-    fields, an uploaded file read as text."""
+    """The body as a service sees it: JSON; the text itself for a ``RAW_TEXT`` body (an
+    organization member's bare user id) or for an operation that takes a string sent as
+    ``text/plain`` (a credential's label, as Keycloak reads it); or a ``multipart/form-data``
+    form (Keycloak takes certificate uploads so) as an object of its text fields, an uploaded
+    file read as text."""
+    content_type = request.headers.get("content-type", "").lower()
     if op.body is not None and op.body.get("x-raw-text"):
         raw = await request.body()
         if len(raw) > MAX_BODY:
             raise AdminError(413, {"errorMessage": "Request body too large"})
         text = raw.decode("utf-8", errors="replace")
         return text if text.strip() else None
-    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+    if op.body is not None and op.body.get("type") == "string" and content_type.startswith("text/plain"):
+        try:
+            return (await _raw_body(request)).decode("utf-8")
+        except UnicodeDecodeError:
+            raise AdminError.bad_request("Invalid text body") from None
+    if not content_type.startswith("multipart/form-data"):
         return await json_body(request)
     fields: dict[str, str] = {}
     async with request.form(max_files=4, max_fields=20, max_part_size=MAX_BODY) as form:

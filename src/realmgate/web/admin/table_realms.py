@@ -85,6 +85,17 @@ def realm_ops() -> list[Operation]:
             resource="REALM",
         ),
         op(
+            "POST",
+            f"{R}/push-revocation",
+            sessions.push_revocation,
+            manage,
+            "Push the not-before to clients' admin URLs (none are pushed)",
+            t,
+            status=200,
+            response=ANY_OBJECT,
+            resource="REALM",
+        ),
+        op(
             "DELETE",
             f"{R}/sessions/{{session}}",
             sessions.delete_session,

@@ -7,8 +7,8 @@ from realmgate.admin import auth as a
 from realmgate.admin import (
     roles,
 )
-from realmgate.admin.call import Operation, op
-from realmgate.web.admin.table_common import R
+from realmgate.admin.call import FIRST_MAX, Operation, op
+from realmgate.web.admin.table_common import SEARCH, R
 
 
 def roles_by_id_ops() -> list[Operation]:
@@ -19,7 +19,16 @@ def roles_by_id_ops() -> list[Operation]:
         op("GET", r, roles.get_role_by_id, a.VIEW_ROLES, "Get a role", t, response=s.ROLE),
         op("PUT", r, roles.update_role_by_id, manage, "Update a role", t, body=s.ROLE, resource="REALM_ROLE"),
         op("DELETE", r, roles.delete_role_by_id, manage, "Delete a role", t, resource="REALM_ROLE"),
-        op("GET", f"{r}/composites", roles.get_composites, a.VIEW_ROLES, "Composites", t, response=s.ROLES),
+        op(
+            "GET",
+            f"{r}/composites",
+            roles.get_composites,
+            a.VIEW_ROLES,
+            "Composites",
+            t,
+            query=(SEARCH, *FIRST_MAX),
+            response=s.ROLES,
+        ),
         op(
             "POST",
             f"{r}/composites",
