@@ -12,6 +12,8 @@ secret.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.e2e.broker.browser import Browser, forms, link, query
+from tests.e2e.broker.browser import Browser, exchange_code, forms, link, query
 from tests.e2e.broker.seed import Admin
 from tests.e2e.harness import PYTHON, ServerProcess, clean_env, free_port
 
@@ -117,14 +119,12 @@ class Env:
 
     def code_exchange(self, browser: Browser) -> dict[str, Any]:
         assert browser.last.startswith(APP), browser.hops
-        response = httpx.post(
+        return exchange_code(
             self.server.url(f"/realms/{REALM}/protocol/openid-connect/token"),
-            data={"grant_type": "authorization_code", "code": query(browser.last)["code"], "redirect_uri": APP},
-            auth=("app", self.app_secret),
+            query(browser.last)["code"],
+            redirect_uri=APP,
+            client=("app", self.app_secret),
         )
-        assert response.status_code == 200, response.text
-        tokens: dict[str, Any] = response.json()
-        return tokens
 
     def links(self, user_id: str) -> list[dict[str, str]]:
         found: list[dict[str, str]] = self.admin.call("GET", f"/{REALM}/users/{user_id}/federated-identity", 200).json()
@@ -258,6 +258,26 @@ def test_existing_account_is_linked_after_confirmation_and_its_password(env: Env
     browser.close()
     user = env.admin.find_user(REALM, "mona")
     assert env.links(user["id"]) == [{"identityProvider": "github", "userId": "4242", "userName": "mona-gh"}]
+
+
+def test_a_logged_in_user_links_github_from_the_app(env: Env) -> None:
+    """Client-initiated account linking (``/broker/github/link``) through GitHub's sign-in."""
+    env.admin.user(REALM, "linker", "linker-password")
+    env.github.user("linker-gh", {"login": "linker-gh", "id": 31337, "email": None})
+    browser = Browser(stop_at=APP)
+    page = browser.go(env.auth_url())
+    browser.submit(page, "kc-form-login", username="linker", password="linker-password")
+    session_id = query(browser.last)["session_state"]
+    digest = hashlib.sha256(f"n1{session_id}appgithub".encode()).digest()
+    proof = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    link_url = env.server.url(f"/realms/{REALM}/broker/github/link")
+    signin = browser.go(f"{link_url}?client_id=app&redirect_uri={APP}&nonce=n1&hash={proof}")
+    assert browser.last.startswith(env.github.base + "/login/oauth/authorize"), browser.hops
+    browser.submit(signin, "login", login="linker-gh")
+    assert browser.last == APP, browser.hops
+    user = env.admin.find_user(REALM, "linker")
+    assert env.links(user["id"]) == [{"identityProvider": "github", "userId": "31337", "userName": "linker-gh"}]
+    browser.close()
 
 
 def test_cancel_at_github_returns_to_the_login_page(env: Env) -> None:
