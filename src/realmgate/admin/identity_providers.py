@@ -2,8 +2,8 @@
 ``IdentityProvidersResource`` and ``IdentityProviderResource`` serve them (reference §2).
 
 Texts and codes as Keycloak: a duplicate alias is 409 ``Identity Provider X already exists``,
-an unknown one 404 ``HTTP 404 Not Found``, an unknown type 400 ``Could not find factory for
-identity provider: X``. ``clientSecret`` is always masked on the way out; a PUT that sends the
+an unknown one 404 ``HTTP 404 Not Found``, an unknown type 400 ``Invalid identity
+provider id [X]``. ``clientSecret`` is always masked on the way out; a PUT that sends the
 mask back keeps the stored secret (``merge_secret_on_update``). A PUT with a new alias moves the
 users' links and the provider's mappers to it. Updating or deleting a provider evicts its cached upstream keys.
 
@@ -195,7 +195,7 @@ async def import_config(provider_id: object, *, url: object = None, document: by
             raise AdminError.bad_request("Invalid value for body: fromUrl is required")
         runtime = broker_runtime()
         assert runtime is not None
-        return await import_from_url(runtime.http, url)
+        return await import_from_url(runtime.http, url, kind.parse_metadata)
     except BrokerError as exc:
         raise AdminError.bad_request(exc.message) from None
 

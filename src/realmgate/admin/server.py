@@ -51,8 +51,9 @@ def server_info(now: int) -> dict[str, Any]:
             "experimentalFeatures": [],
         },
         "themes": {"login": [{"name": "realmgate", "locales": ["en"]}]},
-        "identityProviders": [{"id": p.id, "name": p.name} for p in PROVIDER_TYPES.values()],
-        "socialProviders": [],
+        # As Keycloak: every type under identityProviders (grouped), social ones also apart.
+        "identityProviders": [p.server_info() for p in PROVIDER_TYPES.values()],
+        "socialProviders": [p.server_info() for p in PROVIDER_TYPES.values() if p.social],
         "protocolMapperTypes": {
             "openid-connect": [
                 {

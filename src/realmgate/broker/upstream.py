@@ -26,14 +26,25 @@ class UpstreamResponse:
     content_type: str
     body: bytes
 
-    def json_object(self, what: str) -> dict[str, object]:
-        """The body as a JSON object, or ``UpstreamError(BAD_JSON)``."""
+    def _json(self, what: str, kind: type[dict[str, object]] | type[list[object]]) -> object:
         try:
             value = json.loads(self.body)
         except ValueError:
             raise UpstreamError(UpstreamErrorKind.BAD_JSON, what, status=self.status) from None
-        if not isinstance(value, dict):
+        if not isinstance(value, kind):
             raise UpstreamError(UpstreamErrorKind.BAD_JSON, what, status=self.status)
+        return value
+
+    def json_object(self, what: str) -> dict[str, object]:
+        """The body as a JSON object, or ``UpstreamError(BAD_JSON)``."""
+        value = self._json(what, dict)
+        assert isinstance(value, dict)
+        return value
+
+    def json_array(self, what: str) -> list[object]:
+        """The body as a JSON array (GitHub's ``/user/emails``), or ``UpstreamError(BAD_JSON)``."""
+        value = self._json(what, list)
+        assert isinstance(value, list)
         return value
 
     def oauth_error(self) -> str | None:

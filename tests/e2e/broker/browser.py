@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
@@ -44,6 +45,19 @@ def link(page: str, element_id: str) -> str:
     match = re.search(rf"id=\"{re.escape(element_id)}\"[^>]*href=\"([^\"]*)\"", page)
     assert match, f"no link #{element_id} on the page"
     return html.unescape(match.group(1))
+
+
+def exchange_code(token_url: str, code: str, *, redirect_uri: str, client: tuple[str, str]) -> dict[str, Any]:
+    """The app's half of the code flow: trade ``code`` for tokens (must succeed)."""
+    response = httpx.post(
+        token_url,
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+        auth=client,
+        timeout=15.0,
+    )
+    assert response.status_code == 200, response.text
+    tokens: dict[str, Any] = response.json()
+    return tokens
 
 
 class Browser:

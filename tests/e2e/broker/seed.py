@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from tests.e2e.broker.browser import exchange_code
 from tests.e2e.harness import ServerProcess, admin_token, free_port
 
 APP_REDIRECT = "http://127.0.0.1:9/app/callback"
@@ -101,15 +102,12 @@ class Seed:
         return str(httpx.URL(self.master_realm + "/protocol/openid-connect/auth", params=params))
 
     def exchange(self, code: str) -> dict[str, Any]:
-        response = httpx.post(
+        return exchange_code(
             self.master_realm + "/protocol/openid-connect/token",
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": self.app_redirect},
-            auth=("app_client", self.app_secret),
-            timeout=15.0,
+            code,
+            redirect_uri=self.app_redirect,
+            client=("app_client", self.app_secret),
         )
-        assert response.status_code == 200, response.text
-        tokens: dict[str, Any] = response.json()
-        return tokens
 
 
 def start_pair(start: Callable[..., ServerProcess]) -> tuple[ServerProcess, ServerProcess]:

@@ -70,7 +70,7 @@ def test_create_conflict_get_and_404(admin: Admin) -> None:
         "error": "HTTP 404 Not Found"
     }
     bad = admin.call("POST", f"/{REALM}/identity-provider/instances", 400, json={**_rep("x"), "providerId": "saml2"})
-    assert "Could not find factory" in bad.text
+    assert bad.json() == {"errorMessage": "Invalid identity provider id [saml2]"}
 
 
 def test_put_with_mask_keeps_secret_and_new_alias_moves_links(admin: Admin) -> None:

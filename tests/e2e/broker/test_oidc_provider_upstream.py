@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
-from tests.e2e.broker.browser import Browser, forms, query
+from tests.e2e.broker.browser import Browser, exchange_code, forms, query
 from tests.e2e.broker.seed import Admin
 from tests.e2e.harness import ServerProcess
 from tests.e2e.upstream.oidc_provider_fixture import OidcProvider, start_oidc_provider
@@ -61,13 +61,12 @@ class Env:
         browser.stop_at = APP
         page = browser.go(back)
         assert browser.last.startswith(APP), page.text
-        response = httpx.post(
+        tokens = exchange_code(
             self.server.url(f"/realms/{REALM}/protocol/openid-connect/token"),
-            data={"grant_type": "authorization_code", "code": query(browser.last)["code"], "redirect_uri": APP},
-            auth=("app", self.app_secret),
+            query(browser.last)["code"],
+            redirect_uri=APP,
+            client=("app", self.app_secret),
         )
-        assert response.status_code == 200, response.text
-        tokens: dict[str, Any] = response.json()
         return browser, tokens
 
 

@@ -13,8 +13,9 @@ from tests.unit.broker.broker_testkit import Clock, Keys, Upstream, sign
 
 from realmgate.broker.connector import BrokeredIdentity, ClientRequest, UpstreamLogin
 from realmgate.broker.errors import Check, TokenInvalid, UpstreamError
-from realmgate.broker.oidc.connector import ConnectorDeps, OIDCConnector
+from realmgate.broker.oidc.connector import OIDCConnector
 from realmgate.broker.oidc.keys import UpstreamKeyCache
+from realmgate.broker.oidc.oauth2 import ConnectorDeps
 from realmgate.broker.registry import create_connector
 from realmgate.model.identity_provider import IdentityProvider
 

@@ -61,11 +61,14 @@ async def test_import_from_url_records_where_it_came_from(upstream: Upstream, ht
 
 
 def test_registry_names_keycloaks_provider_types() -> None:
-    assert sorted(PROVIDER_TYPES) == ["keycloak-oidc", "oidc"]
+    assert sorted(PROVIDER_TYPES) == ["github", "keycloak-oidc", "oidc"]
     assert provider_type("oidc").info() == {"id": "oidc", "name": "OpenID Connect v1.0"}
     assert provider_type("keycloak-oidc").info() == {"id": "keycloak-oidc", "name": "Keycloak OpenID Connect"}
-    with pytest.raises(UnknownProvider):
+    assert provider_type("github").server_info() == {"groupName": "Social", "name": "GitHub", "id": "github"}
+    assert provider_type("oidc").server_info()["groupName"] == "User-defined"
+    with pytest.raises(UnknownProvider) as err:
         provider_type("saml")
+    assert err.value.message == "Invalid identity provider id [saml]"
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ from realmgate.broker.connector import BrokeredIdentity, ClientRequest, Upstream
 from realmgate.broker.errors import StateInvalid
 from realmgate.broker.first_login import Step, decide, proposed_username
 from realmgate.broker.logout import LogoutTarget
-from realmgate.broker.oidc.connector import ConnectorDeps, OIDCConnector
+from realmgate.broker.oidc.connector import OIDCConnector
 from realmgate.broker.oidc.keys import UpstreamKeyCache
+from realmgate.broker.oidc.oauth2 import ConnectorDeps
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.store.interface import Conflict, Tx

@@ -9,6 +9,8 @@ profile field whose claim disappeared is cleared too.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from realmgate.broker.mappers.base import CLAIM_HELP, OIDC_PROVIDERS, Config, ConfigProperty, MapperType
 from realmgate.broker.mappers.claims import ClaimPathError, scalar_strings, split_claim_path
 from realmgate.broker.mappers.context import MapperContext, UserState
@@ -36,21 +38,26 @@ class AttributeImporter(MapperType):
         ),
     )
     providers = OIDC_PROVIDERS
+    # The config key naming the target attribute (the social JSON importer names it otherwise).
+    target_key: ClassVar[str] = USER_ATTRIBUTE
 
     def _values(self, config: Config, ctx: MapperContext) -> tuple[str, ...]:
         claim = config.get(CLAIM)
         return tuple(scalar_strings(ctx.claim(claim))) if claim else ()
 
+    def _attribute(self, config: Config) -> str:
+        return config.get(self.target_key, "").strip()
+
     def import_new_user(self, config: Config, ctx: MapperContext) -> list[Effect]:
         """The new user gets what the upstream sent; nothing sent, nothing set."""
-        attribute = config.get(USER_ATTRIBUTE, "").strip()
+        attribute = self._attribute(config)
         values = self._values(config, ctx)
         if not attribute or not values or not values[0]:
             return []
         return [attribute_effect(attribute, values)]
 
     def update(self, config: Config, ctx: MapperContext, user: UserState) -> list[Effect]:
-        attribute = config.get(USER_ATTRIBUTE, "").strip()
+        attribute = self._attribute(config)
         return [attribute_effect(attribute, self._values(config, ctx))] if attribute else []
 
     def config_error(self, config: Config) -> str | None:
@@ -63,7 +70,7 @@ class AttributeImporter(MapperType):
         return None
 
     def profile_fields(self, config: Config) -> frozenset[ProfileField]:
-        name = config.get(USER_ATTRIBUTE, "").strip().lower()
+        name = self._attribute(config).lower()
         return frozenset(f for f in PROFILE_FIELDS if f.lower() == name)
 
 

@@ -26,6 +26,8 @@ GROUP_TYPE = "Group"
 MAP_TYPE = "Map"
 
 OIDC_PROVIDERS = frozenset({"oidc", "keycloak-oidc"})
+# The social provider types realmgate implements (Keycloak's username template accepts them).
+SOCIAL_PROVIDERS = frozenset({"github"})
 KEYCLOAK_OIDC_ONLY = frozenset({"keycloak-oidc"})
 
 CLAIM_HELP = (

@@ -11,6 +11,7 @@ from realmgate.broker.mappers import (
     attribute_importer,
     claim_to_role,
     external_role_to_role,
+    github_user_attribute,
     hardcoded_attribute,
     hardcoded_group,
     hardcoded_role,
@@ -37,6 +38,7 @@ MAPPER_TYPES: Mapping[str, MapperType] = {
         username_template.MAPPER,
         external_role_to_role.MAPPER,
         session_note.MAPPER,
+        github_user_attribute.MAPPER,
     )
 }
 
@@ -46,7 +48,7 @@ def get(type_id: str) -> MapperType | None:
 
 
 def types_for(provider_id: str) -> dict[str, MapperType]:
-    """The mapper types a provider of ``provider_id`` (``oidc``, ``keycloak-oidc``) can use."""
+    """The mapper types a provider of ``provider_id`` (``oidc``, ``keycloak-oidc``, ``github``) can use."""
     return {type_id: m for type_id, m in MAPPER_TYPES.items() if m.supports(provider_id)}
 
 

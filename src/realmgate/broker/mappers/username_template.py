@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import re
 
-from realmgate.broker.mappers.base import LIST_TYPE, OIDC_PROVIDERS, Config, ConfigProperty, MapperType
+from realmgate.broker.mappers.base import (
+    LIST_TYPE,
+    OIDC_PROVIDERS,
+    SOCIAL_PROVIDERS,
+    Config,
+    ConfigProperty,
+    MapperType,
+)
 from realmgate.broker.mappers.claims import java_string
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect, IdentityTarget, SetIdentity, SetUsername
@@ -90,7 +97,7 @@ class UsernameTemplateMapper(MapperType):
             options=TARGETS,
         ),
     )
-    providers = OIDC_PROVIDERS
+    providers = OIDC_PROVIDERS | SOCIAL_PROVIDERS
 
     def _render(self, config: Config, ctx: MapperContext) -> str | None:
         rendered = render_template(config.get(TEMPLATE) or DEFAULT_TEMPLATE, ctx)

@@ -112,8 +112,33 @@ def parse_config(provider_id: str, config: Mapping[str, str]) -> OIDCConfig:
         raise ConfigInvalid(f"Not an OpenID Connect provider: {provider_id}")
     authorization_url = _text(config, "authorizationUrl")
     token_url = _text(config, "tokenUrl")
+    if authorization_url is None or token_url is None:
+        raise ConfigInvalid("The identity provider is missing its authorization URL, token URL or client ID")
+    return read_oauth2_config(
+        provider_id,
+        config,
+        authorization_url=authorization_url,
+        token_url=token_url,
+        user_info_url=_text(config, "userInfoUrl"),
+        default_scope=_scope_with_openid(config.get("defaultScope")),
+    )
+
+
+def read_oauth2_config(
+    provider_id: str,
+    config: Mapping[str, str],
+    *,
+    authorization_url: str,
+    token_url: str,
+    user_info_url: str | None,
+    default_scope: str,
+) -> OIDCConfig:
+    """The settings every OAuth 2.0 provider shares (Keycloak's ``OAuth2IdentityProviderConfig``,
+    which ``OIDCIdentityProviderConfig`` extends), read from ``config``; the endpoints and the
+    default scope come from the caller, because a social provider derives them (GitHub: from
+    ``baseUrl``/``apiUrl``) where an OIDC provider stores them."""
     client_id = _text(config, "clientId")
-    if authorization_url is None or token_url is None or client_id is None:
+    if client_id is None:
         raise ConfigInvalid("The identity provider is missing its authorization URL, token URL or client ID")
     issuer = _text(config, "issuer") or ""
     forward = config.get("forwardParameters")
@@ -128,7 +153,7 @@ def parse_config(provider_id: str, config: Mapping[str, str]) -> OIDCConfig:
         client_auth_method=method,
         client_assertion_signing_alg=_text(config, "clientAssertionSigningAlg"),
         client_assertion_audience=_text(config, "clientAssertionAudience"),
-        user_info_url=_text(config, "userInfoUrl"),
+        user_info_url=user_info_url,
         token_introspection_url=_text(config, "tokenIntrospectionUrl"),
         logout_url=_text(config, "logoutUrl"),
         backchannel_supported=_flag(config, "backchannelSupported"),
@@ -136,7 +161,7 @@ def parse_config(provider_id: str, config: Mapping[str, str]) -> OIDCConfig:
         send_client_id_on_logout=_flag(config, "sendClientIdOnLogout"),
         disable_user_info=_flag(config, "disableUserInfo"),
         issuers=tuple(i.strip() for i in issuer.split(",") if i.strip()),
-        default_scope=_scope_with_openid(config.get("defaultScope")),
+        default_scope=default_scope,
         prompt=_text(config, "prompt"),
         validate_signature=_flag(config, "validateSignature"),
         use_jwks_url=_flag(config, "useJwksUrl"),
@@ -181,7 +206,7 @@ def _is_local_host(host: str) -> bool:
     return address.is_loopback or address.is_private or address.is_link_local
 
 
-def _check_url(ssl_required: str, url: str | None, name: str) -> None:
+def check_url(ssl_required: str, url: str | None, name: str) -> None:
     """Keycloak's ``UriUtils.checkUrl``: same rules, same messages."""
     if url is None:
         return
@@ -215,12 +240,7 @@ def validate_config(provider_id: str, config: Mapping[str, str], *, ssl_required
         ("jwksUrl", "jwks_url"),
         ("logoutUrl", "logout_url"),
     ):
-        _check_url(ssl_required, _text(config, key), name)
-    if _flag(config, "pkceEnabled") and config.get("pkceMethod") not in PKCE_METHODS:
-        raise ConfigInvalid(f"PKCE Method not supported: {config.get('pkceMethod')}")
-    method = _text(config, "clientAuthMethod")
-    if method is not None and method not in CLIENT_AUTH_METHODS:
-        raise ConfigInvalid(f"Unsupported client authentication method: {method}")
+        check_url(ssl_required, _text(config, key), name)
     if _flag(config, "validateSignature"):
         if _flag(config, "useJwksUrl"):
             if _text(config, "jwksUrl") is None:
@@ -231,6 +251,17 @@ def validate_config(provider_id: str, config: Mapping[str, str], *, ssl_required
             raise ConfigInvalid(
                 "The 'Validating public key' is required when 'Validate signatures' enabled and 'Use JWKS URL' disabled"
             )
+    validate_oauth2_config(config)
+
+
+def validate_oauth2_config(config: Mapping[str, str]) -> None:
+    """The save-time checks of the settings every OAuth 2.0 provider shares (PKCE, client
+    authentication, sync mode, numbers); each provider type checks its own URLs first."""
+    if _flag(config, "pkceEnabled") and config.get("pkceMethod") not in PKCE_METHODS:
+        raise ConfigInvalid(f"PKCE Method not supported: {config.get('pkceMethod')}")
+    method = _text(config, "clientAuthMethod")
+    if method is not None and method not in CLIENT_AUTH_METHODS:
+        raise ConfigInvalid(f"Unsupported client authentication method: {method}")
     sync_mode = _text(config, "syncMode")
     if sync_mode is not None and sync_mode.upper() not in SYNC_MODES:
         raise ConfigInvalid(f"Invalid sync mode: {sync_mode}")
@@ -244,7 +275,8 @@ SECRET_MASK = "**********"
 _SECRET_KEYS = ("clientSecret",)
 # Where the client secret is sent or how it is used: changing any of these with the mask would
 # hand the stored secret to a new destination (Keycloak CVE, issue #50945).
-_SECRET_DESTINATION_KEYS = ("tokenUrl", "clientId", "clientAuthMethod", "tokenIntrospectionUrl")
+# ``baseUrl`` is where a GitHub provider's token URL lives.
+_SECRET_DESTINATION_KEYS = ("tokenUrl", "baseUrl", "clientId", "clientAuthMethod", "tokenIntrospectionUrl")
 
 
 def _is_vault_reference(value: str) -> bool:

@@ -4,49 +4,20 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
-import httpx
-
-from realmgate.broker.connector import BrokeredIdentity, ClientRequest, UpstreamLogin
-from realmgate.broker.errors import UpstreamError, UpstreamErrorKind
-from realmgate.broker.logout import backchannel_logout, upstream_logout_url
-from realmgate.broker.oidc.config import OIDCConfig, parse_config
+from realmgate.broker.connector import BrokeredIdentity, UpstreamLogin
+from realmgate.broker.oidc.config import parse_config
 from realmgate.broker.oidc.id_token import (
     check_claim_filter,
     check_nonce,
     validate_access_token,
     validate_id_token,
 )
-from realmgate.broker.oidc.keys import UpstreamKeyCache
-from realmgate.broker.oidc.login_request import build_login_request
-from realmgate.broker.oidc.token_client import ACCESS_TOKEN_EXPIRATION, TokenClient, TokenResponse
+from realmgate.broker.oidc.oauth2 import ConnectorDeps, OAuth2Connector, split_name, text_claim
+from realmgate.broker.oidc.token_client import TokenResponse
 from realmgate.broker.oidc.userinfo import fetch_userinfo, wants_userinfo
-from realmgate.clock import Clock
 from realmgate.model.identity_provider import IdentityProvider
-from realmgate.model.keys import RealmKey
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectorDeps:
-    """Process-wide parts a connector uses; built once by the composition root.
-
-    ``realm_keys`` and ``assertion_lifespan`` (the realm's access-code lifespan) are per
-    realm: only ``private_key_jwt`` needs them.
-    """
-
-    http: httpx.AsyncClient
-    keys: UpstreamKeyCache
-    clock: Clock
-    realm_keys: Sequence[RealmKey] = field(default_factory=tuple)
-    assertion_lifespan: int = 60
-
-
-def _text(claims: Mapping[str, object] | None, name: str) -> str | None:
-    value = claims.get(name) if claims is not None else None
-    return value if isinstance(value, str) and value else None
 
 
 def _verified(claims: Mapping[str, object], name: str) -> bool | None:
@@ -56,14 +27,6 @@ def _verified(claims: Mapping[str, object], name: str) -> bool | None:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return None
-
-
-def _split_name(name: str | None) -> tuple[str | None, str | None]:
-    """Keycloak's ``setName``: the last word is the last name."""
-    if not name:
-        return None, None
-    first, _, last = name.rpartition(" ")
-    return (first, last) if first else (last, None)
 
 
 def build_identity(
@@ -78,16 +41,16 @@ def build_identity(
     profile claims; username is preferred_username, else email, else sub."""
     source = userinfo if userinfo is not None else id_claims
     sub = str(id_claims["sub"])
-    first, last = _text(source, "given_name"), _text(source, "family_name")
+    first, last = text_claim(source, "given_name"), text_claim(source, "family_name")
     if first is None and last is None:
-        first, last = _split_name(_text(source, "name"))
-    email = _text(source, "email")
-    session = _text(id_claims, "sid") or tokens.session_state
+        first, last = split_name(text_claim(source, "name"))
+    email = text_claim(source, "email")
+    session = text_claim(id_claims, "sid") or tokens.session_state
     return BrokeredIdentity(
         alias=idp.alias,
         provider_id=idp.provider_id,
         id=sub,
-        username=_text(source, "preferred_username") or email or sub,
+        username=text_claim(source, "preferred_username") or email or sub,
         email=email,
         email_verified=_verified(source, "email_verified"),
         first_name=first,
@@ -101,27 +64,11 @@ def build_identity(
     )
 
 
-class OIDCConnector:
+class OIDCConnector(OAuth2Connector):
     """One configured OIDC identity provider (implements ``IdentityConnector``)."""
 
     def __init__(self, idp: IdentityProvider, deps: ConnectorDeps) -> None:
-        self.idp = idp
-        self.cfg: OIDCConfig = parse_config(idp.provider_id, idp.config)
-        self._deps = deps
-        self._tokens = TokenClient(
-            deps.http,
-            self.cfg,
-            deps.clock,
-            realm_keys=deps.realm_keys,
-            assertion_lifespan=deps.assertion_lifespan,
-        )
-
-    @property
-    def backchannel_supported(self) -> bool:
-        return self.cfg.backchannel_supported
-
-    def login_url(self, client: ClientRequest, *, redirect_uri: str) -> UpstreamLogin:
-        return build_login_request(self.cfg, redirect_uri=redirect_uri, client=client)
+        super().__init__(idp, deps, parse_config(idp.provider_id, idp.config))
 
     async def handle_callback(self, code: str, login: UpstreamLogin) -> BrokeredIdentity:
         """Code exchange, then the checks in Keycloak's order (reference §4.2)."""
@@ -153,30 +100,3 @@ class OIDCConnector:
         return build_identity(
             self.idp, id_claims=id_claims, userinfo=userinfo, access_claims=access_claims, tokens=tokens
         )
-
-    def needs_refresh(self, stored_token: str, *, now: float) -> bool:
-        expiration = _stored(stored_token).get(ACCESS_TOKEN_EXPIRATION)
-        if not isinstance(expiration, int | float) or isinstance(expiration, bool) or expiration <= 0:
-            return False
-        return now + self.cfg.min_validity_token >= expiration
-
-    async def refresh(self, stored_token: str) -> str:
-        return (await self._tokens.refresh(_stored(stored_token))).to_json()
-
-    def logout_url(self, *, id_token: str | None, state: str, post_logout_redirect_uri: str) -> str | None:
-        return upstream_logout_url(
-            self.cfg, id_token=id_token, state=state, post_logout_redirect_uri=post_logout_redirect_uri
-        )
-
-    async def backchannel_logout(self, *, id_token: str | None, state: str) -> bool:
-        return await backchannel_logout(self._deps.http, self.cfg, id_token=id_token, state=state)
-
-
-def _stored(stored_token: str) -> dict[str, object]:
-    try:
-        value = json.loads(stored_token)
-    except ValueError:
-        raise UpstreamError(UpstreamErrorKind.BAD_JSON, "stored token") from None
-    if not isinstance(value, dict):
-        raise UpstreamError(UpstreamErrorKind.BAD_JSON, "stored token")
-    return value

@@ -5,7 +5,7 @@ back as ``None``, as Keycloak's ``null``)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import httpx
 
@@ -47,9 +47,14 @@ def parse_discovery(document: bytes | str | Mapping[str, object]) -> dict[str, s
     return config
 
 
-async def import_from_url(http: httpx.AsyncClient, url: str) -> dict[str, str | None]:
-    """Fetch ``url`` and parse it; ``metadataDescriptorUrl`` records where it came from."""
+async def import_from_url(
+    http: httpx.AsyncClient,
+    url: str,
+    parse: Callable[[bytes | str | Mapping[str, object]], dict[str, str | None]] = parse_discovery,
+) -> dict[str, str | None]:
+    """Fetch ``url`` and ``parse`` it (the provider type's reader); ``metadataDescriptorUrl``
+    records where it came from."""
     response = await call(http, "GET", url, what=WHAT, headers={"Accept": "application/json"})
-    config = parse_discovery(response.body)
+    config = parse(response.body)
     config["metadataDescriptorUrl"] = url
     return config

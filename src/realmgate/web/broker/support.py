@@ -16,8 +16,8 @@ from starlette.responses import Response
 from realmgate.admin.identity_providers import broker_runtime, install_runtime
 from realmgate.broker.connector import IdentityConnector
 from realmgate.broker.errors import BrokerError
-from realmgate.broker.oidc.connector import ConnectorDeps
 from realmgate.broker.oidc.keys import UpstreamKeyCache
+from realmgate.broker.oidc.oauth2 import ConnectorDeps
 from realmgate.broker.registry import create_connector
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.protocol.realm_cache import RealmConfig

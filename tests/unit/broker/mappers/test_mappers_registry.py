@@ -50,6 +50,24 @@ def test_types_for_each_provider() -> None:
         "oidc-hardcoded-group-idp-mapper",
         "hardcoded-user-session-attribute-idp-mapper",
     }
+    # GitHub: the hardcoded ones, the username template and its own JSON importer (Keycloak's lists).
+    assert set(registry.types_for("github")) == {
+        "oidc-hardcoded-role-idp-mapper",
+        "hardcoded-attribute-idp-mapper",
+        "oidc-hardcoded-group-idp-mapper",
+        "hardcoded-user-session-attribute-idp-mapper",
+        "oidc-username-idp-mapper",
+        "github-user-attribute-mapper",
+    }
+
+
+def test_github_mapper_saves_as_keycloak_does() -> None:
+    """No config at all is accepted (python-keycloak's test_idps saves one so); a path that
+    cannot be parsed is not; OIDC providers cannot use it."""
+    assert check("github-user-attribute-mapper", {}, provider_id="github") is None
+    assert check("github-user-attribute-mapper", {"jsonField": "plan.name"}, provider_id="github") is None
+    assert "empty component" in str(check("github-user-attribute-mapper", {"jsonField": "[0]"}, provider_id="github"))
+    assert "not supported" in str(check("github-user-attribute-mapper", {}, provider_id="oidc"))
 
 
 def test_mapper_type_representation() -> None:
