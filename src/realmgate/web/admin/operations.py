@@ -6,7 +6,7 @@ type. Routes and ``/admin/openapi.json`` are both generated from this list.
 """
 
 from realmgate.admin import auth as a
-from realmgate.admin import idp_mapper_operations, idp_operations, server
+from realmgate.admin import attack_detection, idp_mapper_operations, idp_operations, server
 from realmgate.admin.call import Operation, op
 from realmgate.admin.schema import ANY_OBJECT
 from realmgate.web.admin.table_clients import client_ops, client_scope_ops
@@ -46,4 +46,5 @@ def operations() -> list[Operation]:
         *roles_by_id_ops(),
         *idp_operations.OPERATIONS,
         *idp_mapper_operations.operations(),
+        *attack_detection.OPERATIONS,
     ]

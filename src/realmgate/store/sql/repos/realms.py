@@ -31,6 +31,7 @@ _REALM_CHILDREN = (
     t.realm_keys,
     t.events,
     t.admin_events,
+    t.login_failures,
 )
 
 

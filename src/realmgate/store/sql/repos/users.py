@@ -157,6 +157,7 @@ class SqlUserRepo(Repo):
             t.idp_mapper_grants,
         ):
             await self._conn.execute(delete(table).where(table.c.user_id == id))
+        await self._conn.execute(delete(t.login_failures).where(t.login_failures.c.user_id == id))
         await self._delete(t.users, {"id": id}, "User")
 
     # Role mappings
