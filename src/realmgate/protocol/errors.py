@@ -2,7 +2,8 @@
 
 ``description`` is public (goes into ``error_description``); ``detail`` is for the log only and
 never reaches a response, like ``event_error`` and ``event_user_id`` (what the recorded error
-event says when Keycloak's differs from the OAuth error, e.g. ``user_temporarily_disabled``). The web layer translates these in a single place.
+event says when Keycloak's differs from the OAuth error, e.g. ``user_temporarily_disabled``).
+The web layer translates these in a single place.
 """
 
 from __future__ import annotations
