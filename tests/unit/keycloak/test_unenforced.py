@@ -129,7 +129,7 @@ def test_other_required_steps_of_bound_flows_only() -> None:
 
 def test_the_sample_of_every_setting_is_refused_for_its_weakening_settings() -> None:
     weak = {f.setting for f in file_findings(copy.deepcopy(REALM_SETTINGS_SAMPLE)) if f.weakens}
-    assert {"verifyEmail", "authenticationFlows", "requiredActions"} <= weak
+    assert {"offlineSessionMaxLifespanEnabled", "authenticationFlows", "requiredActions"} <= weak
     assert {"clientPolicies", "clientProfiles", "browserFlow", "browserSecurityHeaders"} <= weak
 
 
