@@ -104,7 +104,8 @@ def test_settings_read_back_survive_a_restart_and_unenforced_ones_are_logged(
     assert {k: fresh.get(k) for k in FRESH_REALM_SETTINGS} == FRESH_REALM_SETTINGS
 
     smtp = {**SMTP, "password": SMTP_PASSWORD}
-    kc.update_realm(name, {"bruteForceProtected": True, "failureFactor": 5, "otpPolicyDigits": 8, "smtpServer": smtp})
+    enforced = {"bruteForceProtected": True, "failureFactor": 5}
+    kc.update_realm(name, {**enforced, "verifyEmail": True, "otpPolicyDigits": 8, "smtpServer": smtp})
     shown = kc.get_realm(name)
     assert (shown["bruteForceProtected"], shown["failureFactor"], shown["otpPolicyDigits"]) == (True, 5, 8)
     assert shown["smtpServer"] == {**SMTP, "password": MASK}
@@ -112,7 +113,8 @@ def test_settings_read_back_survive_a_restart_and_unenforced_ones_are_logged(
     # A client's read-modify-write sends the mask back: the stored password stays.
     kc.update_realm(name, {**shown, "displayName": "Settings", "codeSecret": "legacy-" + SMTP_PASSWORD})
     logs = first.wait_for_log(f"realm {name}: ignored fields: codeSecret [admin API update]")
-    assert f"realm {name}: bruteForceProtected (true) is stored but NOT enforced" in logs
+    assert f"realm {name}: verifyEmail (true) is stored but NOT enforced" in logs
+    assert f"realm {name}: bruteForceProtected" not in logs  # enforced: nothing to warn about
     assert "[set by admin API]" in logs and f"realm {name}: smtpServer (set) is stored but has no effect" in logs
     assert "codeSecret" not in kc.get_realm(name)
     first.stop(drop_database=False)
@@ -129,8 +131,8 @@ def test_settings_read_back_survive_a_restart_and_unenforced_ones_are_logged(
         "smtpServer": {**SMTP, "password": MASK},
     }
     assert again["displayName"] == "Settings" and again["maxFailureWaitSeconds"] == 900
-    restart_log = second.wait_for_log(f"realm {name}: bruteForceProtected (true) is stored but NOT enforced")
-    assert "[stored]" in restart_log.split(f"realm {name}: bruteForceProtected", 1)[1].splitlines()[0]
+    restart_log = second.wait_for_log(f"realm {name}: verifyEmail (true) is stored but NOT enforced")
+    assert "[stored]" in restart_log.split(f"realm {name}: verifyEmail", 1)[1].splitlines()[0]
     for log in (first.logs(), second.logs()):
         assert SMTP_PASSWORD not in log
     second.stop()
@@ -164,16 +166,16 @@ def test_import_warns_and_strict_import_refuses_all_or_nothing(db_url: str, tmp_
     files = tmp_path / "realms"
     files.mkdir()
     _write(files / "a-clean.json", {"realm": clean_name})
-    _write(files / "b-weak.json", {"realm": weak_name, "bruteForceProtected": True, "privateKey": "MIIEv..."})
+    _write(files / "b-weak.json", {"realm": weak_name, "verifyEmail": True, "privateKey": "MIIEv..."})
 
     refused = run_cli(["import", "--dir", str(files), "--strict", "--db-url", db_url])
     line = _one_line_failure(refused)
-    assert f"realm {weak_name}" in line and "bruteForceProtected" in line and "nothing imported" in line
+    assert f"realm {weak_name}" in line and "verifyEmail" in line and "nothing imported" in line
     assert not _realm_exists(db_url, weak_name, tmp_path) and not _realm_exists(db_url, clean_name, tmp_path)
 
     imported = run_cli(["import", "--dir", str(files), "--db-url", db_url])
     assert imported.returncode == 0, imported.stderr
-    assert f"realm {weak_name}: bruteForceProtected (true) is stored but NOT enforced" in imported.stdout
+    assert f"realm {weak_name}: verifyEmail (true) is stored but NOT enforced" in imported.stdout
     assert f"realm {weak_name}: ignored fields: privateKey" in imported.stdout
     assert "MIIEv" not in imported.stdout
     assert _realm_exists(db_url, weak_name, tmp_path) and _realm_exists(db_url, clean_name, tmp_path)

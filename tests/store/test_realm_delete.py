@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import func, select
 
 from realmgate.model.client import ClientScope
@@ -58,6 +60,7 @@ async def _fill(store: SqlStore) -> str:
         await tx.sessions.add(f.session(realm.id, user.id, clients=(client.id,)))
         await tx.events.add(Event(f.new_id(), realm.id, 1, "LOGIN"))
         await tx.events.add_admin(AdminEvent(f.new_id(), realm.id, 1, "CREATE", "USER", "users/x"))
+        await tx.login_failures.change(realm.id, user.id, lambda r: dataclasses.replace(r, num_failures=1))
     return realm.id
 
 

@@ -24,6 +24,7 @@ from realmgate.keycloak.defaults import add_user
 from realmgate.keycloak.representations import user_from_rep
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
+from realmgate.protocol import brute_force
 from realmgate.protocol.credentials import PasswordRejected, replace_password
 from realmgate.store.interface import Tx, UserQuery
 
@@ -209,7 +210,7 @@ async def update_user(call: AdminCall) -> None:
     await _check_unique(tx, realm, updated, previous=previous)
     for value, temporary in _password_inputs(rep):
         updated = await set_password(tx, realm, updated, value, temporary=temporary, now=call.now)
-    await tx.users.update(updated)
+    await tx.users.update(await brute_force.unlocked_by_admin(tx, realm, previous, updated, now=call.now))
 
 
 async def delete_user(call: AdminCall) -> None:

@@ -1,7 +1,7 @@
 """The realm settings realmgate stores but does not act on yet, each with the reason.
 
-Storing a setting is not enforcing it: a realm whose file or admin call turns on brute-force
-protection must not believe it has it. ``UNENFORCED`` is the one list of such settings, derived
+Storing a setting is not enforcing it: a realm whose file or admin call turns on email
+verification must not believe it has it. ``UNENFORCED`` is the one list of such settings, derived
 from what the code does (docs/compatibility.md is checked against it by a unit test). Each entry
 checks a realm's Keycloak JSON (``realm_to_rep``, secrets masked) and reports a ``Finding`` for
 every setting set to a value realmgate would have to act on: a stronger value than Keycloak's
@@ -272,13 +272,6 @@ def _smtp(rep: Rep) -> Iterator[tuple[str, str]]:
 
 
 UNENFORCED: tuple[Unenforced, ...] = (
-    Unenforced(
-        "bruteForceProtected",
-        "login failures are not counted and no account is ever locked "
-        "(failureFactor, waitIncrementSeconds, maxFailureWaitSeconds, ... have no effect)",
-        _on("bruteForceProtected"),
-    ),
-    Unenforced("permanentLockout", "no account is ever locked", _on("permanentLockout")),
     Unenforced(
         "otpPolicy* (OTP required by a bound flow or the CONFIGURE_TOTP default action)",
         "realmgate has no one-time passwords: nobody is asked for a code",

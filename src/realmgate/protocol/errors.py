@@ -1,7 +1,9 @@
 """The one error tree of the OAuth/OIDC endpoints.
 
 ``description`` is public (goes into ``error_description``); ``detail`` is for the log only and
-never reaches a response. The web layer translates these in a single place.
+never reaches a response, like ``event_error`` and ``event_user_id`` (what the recorded error
+event says when Keycloak's differs from the OAuth error, e.g. ``user_temporarily_disabled``).
+The web layer translates these in a single place.
 """
 
 from __future__ import annotations
@@ -11,10 +13,20 @@ class OAuthError(Exception):
     error: str = "server_error"
     status: int = 400
 
-    def __init__(self, description: str, *, detail: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        description: str,
+        *,
+        detail: str | None = None,
+        status: int | None = None,
+        event_error: str | None = None,
+        event_user_id: str | None = None,
+    ) -> None:
         super().__init__(description)
         self.description = description
         self.detail = detail
+        self.event_error = event_error
+        self.event_user_id = event_user_id
         if status is not None:
             self.status = status
 

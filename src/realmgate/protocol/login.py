@@ -2,6 +2,8 @@
 
 Failures are deliberately vague ("Invalid username or password.") so the form cannot be used to
 find out which accounts exist; a disabled account is only reported after the right password.
+With brute-force detection on (``protocol.brute_force``), a locked-out user is refused before
+the password is checked, with the same message, and wrong passwords of known users are counted.
 A password stored with an outdated hash (e.g. imported Keycloak pbkdf2) is rehashed to the
 realm's policy on a successful login. Hashing runs in a worker thread: argon2 is deliberately
 slow and would otherwise stall every other request on the event loop.
@@ -16,6 +18,7 @@ from dataclasses import replace
 
 from realmgate.crypto import passwords
 from realmgate.model.user import User
+from realmgate.protocol import brute_force
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
 
@@ -23,13 +26,23 @@ INVALID_CREDENTIALS = "Invalid username or password."
 ACCOUNT_DISABLED = "Account is disabled, contact your administrator."
 
 
-class LoginFailure(Exception):
-    """The user could not be authenticated; ``message`` is safe to show."""
+# Keycloak's event error for a wrong password or an unknown user.
+INVALID_USER_CREDENTIALS = "invalid_user_credentials"
 
-    def __init__(self, message: str, *, disabled: bool = False) -> None:
+
+class LoginFailure(Exception):
+    """The user could not be authenticated; ``message`` is safe to show. ``disabled``: the
+    account is disabled and may be told so (right password); ``error`` is Keycloak's event error
+    and ``user_id`` the user it is about, for the log of events only."""
+
+    def __init__(
+        self, message: str, *, disabled: bool = False, error: str | None = None, user_id: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.disabled = disabled
+        self.error = error or (brute_force.USER_DISABLED if disabled else INVALID_USER_CREDENTIALS)
+        self.user_id = user_id
 
 
 async def find_user(tx: Tx, config: RealmConfig, login: str) -> User | None:
@@ -74,14 +87,23 @@ def _verify_decoy(password: str) -> None:
     passwords.verify_password(password, *_decoy())
 
 
-async def authenticate(tx: Tx, config: RealmConfig, login: str, password: str, *, now: int) -> User:
-    """The user whose credentials these are, or ``LoginFailure``."""
+async def authenticate(
+    tx: Tx, config: RealmConfig, login: str, password: str, *, now: int, ip_address: str | None = None
+) -> User:
+    """The user whose credentials these are, or ``LoginFailure``. An empty password is refused
+    without counting a failure, as Keycloak does."""
     user = await find_user(tx, config, login)
     if user is None or not password:
         await asyncio.to_thread(_verify_decoy, password or "-")
-        raise LoginFailure(INVALID_CREDENTIALS)
+        raise LoginFailure(INVALID_CREDENTIALS, user_id=user.id if user else None)
+    locked = await brute_force.lockout_error(tx, config, user, now=now)
+    if locked is not None:
+        await asyncio.to_thread(_verify_decoy, password)  # as slow as a wrong password
+        raise LoginFailure(INVALID_CREDENTIALS, error=locked, user_id=user.id)
     if not await _password_ok(tx, config, user, password, now):
-        raise LoginFailure(INVALID_CREDENTIALS)
+        await brute_force.login_failed(tx, config, user, now=now, ip=ip_address)
+        raise LoginFailure(INVALID_CREDENTIALS, user_id=user.id)
     if not user.enabled:
-        raise LoginFailure(ACCOUNT_DISABLED, disabled=True)
+        raise LoginFailure(ACCOUNT_DISABLED, disabled=True, user_id=user.id)
+    await brute_force.login_succeeded(tx, config, user)
     return user

@@ -58,8 +58,9 @@ async def token_request(
             f"{event_type}_ERROR",
             now=now,
             client_id=client.client_id,
+            user_id=error.event_user_id,
             ip_address=ip_address,
-            error=error.error,
+            error=error.event_error or error.error,
             details={"grant_type": grant_type, "reason": error.description},
         )
         raise

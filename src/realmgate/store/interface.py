@@ -12,7 +12,7 @@ mappers), so in-process caches keyed by it see an edit made by any instance.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,6 +22,7 @@ from realmgate.model.component import Component
 from realmgate.model.events import AdminEvent, Event
 from realmgate.model.identity_provider import GrantKind, IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.model.keys import RealmKey
+from realmgate.model.login_failure import LoginFailure
 from realmgate.model.organization import Organization
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role
@@ -390,6 +391,26 @@ class EventRepo(Protocol):
     async def clear_admin(self, realm_id: str) -> None: ...
 
 
+class LoginFailureRepo(Protocol):
+    """Brute-force detection's per-user failure records (none until a user's first failure)."""
+
+    async def get(self, realm_id: str, user_id: str) -> LoginFailure | None: ...
+    async def get_many(self, realm_id: str, user_ids: Sequence[str]) -> Mapping[str, LoginFailure]:
+        """The records of those of ``user_ids`` that have one, by user id."""
+        ...
+
+    async def change(self, realm_id: str, user_id: str, change: Callable[[LoginFailure], LoginFailure]) -> LoginFailure:
+        """Lock the user's record (an empty one when there is none), store ``change(record)`` and
+        return it: concurrent failures of one user, on any instance, are counted one after another."""
+        ...
+
+    async def delete(self, realm_id: str, user_id: str) -> bool:
+        """Forget the user's failures; False when there were none."""
+        ...
+
+    async def delete_for_realm(self, realm_id: str) -> None: ...
+
+
 class Tx(Protocol):
     """One database transaction; commits when the ``async with`` block exits normally."""
 
@@ -410,6 +431,7 @@ class Tx(Protocol):
     sessions: SessionRepo
     single_use: SingleUseRepo
     events: EventRepo
+    login_failures: LoginFailureRepo
 
 
 class Store(Protocol):

@@ -52,8 +52,6 @@ def test_keycloaks_defaults_raise_nothing() -> None:
 @pytest.mark.parametrize(
     ("rep", "expected"),
     [
-        ({"bruteForceProtected": True}, ("bruteForceProtected", "true")),
-        ({"permanentLockout": "true"}, ("permanentLockout", "true")),
         ({"verifyEmail": True}, ("verifyEmail", "true")),
         ({"sslRequired": "all"}, ("sslRequired", "all")),
         ({"offlineSessionMaxLifespanEnabled": True}, ("offlineSessionMaxLifespanEnabled", "true")),
@@ -130,7 +128,7 @@ def test_other_required_steps_of_bound_flows_only() -> None:
 
 def test_the_sample_of_every_setting_is_refused_for_its_weakening_settings() -> None:
     weak = {f.setting for f in file_findings(copy.deepcopy(REALM_SETTINGS_SAMPLE)) if f.weakens}
-    assert {"bruteForceProtected", "permanentLockout", "authenticationFlows", "requiredActions"} <= weak
+    assert {"offlineSessionMaxLifespanEnabled", "authenticationFlows", "requiredActions"} <= weak
     assert {"clientPolicies", "clientProfiles", "browserFlow", "browserSecurityHeaders"} <= weak
 
 
@@ -168,13 +166,13 @@ def test_policy_terms_listed_as_unenforced_are_not_checked() -> None:
 
 def test_log_lines_name_the_setting_and_never_a_secret(caplog: pytest.LogCaptureFixture) -> None:
     realm, _ = realm_from_rep(
-        {"bruteForceProtected": True, "smtpServer": {"host": "h", "password": "s3cret-smtp"}},
+        {"verifyEmail": True, "smtpServer": {"host": "h", "password": "s3cret-smtp"}},
         Realm(id="r", name="demo"),
     )
     with caplog.at_level(logging.INFO, logger="realmgate.compat"):
         log_findings("demo", realm_findings(realm), context="stored")
     levels = {r.getMessage().split(" (")[0]: r.levelno for r in caplog.records}
-    assert levels == {"realm demo: bruteForceProtected": logging.WARNING, "realm demo: smtpServer": logging.INFO}
+    assert levels == {"realm demo: verifyEmail": logging.WARNING, "realm demo: smtpServer": logging.INFO}
     assert "NOT enforced" in caplog.text and "s3cret" not in caplog.text
     assert "s3cret" not in repr(realm_findings(realm)) and "s3cret" not in repr(realm_to_rep(realm))
 

@@ -389,6 +389,6 @@ async def test_login_events_only_when_enabled(world: World) -> None:
     async with world.store.tx() as tx:
         recorded = await tx.events.list(world.realm_id, EventQuery())
     kinds = sorted((e.type, e.error or "") for e in recorded)
-    assert kinds == [("LOGIN", ""), ("LOGIN_ERROR", "invalid_grant"), ("LOGOUT", "")]
+    assert kinds == [("LOGIN", ""), ("LOGIN_ERROR", "invalid_user_credentials"), ("LOGOUT", "")]
     login = next(e for e in recorded if e.type == "LOGIN")
     assert login.user_id == world.user.id and login.client_id == "app" and login.session_id == tokens["session_state"]

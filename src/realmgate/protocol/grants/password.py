@@ -18,11 +18,13 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     password = optional(req.params, "password") or ""
     decision = decide_scopes(req.config, req.client, optional(req.params, "scope"))
     try:
-        user = await authenticate(req.tx, req.config, username, password, now=req.now)
+        user = await authenticate(req.tx, req.config, username, password, now=req.now, ip_address=req.ip_address)
     except LoginFailure as failure:
+        error, user_id = failure.error, failure.user_id
         if failure.disabled:
-            raise InvalidGrant("Account disabled") from None
-        raise InvalidGrant("Invalid user credentials", status=401) from None
+            raise InvalidGrant("Account disabled", event_error=error, event_user_id=user_id) from None
+        # A user locked out by brute-force detection gets the answer of a wrong password.
+        raise InvalidGrant("Invalid user credentials", status=401, event_error=error, event_user_id=user_id) from None
     if user.required_actions:
         raise InvalidGrant("Account is not fully set up")
     realm = req.config.realm

@@ -31,7 +31,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant unique to realmgate: the key of the PostgreSQL advisory lock.
 _PG_LOCK_KEY = 0x7265616C6D676174  # "realmgat"
 # The newest revision in migrations/versions (tests/store checks it against Alembic's head).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

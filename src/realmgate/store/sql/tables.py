@@ -333,3 +333,18 @@ components = Table(
     _data(),
     Index(None, "realm_id", "provider_type"),
 )
+
+# Brute-force detection: one row per user with failed logins (no foreign keys, like the events:
+# the user and realm deletes remove the rows explicitly). Updated under a row lock.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("realm_id", String, nullable=False),
+    Column("user_id", String, nullable=False),
+    Column("num_failures", Integer, nullable=False),
+    Column("num_temporary_lockouts", Integer, nullable=False),
+    Column("last_failure", BigInteger, nullable=False),
+    Column("last_ip_failure", String, nullable=True),
+    Column("failed_login_not_before", BigInteger, nullable=False),
+    PrimaryKeyConstraint("realm_id", "user_id"),
+)

@@ -21,6 +21,7 @@ from realmgate.store.interface import (
     IdentityProviderMapperRepo,
     IdentityProviderRepo,
     KeyRepo,
+    LoginFailureRepo,
     MapperGrantRepo,
     OrganizationRepo,
     RealmRepo,
@@ -38,6 +39,7 @@ from realmgate.store.sql.repos.brokering import (
 )
 from realmgate.store.sql.repos.clients import SqlClientRepo, SqlClientScopeRepo
 from realmgate.store.sql.repos.events import SqlEventRepo
+from realmgate.store.sql.repos.login_failures import SqlLoginFailureRepo
 from realmgate.store.sql.repos.organizations import SqlComponentRepo, SqlOrganizationRepo
 from realmgate.store.sql.repos.realms import SqlKeyRepo, SqlRealmRepo
 from realmgate.store.sql.repos.roles import SqlGroupRepo, SqlRoleRepo
@@ -72,6 +74,7 @@ class SqlTx:
         self.sessions: SessionRepo = SqlSessionRepo(self)
         self.single_use: SingleUseRepo = SqlSingleUseRepo(self)
         self.events: EventRepo = SqlEventRepo(self)
+        self.login_failures: LoginFailureRepo = SqlLoginFailureRepo(self)
 
     def config_changed(self, realm_id: str) -> None:
         self._changed_realms.add(realm_id)

@@ -5,8 +5,8 @@ roles of which one suffices), the query parameters, the schemas and the admin-ev
 type. Routes and ``/admin/openapi.json`` are both generated from this list.
 """
 
+from realmgate.admin import attack_detection, idp_mapper_operations, idp_operations, server
 from realmgate.admin import auth as a
-from realmgate.admin import idp_mapper_operations, idp_operations, server
 from realmgate.admin.call import Operation, op
 from realmgate.admin.schema import ANY_OBJECT
 from realmgate.web.admin.table_auth import auth_ops
@@ -51,4 +51,5 @@ def operations() -> list[Operation]:
         *idp_mapper_operations.operations(),
         *organization_ops(),
         *component_ops(),
+        *attack_detection.OPERATIONS,
     ]

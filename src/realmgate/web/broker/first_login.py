@@ -41,7 +41,7 @@ from realmgate.store.interface import Conflict, Tx
 from realmgate.web.broker.session import finish_brokered_login
 from realmgate.web.broker.support import log, provider_name
 from realmgate.web.context import get_ctx
-from realmgate.web.oidc.support import form_params, issuer, now, restart_url, transaction
+from realmgate.web.oidc.support import client_ip, form_params, issuer, now, restart_url, transaction
 from realmgate.web.pages import error_page, render_page
 
 DENIED = {
@@ -287,7 +287,9 @@ async def _reauthenticate(
     """The existing account's password, then the link (Keycloak's ``idp-username-password-form``
     with the username fixed to that account)."""
     try:
-        user = await authenticate(tx, config, existing.username, posted.get("password", ""), now=now(request))
+        user = await authenticate(
+            tx, config, existing.username, posted.get("password", ""), now=now(request), ip_address=client_ip(request)
+        )
     except LoginFailure as failure:
         get_ctx(request).metrics.login(False)
         return _reauth_page(request, config, idp, existing, key, error=failure.message)

@@ -190,7 +190,9 @@ async def authenticate_form(request: Request) -> Response:
             return form_not_verified_page(request, "the login form")
         username = form.get("username", "")
         try:
-            user = await authenticate(tx, config, username, form.get("password", ""), now=now(request))
+            user = await authenticate(
+                tx, config, username, form.get("password", ""), now=now(request), ip_address=client_ip(request)
+            )
         except LoginFailure as failure:
             ctx.metrics.login(False)
             await events.record(
@@ -199,8 +201,9 @@ async def authenticate_form(request: Request) -> Response:
                 "LOGIN_ERROR",
                 now=now(request),
                 client_id=step.request.client_id,
+                user_id=failure.user_id,
                 ip_address=client_ip(request),
-                error="user_disabled" if failure.disabled else "invalid_user_credentials",
+                error=failure.error,
                 details={
                     "auth_method": "openid-connect",
                     "username": username,

@@ -36,6 +36,7 @@ _REALM_CHILDREN = (
     t.realm_keys,
     t.events,
     t.admin_events,
+    t.login_failures,
 )
 
 

@@ -158,6 +158,7 @@ class SqlUserRepo(Repo):
             t.organization_members,
         ):
             await self._conn.execute(delete(table).where(table.c.user_id == id))
+        await self._conn.execute(delete(t.login_failures).where(t.login_failures.c.user_id == id))
         await self._delete(t.users, {"id": id}, "User")
 
     # Role mappings

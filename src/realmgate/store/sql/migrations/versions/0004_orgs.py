@@ -1,7 +1,7 @@
 """Organizations (with their domains, members and identity providers) and the realm's
 components other than key providers (client-registration policies, user storage, ...).
 
-Revision ID: 0004_orgs
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-07
 """
