@@ -91,19 +91,23 @@ def test_copy_add_execution_and_subflow_and_reorder(kc: KeycloakAdmin, realm: st
 
 def test_execution_config_create_read_update_delete(kc: KeycloakAdmin, realm: str, http: httpx.Client) -> None:
     _copy(http, realm, "browser", "cfg flow")
-    otp = next(e for e in _executions(http, realm, "cfg flow") if e.get("providerId") == "identity-provider-redirector")
+    redirector = next(
+        e for e in _executions(http, realm, "cfg flow") if e.get("providerId") == "identity-provider-redirector"
+    )
     created = http.post(
-        _auth(realm, f"executions/{otp['id']}/config"),
+        _auth(realm, f"executions/{redirector['id']}/config"),
         json={"alias": "idp-default", "config": {"defaultProvider": "upstream"}},
     )
     assert created.status_code == 201, created.text
     config_id = created.headers["Location"].rsplit("/", 1)[-1]
-    execution = next(e for e in _executions(http, realm, "cfg flow") if e["id"] == otp["id"])
+    execution = next(e for e in _executions(http, realm, "cfg flow") if e["id"] == redirector["id"])
     assert execution["authenticationConfig"] == config_id
 
     config = kc.get_authenticator_config(config_id)
     assert config["alias"] == "idp-default" and config["config"] == {"defaultProvider": "upstream"}
-    again = http.post(_auth(realm, f"executions/{otp['id']}/config"), json={"alias": "idp-default", "config": {}})
+    again = http.post(
+        _auth(realm, f"executions/{redirector['id']}/config"), json={"alias": "idp-default", "config": {}}
+    )
     assert again.status_code == 409
     assert again.json() == {"errorMessage": "Authenticator config idp-default already exists"}
 
@@ -114,7 +118,7 @@ def test_execution_config_create_read_update_delete(kc: KeycloakAdmin, realm: st
     gone = http.get(_auth(realm, f"config/{config_id}"))
     assert gone.status_code == 404
     assert gone.json() == {"error": "Could not find authenticator config"}
-    execution = next(e for e in _executions(http, realm, "cfg flow") if e["id"] == otp["id"])
+    execution = next(e for e in _executions(http, realm, "cfg flow") if e["id"] == redirector["id"])
     assert "authenticationConfig" not in execution
 
 
