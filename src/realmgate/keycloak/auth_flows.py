@@ -53,29 +53,25 @@ def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
-def _step(authenticator: str, requirement: str, priority: int, config: str | None = None) -> Json:
-    execution: Json = {"authenticator": authenticator}
-    if config is not None:
-        execution["authenticatorConfig"] = config
-    return execution | {
-        "authenticatorFlow": False,
+def _execution(fields: Json, requirement: str, priority: int, *, flow: bool) -> Json:
+    """An execution as Keycloak exports it (both spellings of the sub-flow flag)."""
+    return fields | {
+        "authenticatorFlow": flow,
         "requirement": requirement,
         "priority": priority,
-        "autheticatorFlow": False,
+        "autheticatorFlow": flow,
         "userSetupAllowed": False,
     }
+
+
+def _step(authenticator: str, requirement: str, priority: int, config: str | None = None) -> Json:
+    fields: Json = {"authenticator": authenticator} | ({"authenticatorConfig": config} if config else {})
+    return _execution(fields, requirement, priority, flow=False)
 
 
 def _sub(alias: str, requirement: str, priority: int, form: str | None = None) -> Json:
-    execution: Json = {"authenticator": form} if form else {}
-    return execution | {
-        "authenticatorFlow": True,
-        "requirement": requirement,
-        "priority": priority,
-        "autheticatorFlow": True,
-        "flowAlias": alias,
-        "userSetupAllowed": False,
-    }
+    fields: Json = ({"authenticator": form} if form else {}) | {"flowAlias": alias}
+    return _execution(fields, requirement, priority, flow=True)
 
 
 def _flow(
