@@ -53,29 +53,25 @@ def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
-def _step(authenticator: str, requirement: str, priority: int, config: str | None = None) -> Json:
-    execution: Json = {"authenticator": authenticator}
-    if config is not None:
-        execution["authenticatorConfig"] = config
-    return execution | {
-        "authenticatorFlow": False,
+def _execution(fields: Json, requirement: str, priority: int, *, flow: bool) -> Json:
+    """An execution as Keycloak exports it (both spellings of the sub-flow flag)."""
+    return fields | {
+        "authenticatorFlow": flow,
         "requirement": requirement,
         "priority": priority,
-        "autheticatorFlow": False,
+        "autheticatorFlow": flow,
         "userSetupAllowed": False,
     }
+
+
+def _step(authenticator: str, requirement: str, priority: int, config: str | None = None) -> Json:
+    fields: Json = {"authenticator": authenticator} | ({"authenticatorConfig": config} if config else {})
+    return _execution(fields, requirement, priority, flow=False)
 
 
 def _sub(alias: str, requirement: str, priority: int, form: str | None = None) -> Json:
-    execution: Json = {"authenticator": form} if form else {}
-    return execution | {
-        "authenticatorFlow": True,
-        "requirement": requirement,
-        "priority": priority,
-        "autheticatorFlow": True,
-        "flowAlias": alias,
-        "userSetupAllowed": False,
-    }
+    fields: Json = ({"authenticator": form} if form else {}) | {"flowAlias": alias}
+    return _execution(fields, requirement, priority, flow=True)
 
 
 def _flow(
@@ -97,15 +93,38 @@ _CLIENT_STEPS = ("client-secret", "client-jwt", "client-secret-jwt", "client-x50
 _TWO_FACTOR = "Flow to determine if any 2FA is required for the authentication"
 
 
-def _two_factor(alias: str) -> Json:
-    return _flow(
-        alias,
-        _TWO_FACTOR,
-        _step("conditional-user-configured", R, 10),
-        _step("auth-otp-form", A, 30),
-        _step("webauthn-authenticator", D, 40),
-        _step("auth-recovery-authn-code-form", D, 50),
+def _password_then_2fa(alias: str, description: str, password_step: str, prefix: str) -> tuple[Json, Json]:
+    """A password step, then the "{prefix} - Conditional 2FA" sub-flow (OTP, WebAuthn or a
+    recovery code for users who configured one): the browser's forms and first broker login's
+    re-authentication are built alike."""
+    two_factor = f"{prefix} - Conditional 2FA"
+    return (
+        _flow(alias, description, _step(password_step, R, 10), _sub(two_factor, C, 20)),
+        _flow(
+            two_factor,
+            _TWO_FACTOR,
+            _step("conditional-user-configured", R, 10),
+            _step("auth-otp-form", A, 30),
+            _step("webauthn-authenticator", D, 40),
+            _step("auth-recovery-authn-code-form", D, 50),
+        ),
     )
+
+
+def _conditional(alias: str, description: str, step: str, requirement: str = R) -> Json:
+    """Keycloak's "condition, then one step" sub-flow: the step runs for users who configured it."""
+    return _flow(alias, description, _step("conditional-user-configured", R, 10), _step(step, requirement, 20))
+
+
+def _steps_then_otp(
+    top: tuple[str, str], steps: tuple[str, ...], otp: tuple[str, str], otp_step: str
+) -> tuple[Json, Json]:
+    """A top-level flow of REQUIRED steps (priorities 10, 20, ...) ending in a CONDITIONAL OTP
+    sub-flow: Keycloak's direct grant and reset credentials flows. ``top`` and ``otp`` are
+    (alias, description) pairs."""
+    executions = [_step(name, R, 10 * (i + 1)) for i, name in enumerate(steps)]
+    executions.append(_sub(otp[0], C, 10 * (len(steps) + 1)))
+    return _flow(*top, *executions, top=True), _conditional(*otp, otp_step)
 
 
 def _builtin_flows(organizations: bool) -> list[Json]:
@@ -123,26 +142,14 @@ def _builtin_flows(organizations: bool) -> list[Json]:
     ]
     flows = [
         _flow("browser", "Browser based authentication", *browser, top=True),
-        _flow(
-            "forms",
-            "Username, password, otp and other auth forms.",
-            _step("auth-username-password-form", R, 10),
-            _sub("Browser - Conditional 2FA", C, 20),
+        *_password_then_2fa(
+            "forms", "Username, password, otp and other auth forms.", "auth-username-password-form", "Browser"
         ),
-        _two_factor("Browser - Conditional 2FA"),
-        _flow(
-            "direct grant",
-            "OpenID Connect Resource Owner Grant",
-            _step("direct-grant-validate-username", R, 10),
-            _step("direct-grant-validate-password", R, 20),
-            _sub("Direct Grant - Conditional OTP", C, 30),
-            top=True,
-        ),
-        _flow(
-            "Direct Grant - Conditional OTP",
-            "Flow to determine if the OTP is required for the authentication",
-            _step("conditional-user-configured", R, 10),
-            _step("direct-grant-validate-otp", R, 20),
+        *_steps_then_otp(
+            ("direct grant", "OpenID Connect Resource Owner Grant"),
+            ("direct-grant-validate-username", "direct-grant-validate-password"),
+            ("Direct Grant - Conditional OTP", "Flow to determine if the OTP is required for the authentication"),
+            "direct-grant-validate-otp",
         ),
         _flow(
             "registration", "Registration flow", _sub("registration form", R, 10, "registration-page-form"), top=True
@@ -156,28 +163,19 @@ def _builtin_flows(organizations: bool) -> list[Json]:
             _step("registration-terms-and-conditions", D, 70),
             provider="form-flow",
         ),
-        _flow(
-            "reset credentials",
-            "Reset credentials for a user if they forgot their password or something",
-            _step("reset-credentials-choose-user", R, 10),
-            _step("reset-credential-email", R, 20),
-            _step("reset-password", R, 30),
-            _sub("Reset - Conditional OTP", C, 40),
-            top=True,
-        ),
-        _flow(
-            "Reset - Conditional OTP",
-            "Flow to determine if the OTP should be reset or not. Set to REQUIRED to force.",
-            _step("conditional-user-configured", R, 10),
-            _step("reset-otp", R, 20),
+        *_steps_then_otp(
+            ("reset credentials", "Reset credentials for a user if they forgot their password or something"),
+            ("reset-credentials-choose-user", "reset-credential-email", "reset-password"),
+            (
+                "Reset - Conditional OTP",
+                "Flow to determine if the OTP should be reset or not. Set to REQUIRED to force.",
+            ),
+            "reset-otp",
         ),
         _flow(
             "clients",
             "Base authentication for clients",
-            *(
-                _step(name, A, 10 * (i + 1))
-                for i, name in enumerate(("client-secret", "client-jwt", "client-secret-jwt", "client-x509"))
-            ),
+            *(_step(name, A, 10 * (i + 1)) for i, name in enumerate(_CLIENT_STEPS)),
             provider="client-flow",
             top=True,
         ),
@@ -207,13 +205,12 @@ def _builtin_flows(organizations: bool) -> list[Json]:
             _step("idp-email-verification", A, 10),
             _sub("Verify Existing Account by Re-authentication", A, 20),
         ),
-        _flow(
+        *_password_then_2fa(
             "Verify Existing Account by Re-authentication",
             "Reauthentication of existing account",
-            _step("idp-username-password-form", R, 10),
-            _sub("First broker login - Conditional 2FA", C, 20),
+            "idp-username-password-form",
+            "First broker login",
         ),
-        _two_factor("First broker login - Conditional 2FA"),
         _flow(
             "saml ecp",
             "SAML ECP Profile Authentication Flow",
@@ -230,17 +227,16 @@ def _builtin_flows(organizations: bool) -> list[Json]:
     if organizations:
         flows += [
             _flow("Organization", None, _sub("Browser - Conditional Organization", C, 10)),
-            _flow(
+            _conditional(
                 "Browser - Conditional Organization",
                 "Flow to determine if the organization identity-first login is to be used",
-                _step("conditional-user-configured", R, 10),
-                _step("organization", A, 20),
+                "organization",
+                A,
             ),
-            _flow(
+            _conditional(
                 "First Broker Login - Conditional Organization",
                 "Flow to determine if the authenticator that adds organization members is to be used",
-                _step("conditional-user-configured", R, 10),
-                _step("idp-add-organization-member", R, 20),
+                "idp-add-organization-member",
             ),
         ]
     return flows
