@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from realmgate.broker import buttons
 from realmgate.crypto.secrets import new_secret
 from realmgate.model.identity_provider import IdentityProvider
-from realmgate.protocol import events, login_flow, registration, required_actions
+from realmgate.protocol import login_flow, registration, required_actions
 from realmgate.protocol.authorize import (
     AuthRequest,
     RedirectableError,
@@ -41,6 +41,7 @@ from realmgate.web.oidc.support import (
     login_expired_page,
     now,
     query_params,
+    record_step_event,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -195,20 +196,15 @@ async def authenticate_form(request: Request) -> Response:
             )
         except LoginFailure as failure:
             ctx.metrics.login(False)
-            await events.record(
+            await record_step_event(
+                request,
                 tx,
                 config,
+                step,
                 "LOGIN_ERROR",
-                now=now(request),
-                client_id=step.request.client_id,
                 user_id=failure.user_id,
-                ip_address=client_ip(request),
                 error=failure.error,
-                details={
-                    "auth_method": "openid-connect",
-                    "username": username,
-                    "redirect_uri": step.request.redirect_uri,
-                },
+                details={"username": username, "redirect_uri": step.request.redirect_uri},
             )
             return login_page(request, config, step, username=username, error=failure.message)
         response = await continue_login(request, tx, config, step, user)

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realmgate.model.user import UPDATE_PASSWORD, User
-from realmgate.protocol import events, login_flow, required_actions
+from realmgate.protocol import login_flow, required_actions
 from realmgate.protocol.credentials import PasswordRejected
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
@@ -33,6 +33,7 @@ from realmgate.web.oidc.support import (
     login_expired_page,
     now,
     realm_name,
+    record_step_event,
     send_after,
     transaction,
 )
@@ -136,15 +137,14 @@ async def _update_password(
     if problem is not None:
         return action_page(request, config, step, UPDATE_PASSWORD, error=problem)
     for event_type in ("UPDATE_PASSWORD", "UPDATE_CREDENTIAL"):
-        await events.record(
+        await record_step_event(
+            request,
             tx,
             config,
+            step,
             event_type,
-            now=now(request),
-            client_id=step.request.client_id,
             user_id=user.id,
-            ip_address=client_ip(request),
-            details={"auth_method": "openid-connect", "username": user.username, "credential_type": "password"},
+            details={"username": user.username, "credential_type": "password"},
         )
     held = step.authenticated
     assert held is not None  # checked by the caller
@@ -180,17 +180,15 @@ async def _finish_login(
     result = await login_flow.complete(
         tx, config, step.request, session, fresh_login=True, issuer=issuer(request), now=now(request)
     )
-    await events.record(
+    await record_step_event(
+        request,
         tx,
         config,
+        step,
         "LOGIN",
-        now=now(request),
-        client_id=step.request.client_id,
         user_id=user.id,
         session_id=session.id,
-        ip_address=client_ip(request),
         details={
-            "auth_method": "openid-connect",
             "username": user.username,
             "redirect_uri": step.request.redirect_uri,
             **(event_details or {}),

@@ -17,19 +17,19 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from realmgate.protocol import events, login_flow, registration
+from realmgate.protocol import login_flow, registration
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc.login_end import continue_login
 from realmgate.web.oidc.support import (
-    client_ip,
     display_name,
     form_not_verified_page,
     form_params,
     issuer,
     login_expired_page,
     now,
+    record_step_event,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -87,16 +87,14 @@ async def registration_form(request: Request) -> Response:
             user = await registration.register(tx, config, submitted, now=now(request))
         except registration.RegistrationRefused as refused:
             return registration_page(request, config, step, values=submitted.values(), problems=refused.problems)
-        await events.record(
+        await record_step_event(
+            request,
             tx,
             config,
+            step,
             "REGISTER",
-            now=now(request),
-            client_id=step.request.client_id,
             user_id=user.id,
-            ip_address=client_ip(request),
             details={
-                "auth_method": "openid-connect",
                 "register_method": "form",
                 "username": user.username,
                 "email": user.email or "",

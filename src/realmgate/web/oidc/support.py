@@ -18,7 +18,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from realmgate.protocol import client_logout, login_flow
+from realmgate.protocol import client_logout, events, login_flow
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidRequest, OAuthError
 from realmgate.protocol.params import optional, single_valued
@@ -209,3 +209,31 @@ def bearer_token(request: Request, form: dict[str, str] | None = None) -> str | 
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     return optional(form or {}, "access_token")
+
+
+async def record_step_event(
+    request: Request,
+    tx: Tx,
+    config: RealmConfig,
+    step: login_flow.LoginStep,
+    event_type: str,
+    *,
+    details: Mapping[str, str],
+    user_id: str | None = None,
+    session_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    """An event of a browser login step (login, its error, registration, a required action):
+    the step's client, the browser's address and Keycloak's ``auth_method`` before ``details``."""
+    await events.record(
+        tx,
+        config,
+        event_type,
+        now=now(request),
+        client_id=step.request.client_id,
+        user_id=user_id,
+        session_id=session_id,
+        ip_address=client_ip(request),
+        error=error,
+        details={"auth_method": "openid-connect", **details},
+    )
