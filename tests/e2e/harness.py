@@ -27,6 +27,8 @@ from typing import Literal
 
 import httpx
 
+from keycloak import KeycloakAdmin
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable))
@@ -248,3 +250,15 @@ def admin_token(server: ServerProcess, username: str = ADMIN_USER, password: str
     response.raise_for_status()
     token: str = response.json()["access_token"]
     return token
+
+
+def keycloak_admin(server: ServerProcess, realm: str = "master") -> KeycloakAdmin:
+    """python-keycloak's unchanged ``KeycloakAdmin``, logged in to ``master`` as the bootstrap
+    admin, working on ``realm``."""
+    return KeycloakAdmin(
+        server_url=server.base_url + "/",
+        username=ADMIN_USER,
+        password=ADMIN_PASSWORD,
+        realm_name=realm,
+        user_realm_name="master",
+    )

@@ -16,14 +16,13 @@ from typing import Any
 import httpx
 import pytest
 from tests.e2e.harness import (
-    ADMIN_PASSWORD,
-    ADMIN_USER,
     CliResult,
     ServerProcess,
     admin_token,
     create_pg_database,
     drop_pg_database,
     free_port,
+    keycloak_admin,
     run_cli,
 )
 from tests.keycloak.kc_facts import FRESH_REALM_SETTINGS, REALM_SETTINGS_SAMPLE
@@ -60,9 +59,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _admin(server: ServerProcess) -> KeycloakAdmin:
-    return KeycloakAdmin(
-        server_url=server.base_url + "/", username=ADMIN_USER, password=ADMIN_PASSWORD, realm_name="master"
-    )
+    return keycloak_admin(server)
 
 
 def _write(path: Path, rep: dict[str, Any]) -> Path:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, ServerProcess, admin_token, start_server
+from tests.e2e.harness import ServerProcess, admin_token, keycloak_admin, start_server
 
 from keycloak import KeycloakAdmin
 
@@ -25,13 +25,7 @@ def admin_server() -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def kc(admin_server: ServerProcess) -> KeycloakAdmin:
-    return KeycloakAdmin(
-        server_url=admin_server.base_url + "/",
-        username=ADMIN_USER,
-        password=ADMIN_PASSWORD,
-        realm_name="master",
-        user_realm_name="master",
-    )
+    return keycloak_admin(admin_server)
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 from keycloak.exceptions import KeycloakError
+from tests.e2e import harness
 from tests.e2e.broker.seed import Admin
-from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, ServerProcess
+from tests.e2e.harness import ServerProcess
 
 from keycloak import KeycloakAdmin
 
@@ -33,13 +34,7 @@ def admin(servers: Callable[..., ServerProcess]) -> Iterator[Admin]:
 
 @pytest.fixture(scope="module")
 def keycloak_admin(admin: Admin) -> KeycloakAdmin:
-    return KeycloakAdmin(
-        server_url=admin.server.base_url + "/",
-        username=ADMIN_USER,
-        password=ADMIN_PASSWORD,
-        realm_name=REALM,
-        user_realm_name="master",
-    )
+    return harness.keycloak_admin(admin.server, REALM)
 
 
 def _rep(alias: str, **config: str) -> dict[str, Any]:

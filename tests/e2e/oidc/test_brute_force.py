@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, ServerProcess
+from tests.e2e.harness import ServerProcess, keycloak_admin
 from tests.e2e.oidc.browser import REDIRECT_URI, callback_params, parse_login_form, submit_login
 
 from keycloak import KeycloakAdmin
@@ -81,13 +81,7 @@ def assert_refused_by_form(response: httpx.Response) -> None:
 
 @pytest.fixture
 def kc(any_server: ServerProcess) -> KeycloakAdmin:
-    return KeycloakAdmin(
-        server_url=any_server.base_url + "/",
-        username=ADMIN_USER,
-        password=ADMIN_PASSWORD,
-        realm_name="master",
-        user_realm_name="master",
-    )
+    return keycloak_admin(any_server)
 
 
 def make_world(server: ServerProcess, kc: KeycloakAdmin, **settings: object) -> World:

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, ServerProcess
+from tests.e2e.harness import ServerProcess, keycloak_admin
 
 from keycloak import KeycloakAdmin
 
@@ -43,13 +43,7 @@ class World:
 
 @pytest.fixture
 def world(any_server: ServerProcess) -> World:
-    kc = KeycloakAdmin(
-        server_url=any_server.base_url + "/",
-        username=ADMIN_USER,
-        password=ADMIN_PASSWORD,
-        realm_name="master",
-        user_realm_name="master",
-    )
+    kc = keycloak_admin(any_server)
     realm = "reg" + secrets.token_hex(4)
     kc.create_realm({"realm": realm, "enabled": True, "registrationAllowed": True, "eventsEnabled": True})
     kc.change_current_realm(realm)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from tests.e2e.harness import ADMIN_PASSWORD, ADMIN_USER, ServerProcess
+from tests.e2e.harness import ServerProcess, keycloak_admin
 from tests.e2e.oidc.browser import parse_login_form, submit_login
 
 from keycloak import KeycloakAdmin
@@ -57,13 +57,7 @@ class World:
 
 @pytest.fixture
 def world(any_server: ServerProcess) -> World:
-    kc = KeycloakAdmin(
-        server_url=any_server.base_url + "/",
-        username=ADMIN_USER,
-        password=ADMIN_PASSWORD,
-        realm_name="master",
-        user_realm_name="master",
-    )
+    kc = keycloak_admin(any_server)
     realm = "ra" + secrets.token_hex(4)
     kc.create_realm({"realm": realm, "enabled": True, "eventsEnabled": True})
     kc.change_current_realm(realm)
