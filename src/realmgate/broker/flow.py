@@ -25,9 +25,8 @@ from realmgate.crypto.secrets import constant_time_equals, new_id, new_secret
 from realmgate.keycloak.defaults import add_user
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
-from realmgate.model.session import UserSession
+from realmgate.model.session import SessionMarks, UserSession
 from realmgate.model.user import FederatedIdentity, User
-from realmgate.protocol.login_flow import SessionMarks
 from realmgate.store.interface import Store, Tx
 
 STATE_PREFIX = "broker-state:"

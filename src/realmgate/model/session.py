@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +35,31 @@ class UserSession:
     broker_user_id: str | None = None
     notes: Mapping[str, str] = field(default_factory=dict)
     client_sessions: Mapping[str, ClientSession] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMarks:
+    """What the way of logging in records on the user session it makes: the broker's upstream
+    session and user ids and its notes (the identity provider, mapper session notes). Plain data,
+    so a login interrupted by a required action carries it to the session made at its end."""
+
+    broker_session_id: str | None = None
+    broker_user_id: str | None = None
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {"broker_session_id": self.broker_session_id, "broker_user_id": self.broker_user_id, "notes": self.notes}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SessionMarks:
+        return cls(data.get("broker_session_id"), data.get("broker_user_id"), dict(data.get("notes") or {}))
+
+    def apply(self, session: UserSession) -> UserSession:
+        if not (self.broker_session_id or self.broker_user_id or self.notes):
+            return session
+        return replace(
+            session,
+            broker_session_id=self.broker_session_id or session.broker_session_id,
+            broker_user_id=self.broker_user_id or session.broker_user_id,
+            notes={**session.notes, **self.notes},
+        )

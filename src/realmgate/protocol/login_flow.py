@@ -21,7 +21,7 @@ from typing import Any
 
 from realmgate.crypto import jws
 from realmgate.crypto.secrets import new_id, new_secret
-from realmgate.model.session import UserSession
+from realmgate.model.session import SessionMarks, UserSession
 from realmgate.model.user import User
 from realmgate.protocol import keys
 from realmgate.protocol.authorize import FRONT_CHANNEL_TOKENS, AuthRequest, response_params
@@ -93,34 +93,6 @@ def needs_login(request: AuthRequest, session: UserSession | None, *, now: int, 
             raise InteractionRequired("Account is not fully set up")
         raise LoginRequired("Login required")
     return show
-
-
-@dataclass(frozen=True, slots=True)
-class SessionMarks:
-    """What the way of logging in records on the user session it makes: the broker's upstream
-    session and user ids and its notes (the identity provider, mapper session notes). Plain data,
-    so a login interrupted by a required action carries it to the session made at its end."""
-
-    broker_session_id: str | None = None
-    broker_user_id: str | None = None
-    notes: Mapping[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, object]:
-        return {"broker_session_id": self.broker_session_id, "broker_user_id": self.broker_user_id, "notes": self.notes}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SessionMarks:
-        return cls(data.get("broker_session_id"), data.get("broker_user_id"), dict(data.get("notes") or {}))
-
-    def apply(self, session: UserSession) -> UserSession:
-        if not (self.broker_session_id or self.broker_user_id or self.notes):
-            return session
-        return replace(
-            session,
-            broker_session_id=self.broker_session_id or session.broker_session_id,
-            broker_user_id=self.broker_user_id or session.broker_user_id,
-            notes={**session.notes, **self.notes},
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from realmgate.model.session import SessionMarks
 from realmgate.model.user import UPDATE_PASSWORD, User
 from realmgate.protocol import login_flow, required_actions
 from realmgate.protocol.credentials import PasswordRejected
@@ -49,7 +50,7 @@ async def continue_login(
     step: login_flow.LoginStep,
     user: User,
     *,
-    marks: login_flow.SessionMarks | None = None,
+    marks: SessionMarks | None = None,
     event_details: Mapping[str, str] | None = None,
 ) -> Response:
     """After ``user`` has authenticated in ``step``: the page of their next required action, or
@@ -73,7 +74,7 @@ async def continue_login(
         tx,
         config,
         step,
-        login_flow.Authenticated(user.id, marks or login_flow.SessionMarks(), dict(event_details or {})),
+        login_flow.Authenticated(user.id, marks or SessionMarks(), dict(event_details or {})),
         now=now(request),
     )
     return action_page(request, config, held, action)
@@ -158,7 +159,7 @@ async def _finish_login(
     step: login_flow.LoginStep,
     user: User,
     *,
-    marks: login_flow.SessionMarks | None,
+    marks: SessionMarks | None,
     event_details: Mapping[str, str] | None,
 ) -> Response:
     """End a login step for a user with nothing left to do: session (with ``marks``), code,
