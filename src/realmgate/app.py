@@ -15,12 +15,16 @@ from contextlib import asynccontextmanager, suppress
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 
 from realmgate.bootstrap import load_realm_files, run_setup
 from realmgate.clock import Clock, system_clock
+from realmgate.model.session import UserSession
+from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.settings import Settings, settings_from_env
-from realmgate.store.interface import Store
-from realmgate.web.context import AppContext
+from realmgate.store.interface import Store, Tx
+from realmgate.web.context import AppContext, UpstreamLogout
 from realmgate.web.errors import EXCEPTION_HANDLERS, UnhandledErrorMiddleware
 from realmgate.web.housekeeping import sweep_forever
 from realmgate.web.metrics import Metrics, RequestMetricsMiddleware
@@ -50,9 +54,26 @@ async def prepare_store(settings: Settings, *, clock: Clock = system_clock) -> S
     return store
 
 
-def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Starlette:
+async def broker_upstream_logout(
+    request: Request, tx: Tx, config: RealmConfig, session: UserSession, redirect: str | None
+) -> Response | None:
+    """The broker's step of an RP-initiated logout (``AppContext.upstream_logout``), imported
+    on first use so a server start does not load the broker."""
+    from realmgate.web.broker.logout import upstream_logout
+
+    return await upstream_logout(request, tx, config, session, redirect)
+
+
+def build_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Clock = system_clock,
+    upstream_logout: UpstreamLogout | None = broker_upstream_logout,
+) -> Starlette:
     """The web application. With ``store`` given, the app uses it and closes it at shutdown;
-    otherwise the lifespan opens one (running set-up first when ``settings.run_setup``)."""
+    otherwise the lifespan opens one (running set-up first when ``settings.run_setup``).
+    ``upstream_logout`` is the broker's logout step (tests put their own in its place)."""
     metrics = Metrics()
 
     @asynccontextmanager
@@ -63,7 +84,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             active = await prepare_store(settings, clock=clock)
         else:
             active = await open_store(settings, migrate=False)
-        ctx = AppContext(settings=settings, store=active, clock=clock, metrics=metrics)
+        ctx = AppContext(settings=settings, store=active, clock=clock, metrics=metrics, upstream_logout=upstream_logout)
         app.state.ctx = ctx
         sweeper = asyncio.create_task(sweep_forever(ctx))
         try:

@@ -5,19 +5,19 @@ Texts and codes as Keycloak: a duplicate alias is 409 ``Identity Provider X alre
 an unknown one 404 ``HTTP 404 Not Found``, an unknown type 400 ``Invalid identity
 provider id [X]``. ``clientSecret`` is always masked on the way out; a PUT that sends the
 mask back keeps the stored secret (``merge_secret_on_update``). A PUT with a new alias moves the
-users' links and the provider's mappers to it. Updating or deleting a provider evicts its cached upstream keys.
+users' links and the provider's mappers to it. Updating or deleting a provider (like
+``clear-keys-cache``) moves the realm's config version, so every instance's upstream key cache
+forgets that provider's keys on its next use (``UpstreamKeyCache.follow``).
 
 ``import_config`` and ``reload_keys`` call upstreams, so they run outside the store transaction
 the admin route table opens for its operations; ``web.broker.admin_routes`` serves them.
-
-The upstream key cache and HTTP client are process-wide: the broker's web handlers install them
-(``install_runtime``); an admin call that comes first makes its own (``broker_runtime``).
+They get the process's upstream HTTP client and key cache from their caller.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -37,45 +37,6 @@ from realmgate.store.interface import Tx
 
 REPRESENTATION = "IdentityProviderRepresentation"
 NOT_FOUND = "HTTP 404 Not Found"
-
-
-@dataclass(frozen=True, slots=True)
-class BrokerRuntime:
-    """The process's upstream HTTP client and upstream key cache."""
-
-    http: httpx.AsyncClient
-    keys: UpstreamKeyCache
-
-
-_runtime: list[BrokerRuntime] = []
-
-
-def install_runtime(http: httpx.AsyncClient, keys: UpstreamKeyCache) -> BrokerRuntime:
-    """Make ``keys`` the process's key cache. The first one installed wins while its HTTP
-    client is open (an app that shut down, e.g. in tests, gives way to the next)."""
-    if not _runtime or _runtime[0].http.is_closed:
-        _runtime[:] = [BrokerRuntime(http, keys)]
-    return _runtime[0]
-
-
-def broker_runtime(*, create: bool = True) -> BrokerRuntime | None:
-    """The installed runtime (None once its client closed); with ``create``, one made with a
-    fresh client when there is none."""
-    if _runtime and _runtime[0].http.is_closed:
-        _runtime.clear()
-    if not _runtime and create:
-        from realmgate.clock import system_clock
-        from realmgate.upstream_http import new_client
-
-        http = new_client()
-        install_runtime(http, UpstreamKeyCache(http, clock=system_clock))
-    return _runtime[0] if _runtime else None
-
-
-def _keys() -> UpstreamKeyCache:
-    runtime = broker_runtime()
-    assert runtime is not None
-    return runtime.keys
 
 
 def to_rep(idp: IdentityProvider) -> dict[str, Any]:
@@ -165,13 +126,11 @@ async def update_provider(call: AdminCall) -> None:
         await tx.federated_identities.rename_alias(realm.id, old.alias, new.alias)
         for mapper in await tx.idp_mappers.list(realm.id, old.alias):
             await tx.idp_mappers.update(replace(mapper, identity_provider_alias=new.alias))
-    _keys().evict(old.internal_id)
 
 
 async def delete_provider(call: AdminCall) -> None:
     idp = await _find(call.tx, call.realm.id, call.path["alias"])
     await call.tx.identity_providers.delete(call.realm.id, idp.alias)
-    _keys().evict(idp.internal_id)
 
 
 async def provider_info(call: AdminCall) -> object:
@@ -181,7 +140,9 @@ async def provider_info(call: AdminCall) -> object:
         raise AdminError.bad_request(exc.message) from None
 
 
-async def import_config(provider_id: object, *, url: object = None, document: bytes | None = None) -> object:
+async def import_config(
+    http: httpx.AsyncClient, provider_id: object, *, url: object = None, document: bytes | None = None
+) -> object:
     """``import-config``: the config map of a discovery document fetched from ``url`` (JSON
     body ``{providerId, fromUrl}``) or uploaded (multipart ``file``). Called outside any store
     transaction: it makes an HTTP call, possibly to this very server."""
@@ -193,20 +154,18 @@ async def import_config(provider_id: object, *, url: object = None, document: by
             return kind.parse_metadata(document)
         if not isinstance(url, str) or not url:
             raise AdminError.bad_request("Invalid value for body: fromUrl is required")
-        runtime = broker_runtime()
-        assert runtime is not None
-        return await import_from_url(runtime.http, url, kind.parse_metadata)
+        return await import_from_url(http, url, kind.parse_metadata)
     except BrokerError as exc:
         raise AdminError.bad_request(exc.message) from None
 
 
-async def reload_keys(idp: IdentityProvider) -> bool:
+async def reload_keys(keys: UpstreamKeyCache, idp: IdentityProvider) -> bool:
     """``reload-keys``: ``true`` when the provider's JWKS was fetched again (enabled and using a
     JWKS URL). Outside any store transaction, like ``import_config``."""
     if not idp.enabled:
         return False
     try:
-        return await _keys().reload(idp.internal_id, parse_config(idp.provider_id, idp.config))
+        return await keys.reload(idp.internal_id, parse_config(idp.provider_id, idp.config))
     except BrokerError:
         return False
 
@@ -216,7 +175,6 @@ async def find_provider(tx: Tx, realm_id: str, alias_or_id: str) -> IdentityProv
 
 
 async def clear_keys_cache(call: AdminCall) -> None:
-    """``POST /admin/realms/{realm}/clear-keys-cache``: forget every upstream key here; the
-    realm's version moves, so the other instances forget its providers' keys on their next use."""
-    _keys().clear()
+    """``POST /admin/realms/{realm}/clear-keys-cache``: the realm's version moves, so every
+    instance, this one included, forgets its providers' keys on their next use."""
     await call.tx.realms.touch(call.realm.id)

@@ -21,10 +21,11 @@ from typing import Any
 
 from realmgate.crypto import jws
 from realmgate.crypto.secrets import new_id, new_secret
+from realmgate.model.client import Client
 from realmgate.model.session import SessionMarks, UserSession
 from realmgate.model.user import User
 from realmgate.protocol import keys
-from realmgate.protocol.authorize import FRONT_CHANNEL_TOKENS, AuthRequest, response_params
+from realmgate.protocol.authorize import FRONT_CHANNEL_TOKENS, AuthRequest, ResponseTarget, response_params
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.codes import CodeData, issue_code
 from realmgate.protocol.errors import InteractionRequired, LoginRequired
@@ -195,38 +196,83 @@ async def finish_step(tx: Tx, step: LoginStep) -> None:
     await tx.single_use.delete(_step_key(step.tab_id))
 
 
-async def login_session(
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """How a browser login ends, for the web layer to render: the user session (written once),
+    where the authorization response goes and with which parameters, the SSO cookie's value,
+    and the logout tokens owed to the clients of a session this login replaced (to post once
+    the transaction has committed)."""
+
+    session: UserSession
+    target: ResponseTarget
+    params: list[tuple[str, str]]
+    sso_cookie: str
+    ended: list[Delivery] = field(default_factory=list)
+
+
+async def finish(
     tx: Tx,
     config: RealmConfig,
+    step: LoginStep,
     user: User,
     *,
     current: UserSession | None,
+    marks: SessionMarks | None = None,
     issuer: str,
     now: int,
     ip_address: str | None,
-    marks: SessionMarks | None = None,
-) -> tuple[UserSession, list[Delivery]]:
-    """The user session after a successful authentication (form or broker), and the logout
-    tokens owed to the clients of a session it replaced (to post after the commit).
+) -> LoginResult:
+    """End ``step`` for ``user``, who has authenticated and owes no required action.
 
-    Re-authenticating the user of the current SSO session (``prompt=login``, ``max_age``) keeps
-    that session and moves its ``auth_time``; a different user replaces it, and that session's
-    clients are told it ended. Always online: an ``offline_access`` request gets its offline
-    session when the code is redeemed. ``marks`` (the broker's) are recorded either way.
+    The user session is written once: re-authenticating the user of the current SSO session
+    (``prompt=login``, ``max_age``) updates that session (its ``auth_time`` moves); otherwise a
+    new session is inserted, already holding ``marks`` (the broker's ids and notes) and the
+    client's session, and a session of another user it replaces is ended. Always online: an
+    ``offline_access`` request gets its offline session when the code is redeemed.
     """
+    await finish_step(tx, step)
     marks = marks or SessionMarks()
+    client = config.clients[step.request.client_id]
+    ended: list[Delivery] = []
     if current is not None and current.user_id == user.id:
-        refreshed = replace(current, last_refresh=now, notes={**current.notes, AUTH_TIME_NOTE: str(now)})
-        refreshed = marks.apply(refreshed)
-        await tx.sessions.update(refreshed)
-        return refreshed, []
-    ended = [] if current is None else await end_sessions(tx, config.realm, [current.id], issuer=issuer, now=now)
-    session = marks.apply(new_session(config.realm, user, now=now, ip_address=ip_address))
-    await tx.sessions.add(session)
-    return session, ended
+        session = replace(current, last_refresh=now, notes={**current.notes, AUTH_TIME_NOTE: str(now)})
+        session = _with_request_client(marks.apply(session), client, step.request, issuer=issuer, now=now)
+        await tx.sessions.update(session)
+    else:
+        if current is not None:
+            ended = await end_sessions(tx, config.realm, [current.id], issuer=issuer, now=now)
+        session = marks.apply(new_session(config.realm, user, now=now, ip_address=ip_address))
+        session = _with_request_client(session, client, step.request, issuer=issuer, now=now)
+        await tx.sessions.add(session)
+    params = await _response_params(tx, config, step.request, session, fresh_login=True, issuer=issuer, now=now)
+    cookie = sso_cookie_value(config, session, issuer=issuer, now=now)
+    return LoginResult(session, step.request.target(issuer), params, cookie, ended)
+
+
+def _with_request_client(
+    session: UserSession, client: Client, request: AuthRequest, *, issuer: str, now: int
+) -> UserSession:
+    return with_client(session, client, issuer=issuer, now=now, redirect_uri=request.redirect_uri)
 
 
 async def complete(
+    tx: Tx,
+    config: RealmConfig,
+    request: AuthRequest,
+    session: UserSession,
+    *,
+    issuer: str,
+    now: int,
+) -> list[tuple[str, str]]:
+    """Answer ``request`` from an existing SSO session, without a login: the use counts as
+    activity, the client's session is (re)started, and the response parameters are returned."""
+    client = config.clients[request.client_id]
+    session = _with_request_client(replace(session, last_refresh=now), client, request, issuer=issuer, now=now)
+    await tx.sessions.update(session)
+    return await _response_params(tx, config, request, session, fresh_login=False, issuer=issuer, now=now)
+
+
+async def _response_params(
     tx: Tx,
     config: RealmConfig,
     request: AuthRequest,
@@ -236,14 +282,10 @@ async def complete(
     issuer: str,
     now: int,
 ) -> list[tuple[str, str]]:
-    """Attach the client to the session, issue a code and/or the front-channel tokens the
-    response type asks for, and return the response parameters."""
-    client = config.clients[request.client_id]
-    # Using the session (SSO or fresh) counts as activity; the client session is (re)started.
-    session = replace(session, last_refresh=now)
-    await tx.sessions.update(with_client(session, client, issuer=issuer, now=now, redirect_uri=request.redirect_uri))
+    """Issue a code and/or the front-channel tokens the response type asks for, for ``session``
+    as stored, and return the authorization response's parameters."""
     data = CodeData(
-        client_id=client.client_id,
+        client_id=request.client_id,
         redirect_uri=request.redirect_uri,
         session_id=session.id,
         user_id=session.user_id,

@@ -11,17 +11,11 @@ import importlib
 from typing import Any
 
 from starlette.datastructures import URLPath
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from realmgate.model.session import UserSession
-from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.store.interface import Tx
 from realmgate.web import account, health, oidc, welcome
-from realmgate.web.oidc.logout import set_upstream_logout
 from realmgate.web.pages import STATIC_DIR, STATIC_PREFIX
 
 _MATCHED = "realmgate.lazy_route"
@@ -72,19 +66,8 @@ class LazyRoutes(BaseRoute):
         await route.handle(scope, receive, send)
 
 
-async def _broker_upstream_logout(
-    request: Request, tx: Tx, config: RealmConfig, session: UserSession, redirect: str | None
-) -> Response | None:
-    """The broker's step of OIDC logout, imported on first use so start-up does not load the
-    broker."""
-    from realmgate.web.broker.logout import upstream_logout
-
-    return await upstream_logout(request, tx, config, session, redirect)
-
-
 def all_routes(*, with_health: bool = True) -> list[BaseRoute]:
     """Every route; health and metrics only ``with_health`` (else a management port has them)."""
-    set_upstream_logout(_broker_upstream_logout)
     return [
         *welcome.routes(),
         *(health.routes() if with_health else []),

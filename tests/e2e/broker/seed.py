@@ -110,13 +110,14 @@ class Seed:
         )
 
 
-def start_pair(start: Callable[..., ServerProcess]) -> tuple[ServerProcess, ServerProcess]:
-    """The master, and the slave whose public URL is ``http://localhost:{port}`` (its
-    ``--hostname``, as a Keycloak behind a public name): tokens it issues through the
-    internal ``127.0.0.1`` token URL still name the issuer the browser sees."""
+def start_pair(start: Callable[..., ServerProcess], **master: Any) -> tuple[ServerProcess, ServerProcess]:
+    """The master (started with ``master``'s options, such as ``db``), and the slave whose
+    public URL is ``http://localhost:{port}`` (its ``--hostname``, as a Keycloak behind a public
+    name): tokens it issues through the internal ``127.0.0.1`` token URL still name the issuer
+    the browser sees."""
     port = free_port()
     slave = start(port=port, args=["--hostname", f"http://localhost:{port}"])
-    return start(), slave
+    return start(**master), slave
 
 
 def slave_oidc(slave: ServerProcess, host: str) -> str:

@@ -99,11 +99,12 @@ async def authorize(world: World, client_id: str = "app", **params: str) -> dict
     async with world.store.tx() as tx:
         config = await world.config(tx)
         auth = parse_authorization_request(config, request_params, issuer=ISSUER)
-        session, _ = await login_flow.login_session(
-            tx, config, world.user, current=None, issuer=ISSUER, now=NOW, ip_address=None
+        step = await login_flow.start_login(tx, config, auth, auth_session_id="browser", now=NOW)
+        result = await login_flow.finish(
+            tx, config, step, world.user, current=None, issuer=ISSUER, now=NOW, ip_address=None
         )
-        response = dict(await login_flow.complete(tx, config, auth, session, fresh_login=True, issuer=ISSUER, now=NOW))
-    assert response["state"] == "st" and response["iss"] == ISSUER and response["session_state"] == session.id
+        response = dict(result.params)
+    assert response["state"] == "st" and response["iss"] == ISSUER and response["session_state"] == result.session.id
     return response
 
 
@@ -326,7 +327,7 @@ async def test_replayed_code_tokens_stay_revoked_after_sso_reauthentication(worl
         session_id = str(jws.unverified_claims(first["access_token"])["sid"])
         session = await tx.sessions.get(world.realm_id, session_id)
         assert session is not None
-        again = dict(await login_flow.complete(tx, config, auth, session, fresh_login=False, issuer=ISSUER, now=NOW))
+        again = dict(await login_flow.complete(tx, config, auth, session, issuer=ISSUER, now=NOW))
     second = await token(world, {**params, "code": again["code"]})
     assert (await info(world, second["access_token"]))["sub"] == world.user.id
     with pytest.raises(InvalidToken):

@@ -4,7 +4,7 @@ into a server subprocess): upstream logout before a brokered session ends."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -17,33 +17,28 @@ from realmgate.model.session import UserSession
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.settings import Settings
 from realmgate.store.interface import Tx
-from realmgate.web.oidc import logout as logout_web
 
 BASE = "http://sso.test"
 
 
 @pytest.fixture
-async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(Settings(run_setup=False), store=world.store)
+def hook_calls() -> list[tuple[str, str | None]]:
+    return []
+
+
+@pytest.fixture
+async def client(world: World, hook_calls: list[tuple[str, str | None]]) -> AsyncIterator[httpx.AsyncClient]:
+    async def upstream(
+        request: Request, tx: Tx, config: RealmConfig, session: UserSession, redirect: str | None
+    ) -> Response | None:
+        hook_calls.append((session.id, redirect))
+        return RedirectResponse("https://upstream.example/logout?state=" + session.id, status_code=302)
+
+    app = build_app(Settings(run_setup=False), store=world.store, upstream_logout=upstream)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
             yield http
-
-
-@pytest.fixture
-def hook_calls() -> Iterator[list[tuple[str, str | None]]]:
-    calls: list[tuple[str, str | None]] = []
-
-    async def upstream(
-        request: Request, tx: Tx, config: RealmConfig, session: UserSession, redirect: str | None
-    ) -> Response | None:
-        calls.append((session.id, redirect))
-        return RedirectResponse("https://upstream.example/logout?state=" + session.id, status_code=302)
-
-    logout_web.set_upstream_logout(upstream)
-    yield calls
-    logout_web.set_upstream_logout(None)
 
 
 async def tokens(http: httpx.AsyncClient) -> dict[str, str]:

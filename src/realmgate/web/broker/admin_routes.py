@@ -28,7 +28,6 @@ from realmgate.web.urls import frontend_base
 
 BASE = "/admin/realms/{realm}/identity-provider"
 MAX_DOCUMENT = 1024 * 1024
-_authenticator = admin_auth.Authenticator()
 
 
 async def _authorize(request: Request, roles: Collection[str], alias: str | None = None) -> IdentityProvider | None:
@@ -38,7 +37,7 @@ async def _authorize(request: Request, roles: Collection[str], alias: str | None
     bearer = token.strip() if scheme.lower() == "bearer" and token.strip() else None
     realm_name: str = request.path_params["realm"]
     async with ctx.store.tx() as tx:
-        who = await _authenticator.authenticate(tx, bearer, issuer_base=frontend_base(request), now=int(ctx.clock()))
+        who = await ctx.admin_auth.authenticate(tx, bearer, issuer_base=frontend_base(request), now=int(ctx.clock()))
         realm = await tx.realms.get_by_name(realm_name)
         if realm is None:
             raise realm_not_found()
@@ -64,14 +63,14 @@ async def _import_body(request: Request) -> tuple[object, object, bytes | None]:
 async def import_config(request: Request) -> Response:
     await _authorize(request, MANAGE)
     provider_id, url, document = await _import_body(request)
-    config = await identity_providers.import_config(provider_id, url=url, document=document)
+    config = await identity_providers.import_config(get_ctx(request).http, provider_id, url=url, document=document)
     return JSONResponse(config, headers={"cache-control": "no-store"})
 
 
 async def reload_keys(request: Request) -> Response:
     idp = await _authorize(request, MANAGE, request.path_params["alias"])
     assert idp is not None
-    reloaded = await identity_providers.reload_keys(idp)
+    reloaded = await identity_providers.reload_keys(get_ctx(request).upstream_keys, idp)
     if reloaded:  # the other instances refetch on their next use
         async with get_ctx(request).store.tx() as tx:
             await tx.realms.touch(idp.realm_id)

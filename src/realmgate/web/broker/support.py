@@ -1,4 +1,4 @@
-"""Shared plumbing of the broker's web handlers: the process-wide key cache, connectors, the
+"""Shared plumbing of the broker's web handlers: the key cache, connectors, the
 provider a path names, and the pages a failed brokered login shows.
 
 Every failure page says what the user can do (start again, try again) and nothing about the
@@ -13,7 +13,6 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from realmgate.admin.identity_providers import broker_runtime, install_runtime
 from realmgate.broker.connector import IdentityConnector
 from realmgate.broker.errors import BrokerError
 from realmgate.broker.oidc.keys import UpstreamKeyCache
@@ -29,16 +28,12 @@ log = logging.getLogger("realmgate.broker")
 
 
 def key_cache(request: Request, config: RealmConfig) -> UpstreamKeyCache:
-    """The one upstream key cache of this process, shared with the admin API (which evicts it
-    on provider updates and ``clear-keys-cache``), brought up to ``config``'s version first so
-    what another instance changed is seen. Built from the app's HTTP client and clock."""
-    runtime = broker_runtime(create=False)
-    if runtime is None:
-        ctx = get_ctx(request)
-        runtime = install_runtime(ctx.http, UpstreamKeyCache(ctx.http, clock=ctx.clock))
-    internal_ids = (idp.internal_id for idp in config.identity_providers.values())
-    runtime.keys.follow(config.realm.id, config.version, internal_ids)
-    return runtime.keys
+    """The process's upstream key cache (``AppContext.upstream_keys``), brought up to
+    ``config``'s version first: an edit of a provider, ``clear-keys-cache`` or ``reload-keys``
+    on any instance moves that version, so every instance forgets those keys on its next use."""
+    keys = get_ctx(request).upstream_keys
+    keys.follow(config.realm.id, config.version, (idp.internal_id for idp in config.identity_providers.values()))
+    return keys
 
 
 def connector(request: Request, config: RealmConfig, idp: IdentityProvider) -> IdentityConnector:

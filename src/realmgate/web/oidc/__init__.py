@@ -10,8 +10,8 @@ Hooks for the broker (``web.broker``):
   ``web.oidc.login_end.continue_login(request, tx, config, step, user, marks=..., event_details=...)``,
   which runs the user's required actions, then creates the session (with the broker's marks),
   sets the SSO cookies and answers the client (code + ``iss``).
-- Brokered sessions (note ``identity_provider``) pass through the hook installed with
-  ``web.oidc.logout.set_upstream_logout`` on RP-initiated logout; the broker's
+- Brokered sessions (note ``identity_provider``) pass through ``AppContext.upstream_logout`` (the
+  composition root installs the broker's) on RP-initiated logout; the broker's
   ``logout_response`` endpoint then calls ``web.oidc.logout.finish_logout(..., upstream=False)``.
 """
 

@@ -122,7 +122,7 @@ async def _authorize(request: Request, *, register: bool) -> Response:
                     show_form = True  # the hinted provider gets the prompt=none login
                 if not show_form and session is not None:
                     result = await login_flow.complete(
-                        tx, config, auth, session, fresh_login=False, issuer=issuer(request), now=now(request)
+                        tx, config, auth, session, issuer=issuer(request), now=now(request)
                     )
                     return send_response(request, auth.target(issuer(request)), result)
             except RedirectableError as redirect:

@@ -111,9 +111,7 @@ async def verification(request: Request) -> Response:
             tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
         )
         if current is not None and required_actions.next_action(current[1]) is None:
-            result = await login_flow.complete(
-                tx, config, auth, current[0], fresh_login=False, issuer=issuer(request), now=now(request)
-            )
+            result = await login_flow.complete(tx, config, auth, current[0], issuer=issuer(request), now=now(request))
             return send_response(request, auth.target(issuer(request)), result)
         auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or new_secret(24)
         step = await login_flow.start_login(tx, config, auth, auth_session_id=auth_session_id, now=now(request))

@@ -162,24 +162,21 @@ async def _finish_login(
     marks: SessionMarks | None,
     event_details: Mapping[str, str] | None,
 ) -> Response:
-    """End a login step for a user with nothing left to do: session (with ``marks``), code,
-    LOGIN event, SSO cookies and the response to the client."""
-    await login_flow.finish_step(tx, step)
+    """End a login step for a user with nothing left to do (``login_flow.finish``), record the
+    LOGIN event, and render the result: the response to the client with the SSO cookies."""
     current = await login_flow.sso_session(
         tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
     )
-    session, ended = await login_flow.login_session(
+    result = await login_flow.finish(
         tx,
         config,
+        step,
         user,
         current=current[0] if current else None,
+        marks=marks,
         issuer=issuer(request),
         now=now(request),
         ip_address=client_ip(request),
-        marks=marks,
-    )
-    result = await login_flow.complete(
-        tx, config, step.request, session, fresh_login=True, issuer=issuer(request), now=now(request)
     )
     await record_step_event(
         request,
@@ -188,14 +185,9 @@ async def _finish_login(
         step,
         "LOGIN",
         user_id=user.id,
-        session_id=session.id,
-        details={
-            "username": user.username,
-            "redirect_uri": step.request.redirect_uri,
-            **(event_details or {}),
-        },
+        session_id=result.session.id,
+        details={"username": user.username, "redirect_uri": step.request.redirect_uri, **(event_details or {})},
     )
-    identity = login_flow.sso_cookie_value(config, session, issuer=issuer(request), now=now(request))
-    response = send_response(request, step.request.target(issuer(request)), result)
-    set_sso_cookies(response, realm_name(request), identity, user.id, session.id)
-    return send_after(request, response, ended)
+    response = send_response(request, result.target, result.params)
+    set_sso_cookies(response, realm_name(request), result.sso_cookie, user.id, result.session.id)
+    return send_after(request, response, result.ended)

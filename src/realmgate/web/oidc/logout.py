@@ -1,7 +1,7 @@
 """``.../logout``: RP-initiated logout (GET/POST), its confirmation, and back-channel POST logout.
 
 Brokered sessions (note ``identity_provider``) may first need the upstream provider's logout:
-the broker registers ``set_upstream_logout(hook)``; the hook gets the session and the final
+the composition root puts the broker's hook in ``AppContext.upstream_logout``; the hook gets the session and the final
 redirect and either returns a response (a redirect to the upstream's end-session endpoint; it
 later calls ``finish_logout`` from its ``logout_response`` endpoint) or None to log out locally.
 
@@ -13,19 +13,18 @@ done.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realmgate.crypto.secrets import new_secret
-from realmgate.model.session import UserSession
 from realmgate.protocol import events, login_flow
 from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.logout import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import IDP_NOTE, end_sessions
 from realmgate.store.interface import Tx
+from realmgate.web.context import get_ctx
 from realmgate.web.oidc.responses import clear_sso_cookies
 from realmgate.web.oidc.support import (
     call_client_endpoint,
@@ -41,15 +40,6 @@ from realmgate.web.oidc.support import (
 from realmgate.web.pages import error_page, render_page
 
 CONFIRM_TTL = 600
-
-UpstreamLogout = Callable[[Request, Tx, RealmConfig, UserSession, str | None], Awaitable[Response | None]]
-_upstream_logout: list[UpstreamLogout] = []
-
-
-def set_upstream_logout(hook: UpstreamLogout | None) -> None:
-    """Install the broker's upstream-logout step (one per process; a new one replaces the old,
-    None removes it)."""
-    _upstream_logout[:] = [hook] if hook is not None else []
 
 
 def _confirm_key(code: str) -> str:
@@ -81,8 +71,9 @@ async def finish_logout(
     session = await tx.sessions.get(config.realm.id, session_id) if session_id else None
     if session is None:
         return logged_out(request, redirect)
-    if upstream and _upstream_logout and session.notes.get(IDP_NOTE):
-        response = await _upstream_logout[0](request, tx, config, session, redirect)
+    hook = get_ctx(request).upstream_logout
+    if upstream and hook is not None and session.notes.get(IDP_NOTE):
+        response = await hook(request, tx, config, session, redirect)
         if response is not None:
             return response
     items = await end_sessions(tx, config.realm, [session.id], issuer=issuer(request), now=now(request))

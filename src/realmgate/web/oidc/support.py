@@ -35,12 +35,8 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def realm_cache(request: Request) -> RealmCache:
-    """One snapshot cache per application (kept on ``app.state``)."""
-    cache: RealmCache | None = getattr(request.app.state, "oidc_realm_cache", None)
-    if cache is None:
-        cache = RealmCache()
-        request.app.state.oidc_realm_cache = cache
-    return cache
+    """The process's realm snapshot cache (``AppContext.realm_cache``)."""
+    return get_ctx(request).realm_cache
 
 
 def now(request: Request) -> int:
