@@ -5,13 +5,12 @@ roles of which one suffices), the query parameters, the schemas and the admin-ev
 type. Routes and ``/admin/openapi.json`` are both generated from this list.
 """
 
-from realmgate.admin import attack_detection, idp_mapper_operations, idp_operations, server
-from realmgate.admin import auth as a
+from realmgate.admin import attack_detection, auth, idp_mapper_operations, idp_operations, server
 from realmgate.admin.call import Operation, op
 from realmgate.admin.schema import ANY_OBJECT
 from realmgate.web.admin.table_auth import auth_ops
 from realmgate.web.admin.table_clients import client_ops, client_scope_ops
-from realmgate.web.admin.table_common import R
+from realmgate.web.admin.table_common import REALM_PATH
 from realmgate.web.admin.table_organizations import component_ops, organization_ops
 from realmgate.web.admin.table_realms import realm_ops
 from realmgate.web.admin.table_roles import roles_by_id_ops
@@ -45,7 +44,7 @@ def operations() -> list[Operation]:
         *client_scope_ops(),
         *user_ops(),
         *group_ops(),
-        *role_ops(f"{R}/roles", "Roles", a.MANAGE_REALM, "REALM_ROLE"),
+        *role_ops(f"{REALM_PATH}/roles", "Roles", auth.MANAGE_REALM, "REALM_ROLE"),
         *roles_by_id_ops(),
         *idp_operations.OPERATIONS,
         *idp_mapper_operations.operations(),

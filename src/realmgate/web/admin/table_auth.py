@@ -3,22 +3,18 @@ required actions, flows, executions, authenticator configs and provider descript
 
 from __future__ import annotations
 
-from realmgate.admin import auth as a
-from realmgate.admin import auth_configs as cfg
-from realmgate.admin import auth_executions as ex
-from realmgate.admin import auth_flows as fl
-from realmgate.admin import required_actions
+from realmgate.admin import auth, auth_configs, auth_executions, auth_flows, required_actions
 from realmgate.admin.call import Method, Operation, Service, Status, op
 from realmgate.admin.schema import ANY_OBJECT, Schema, arr
-from realmgate.web.admin.table_common import R
+from realmgate.web.admin.table_common import REALM_PATH
 
-T = "Authentication Management"
-AUTH = f"{R}/authentication"
+TAG = "Authentication Management"
+AUTH = f"{REALM_PATH}/authentication"
 
 
 def _view(path: str, service: Service, summary: str, *, many: bool = True) -> Operation:
     response = arr(ANY_OBJECT) if many else ANY_OBJECT
-    return op("GET", f"{AUTH}/{path}", service, a.VIEW_REALM, summary, T, response=response)
+    return op("GET", f"{AUTH}/{path}", service, auth.VIEW_REALM, summary, TAG, response=response)
 
 
 def _manage(
@@ -37,9 +33,9 @@ def _manage(
         method,
         path,
         service,
-        a.MANAGE_REALM,
+        auth.MANAGE_REALM,
         summary,
-        T,
+        TAG,
         status=status,
         body=body,
         response=response,
@@ -62,42 +58,48 @@ def auth_ops() -> list[Operation]:
             body=ANY_OBJECT,
             resource="REQUIRED_ACTION",
         ),
-        _view("unregistered-required-actions", cfg.unregistered_required_actions, "Required actions not registered"),
-        _view("flows", fl.list_flows, "Top-level authentication flows"),
-        _manage("POST", flows, fl.create_flow, "Create a flow", body=fl.FLOW, resource="AUTH_FLOW"),
-        _view("flows/{id}", fl.get_flow, "A flow by id", many=False),
+        _view(
+            "unregistered-required-actions",
+            auth_configs.unregistered_required_actions,
+            "Required actions not registered",
+        ),
+        _view("flows", auth_flows.list_flows, "Top-level authentication flows"),
+        _manage("POST", flows, auth_flows.create_flow, "Create a flow", body=auth_flows.FLOW, resource="AUTH_FLOW"),
+        _view("flows/{id}", auth_flows.get_flow, "A flow by id", many=False),
         _manage(
             "PUT",
             f"{flows}/{{id}}",
-            fl.update_flow,
+            auth_flows.update_flow,
             "Update a flow",
             status=202,
-            body=fl.FLOW,
-            response=fl.FLOW,
+            body=auth_flows.FLOW,
+            response=auth_flows.FLOW,
             resource="AUTH_FLOW",
         ),
-        _manage("DELETE", f"{flows}/{{id}}", fl.delete_flow, "Delete a custom flow", resource="AUTH_FLOW"),
+        _manage("DELETE", f"{flows}/{{id}}", auth_flows.delete_flow, "Delete a custom flow", resource="AUTH_FLOW"),
         _manage(
             "POST",
             f"{flows}/{{flowAlias}}/copy",
-            fl.copy_flow,
+            auth_flows.copy_flow,
             "Copy a flow under a new name",
             body=ANY_OBJECT,
             resource="AUTH_FLOW",
         ),
-        _view("flows/{flowAlias}/executions", ex.list_executions, "A flow's executions, sub-flows included"),
+        _view(
+            "flows/{flowAlias}/executions", auth_executions.list_executions, "A flow's executions, sub-flows included"
+        ),
         _manage(
             "PUT",
             flow_execs,
-            ex.update_execution,
+            auth_executions.update_execution,
             "Change an execution's requirement or priority, or a sub-flow's name",
-            body=ex.EXECUTION_INFO,
+            body=auth_executions.EXECUTION_INFO,
             resource="AUTH_EXECUTION",
         ),
         _manage(
             "POST",
             f"{flow_execs}/execution",
-            ex.add_execution,
+            auth_executions.add_execution,
             "Add a step to a custom flow",
             body=ANY_OBJECT,
             resource="AUTH_EXECUTION",
@@ -105,60 +107,64 @@ def auth_ops() -> list[Operation]:
         _manage(
             "POST",
             f"{flow_execs}/flow",
-            ex.add_subflow,
+            auth_executions.add_subflow,
             "Add a sub-flow to a custom flow",
             body=ANY_OBJECT,
             resource="AUTH_EXECUTION_FLOW",
         ),
-        _manage("GET", execution, ex.get_execution, "An execution", response=ANY_OBJECT),
-        _manage("DELETE", execution, ex.delete_execution, "Remove an execution", resource="AUTH_EXECUTION"),
+        _manage("GET", execution, auth_executions.get_execution, "An execution", response=ANY_OBJECT),
+        _manage(
+            "DELETE", execution, auth_executions.delete_execution, "Remove an execution", resource="AUTH_EXECUTION"
+        ),
         _manage(
             "POST",
             f"{execution}/raise-priority",
-            ex.raise_priority,
+            auth_executions.raise_priority,
             "Move an execution up",
             resource="AUTH_EXECUTION",
         ),
         _manage(
             "POST",
             f"{execution}/lower-priority",
-            ex.lower_priority,
+            auth_executions.lower_priority,
             "Move an execution down",
             resource="AUTH_EXECUTION",
         ),
         _manage(
             "POST",
             f"{execution}/config",
-            cfg.new_execution_config,
+            auth_configs.new_execution_config,
             "Attach a new config to an execution",
-            body=cfg.CONFIG,
+            body=auth_configs.CONFIG,
             resource="AUTH_EXECUTION",
         ),
-        _view("executions/{executionId}/config/{id}", cfg.execution_config, "A config (deprecated)", many=False),
-        _view("config/{id}", cfg.get_config, "An authenticator config", many=False),
+        _view(
+            "executions/{executionId}/config/{id}", auth_configs.execution_config, "A config (deprecated)", many=False
+        ),
+        _view("config/{id}", auth_configs.get_config, "An authenticator config", many=False),
         _manage(
             "PUT",
             f"{AUTH}/config/{{id}}",
-            cfg.update_config,
+            auth_configs.update_config,
             "Update an authenticator config",
-            body=cfg.CONFIG,
+            body=auth_configs.CONFIG,
             resource="AUTHENTICATOR_CONFIG",
         ),
         _manage(
             "DELETE",
             f"{AUTH}/config/{{id}}",
-            cfg.delete_config,
+            auth_configs.delete_config,
             "Delete an authenticator config",
             resource="AUTHENTICATOR_CONFIG",
         ),
-        _view("config-description/{providerId}", cfg.config_description, "A provider's config", many=False),
-        _view("authenticator-providers", cfg.authenticator_providers, "Authenticator providers"),
-        _view("client-authenticator-providers", cfg.client_authenticator_providers, "Client authenticators"),
-        _view("form-providers", cfg.form_providers, "Form providers"),
-        _view("form-action-providers", cfg.form_action_providers, "Form action providers"),
+        _view("config-description/{providerId}", auth_configs.config_description, "A provider's config", many=False),
+        _view("authenticator-providers", auth_configs.authenticator_providers, "Authenticator providers"),
+        _view("client-authenticator-providers", auth_configs.client_authenticator_providers, "Client authenticators"),
+        _view("form-providers", auth_configs.form_providers, "Form providers"),
+        _view("form-action-providers", auth_configs.form_action_providers, "Form action providers"),
         _view(
             "per-client-config-description",
-            cfg.per_client_config_description,
+            auth_configs.per_client_config_description,
             "Per-client config of client authenticators",
             many=False,
         ),

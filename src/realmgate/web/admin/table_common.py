@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from realmgate.admin.call import Param
 
-R = "/admin/realms/{realm}"
+REALM_PATH = "/admin/realms/{realm}"
 BRIEF = Param("briefRepresentation", "boolean", "Leave out attributes and role names")
 SEARCH = Param("search", "string", "Substring to match")
 EXACT = Param("exact", "boolean", "Match exactly")

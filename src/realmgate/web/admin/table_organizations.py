@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from realmgate.admin import auth as a
-from realmgate.admin import components, organization_links, organizations
+from realmgate.admin import auth, components, organization_links, organizations
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.schema import ANY_OBJECT, BOOL, INT, RAW_TEXT, STR, arr, multi_map, obj
-from realmgate.web.admin.table_common import EXACT, SEARCH, USER_FILTERS, R
+from realmgate.web.admin.table_common import EXACT, REALM_PATH, SEARCH, USER_FILTERS
 
 _DOMAIN = obj("OrganizationDomainRepresentation", {"name": STR, "verified": BOOL})
 ORGANIZATION = obj(
@@ -41,8 +40,8 @@ _BRIEF_TRUE = Param("briefRepresentation", "boolean", "Leave out attributes (def
 
 
 def organization_ops() -> list[Operation]:
-    t, manage = "Organizations", a.MANAGE_REALM
-    base, one = f"{R}/organizations", f"{R}/organizations/{{org}}"
+    t, manage = "Organizations", auth.MANAGE_REALM
+    base, one = f"{REALM_PATH}/organizations", f"{REALM_PATH}/organizations/{{org}}"
     members, idps = f"{one}/members", f"{one}/identity-providers"
     org, membership = "ORGANIZATION", "ORGANIZATION_MEMBERSHIP"
     return [
@@ -181,8 +180,8 @@ def organization_ops() -> list[Operation]:
 
 
 def component_ops() -> list[Operation]:
-    t, view, manage, kind = "Component", a.VIEW_REALM, a.MANAGE_REALM, "COMPONENT"
-    base, one = f"{R}/components", f"{R}/components/{{id}}"
+    t, view, manage, kind = "Component", auth.VIEW_REALM, auth.MANAGE_REALM, "COMPONENT"
+    base, one = f"{REALM_PATH}/components", f"{REALM_PATH}/components/{{id}}"
     return [
         op(
             "GET",

@@ -3,9 +3,9 @@ partial export and import."""
 
 from __future__ import annotations
 
-from realmgate.admin import api_schemas as s
-from realmgate.admin import auth as a
+from realmgate.admin import api_schemas as schemas
 from realmgate.admin import (
+    auth,
     client_scopes,
     events,
     partial,
@@ -16,13 +16,13 @@ from realmgate.admin import (
 )
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
 from realmgate.admin.schema import ANY_OBJECT, arr
-from realmgate.web.admin.table_common import BRIEF, DATE, R
+from realmgate.web.admin.table_common import BRIEF, DATE, REALM_PATH
 
 
 def realm_ops() -> list[Operation]:
-    t = "Realms Admin"
-    view, manage = a.VIEW_REALM, a.MANAGE_REALM
-    dd, do = f"{R}/default-default-client-scopes", f"{R}/default-optional-client-scopes"
+    tag = "Realms Admin"
+    view, manage = auth.VIEW_REALM, auth.MANAGE_REALM
+    dd, do = f"{REALM_PATH}/default-default-client-scopes", f"{REALM_PATH}/default-optional-client-scopes"
     return [
         op(
             "GET",
@@ -30,87 +30,89 @@ def realm_ops() -> list[Operation]:
             realms.list_realms,
             "authenticated",
             "List realms",
-            t,
+            tag,
             query=(BRIEF,),
-            response=arr(s.REALM),
+            response=arr(schemas.REALM),
         ),
-        op("POST", "/admin/realms", realms.create_realm, "authenticated", "Create a realm", t, body=s.NEW_REALM),
-        op("GET", R, realms.get_realm, a.ANY_ADMIN_ROLE, "Get a realm", t, response=s.REALM),
-        op("PUT", R, realms.update_realm, manage, "Update a realm", t, body=s.REALM, resource="REALM"),
-        op("DELETE", R, realms.delete_realm, manage, "Delete a realm", t),
+        op(
+            "POST", "/admin/realms", realms.create_realm, "authenticated", "Create a realm", tag, body=schemas.NEW_REALM
+        ),
+        op("GET", REALM_PATH, realms.get_realm, auth.ANY_ADMIN_ROLE, "Get a realm", tag, response=schemas.REALM),
+        op("PUT", REALM_PATH, realms.update_realm, manage, "Update a realm", tag, body=schemas.REALM, resource="REALM"),
+        op("DELETE", REALM_PATH, realms.delete_realm, manage, "Delete a realm", tag),
         op(
             "POST",
-            f"{R}/partial-export",
+            f"{REALM_PATH}/partial-export",
             partial.partial_export,
             view,
             "Export the realm without users or secrets",
-            t,
+            tag,
             status=200,
             query=(Param("exportClients", "boolean"), Param("exportGroupsAndRoles", "boolean")),
             response=ANY_OBJECT,
         ),
         op(
             "POST",
-            f"{R}/partialImport",
+            f"{REALM_PATH}/partialImport",
             partial.partial_import,
             manage,
             "Import users, clients, roles, groups and identity providers",
-            t,
+            tag,
             status=200,
-            body=s.PARTIAL_IMPORT,
+            body=schemas.PARTIAL_IMPORT,
             response=ANY_OBJECT,
             resource="REALM",
         ),
-        op("POST", f"{R}/clear-realm-cache", server.clear_cache, manage, "Clear the realm cache", t),
-        op("POST", f"{R}/clear-user-cache", server.clear_cache, manage, "Clear the user cache", t),
-        op("GET", f"{R}/keys", server.keys, view, "The realm's keys", t, response=ANY_OBJECT),
+        op("POST", f"{REALM_PATH}/clear-realm-cache", server.clear_cache, manage, "Clear the realm cache", tag),
+        op("POST", f"{REALM_PATH}/clear-user-cache", server.clear_cache, manage, "Clear the user cache", tag),
+        op("GET", f"{REALM_PATH}/keys", server.keys, view, "The realm's keys", tag, response=ANY_OBJECT),
         op(
             "GET",
-            f"{R}/client-session-stats",
+            f"{REALM_PATH}/client-session-stats",
             sessions.client_session_stats,
             view,
             "Session counts per client",
-            t,
+            tag,
             response=arr(ANY_OBJECT),
         ),
         op(
             "POST",
-            f"{R}/logout-all",
+            f"{REALM_PATH}/logout-all",
             sessions.logout_all,
-            a.MANAGE_USERS,
+            auth.MANAGE_USERS,
             "End every session",
-            t,
+            tag,
             status=200,
             response=ANY_OBJECT,
             resource="REALM",
         ),
         op(
             "POST",
-            f"{R}/push-revocation",
+            f"{REALM_PATH}/push-revocation",
             sessions.push_revocation,
             manage,
             "Push the not-before to clients' admin URLs (none are pushed)",
-            t,
+            tag,
             status=200,
             response=ANY_OBJECT,
             resource="REALM",
         ),
         op(
             "DELETE",
-            f"{R}/sessions/{{session}}",
+            f"{REALM_PATH}/sessions/{{session}}",
             sessions.delete_session,
-            a.MANAGE_USERS,
+            auth.MANAGE_USERS,
             "End one session",
-            t,
+            tag,
             resource="USER_SESSION",
         ),
         op(
             "GET",
-            f"{R}/events",
+            f"{REALM_PATH}/events",
             events.list_events,
-            a.VIEW_EVENTS,
+            auth.VIEW_EVENTS,
             "Login events",
-            t,
+            tag,
             query=(
                 Param("type"),
                 Param("client"),
@@ -121,41 +123,41 @@ def realm_ops() -> list[Operation]:
             ),
             response=arr(events.EVENT),
         ),
-        op("DELETE", f"{R}/events", events.clear_events, a.MANAGE_EVENTS, "Delete all login events", t),
+        op("DELETE", f"{REALM_PATH}/events", events.clear_events, auth.MANAGE_EVENTS, "Delete all login events", tag),
         op(
             "GET",
-            f"{R}/admin-events",
+            f"{REALM_PATH}/admin-events",
             events.list_admin_events,
-            a.VIEW_EVENTS,
+            auth.VIEW_EVENTS,
             "Admin events",
-            t,
+            tag,
             query=FIRST_MAX,
             response=arr(events.ADMIN_EVENT),
         ),
         op(
             "DELETE",
-            f"{R}/admin-events",
+            f"{REALM_PATH}/admin-events",
             events.clear_admin_events,
-            a.MANAGE_EVENTS,
+            auth.MANAGE_EVENTS,
             "Delete all admin events",
-            t,
+            tag,
         ),
         op(
             "GET",
-            f"{R}/events/config",
+            f"{REALM_PATH}/events/config",
             events.get_events_config,
-            a.VIEW_EVENTS,
+            auth.VIEW_EVENTS,
             "Event settings",
-            t,
+            tag,
             response=events.EVENTS_CONFIG,
         ),
         op(
             "PUT",
-            f"{R}/events/config",
+            f"{REALM_PATH}/events/config",
             events.put_events_config,
-            a.MANAGE_EVENTS,
+            auth.MANAGE_EVENTS,
             "Change event settings",
-            t,
+            tag,
             body=events.EVENTS_CONFIG,
             resource="REALM",
         ),
@@ -165,8 +167,8 @@ def realm_ops() -> list[Operation]:
             client_scopes.realm_default_scopes,
             view,
             "Realm default client scopes",
-            t,
-            response=s.SCOPE_REFS,
+            tag,
+            response=schemas.SCOPE_REFS,
         ),
         op(
             "PUT",
@@ -174,7 +176,7 @@ def realm_ops() -> list[Operation]:
             client_scopes.add_realm_default_scope,
             manage,
             "Add a realm default client scope",
-            t,
+            tag,
             resource="REALM",
         ),
         op(
@@ -183,7 +185,7 @@ def realm_ops() -> list[Operation]:
             client_scopes.remove_realm_default_scope,
             manage,
             "Remove a realm default client scope",
-            t,
+            tag,
             resource="REALM",
         ),
         op(
@@ -192,8 +194,8 @@ def realm_ops() -> list[Operation]:
             client_scopes.realm_optional_scopes,
             view,
             "Realm optional client scopes",
-            t,
-            response=s.SCOPE_REFS,
+            tag,
+            response=schemas.SCOPE_REFS,
         ),
         op(
             "PUT",
@@ -201,7 +203,7 @@ def realm_ops() -> list[Operation]:
             client_scopes.add_realm_optional_scope,
             manage,
             "Add a realm optional client scope",
-            t,
+            tag,
             resource="REALM",
         ),
         op(
@@ -210,12 +212,12 @@ def realm_ops() -> list[Operation]:
             client_scopes.remove_realm_optional_scope,
             manage,
             "Remove a realm optional client scope",
-            t,
+            tag,
             resource="REALM",
         ),
         op(
             "POST",
-            f"{R}/user-storage/{{id}}/sync",
+            f"{REALM_PATH}/user-storage/{{id}}/sync",
             user_storage.sync,
             manage,
             "Synchronise a user storage provider (none exist: 404)",

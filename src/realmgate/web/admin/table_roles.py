@@ -2,70 +2,79 @@
 
 from __future__ import annotations
 
-from realmgate.admin import api_schemas as s
-from realmgate.admin import auth as a
+from realmgate.admin import api_schemas as schemas
 from realmgate.admin import (
+    auth,
     roles,
 )
 from realmgate.admin.call import FIRST_MAX, Operation, op
-from realmgate.web.admin.table_common import SEARCH, R
+from realmgate.web.admin.table_common import REALM_PATH, SEARCH
 
 
 def roles_by_id_ops() -> list[Operation]:
-    t = "Roles (by ID)"
-    r = f"{R}/roles-by-id/{{role_id}}"
-    manage = a.MANAGE_REALM | a.MANAGE_CLIENTS
+    tag = "Roles (by ID)"
+    role_path = f"{REALM_PATH}/roles-by-id/{{role_id}}"
+    manage = auth.MANAGE_REALM | auth.MANAGE_CLIENTS
     return [
-        op("GET", r, roles.get_role_by_id, a.VIEW_ROLES, "Get a role", t, response=s.ROLE),
-        op("PUT", r, roles.update_role_by_id, manage, "Update a role", t, body=s.ROLE, resource="REALM_ROLE"),
-        op("DELETE", r, roles.delete_role_by_id, manage, "Delete a role", t, resource="REALM_ROLE"),
+        op("GET", role_path, roles.get_role_by_id, auth.VIEW_ROLES, "Get a role", tag, response=schemas.ROLE),
+        op(
+            "PUT",
+            role_path,
+            roles.update_role_by_id,
+            manage,
+            "Update a role",
+            tag,
+            body=schemas.ROLE,
+            resource="REALM_ROLE",
+        ),
+        op("DELETE", role_path, roles.delete_role_by_id, manage, "Delete a role", tag, resource="REALM_ROLE"),
         op(
             "GET",
-            f"{r}/composites",
+            f"{role_path}/composites",
             roles.get_composites,
-            a.VIEW_ROLES,
+            auth.VIEW_ROLES,
             "Composites",
-            t,
+            tag,
             query=(SEARCH, *FIRST_MAX),
-            response=s.ROLES,
+            response=schemas.ROLES,
         ),
         op(
             "POST",
-            f"{r}/composites",
+            f"{role_path}/composites",
             roles.add_composites,
             manage,
             "Add composites",
-            t,
+            tag,
             status=204,
-            body=s.ROLES,
+            body=schemas.ROLES,
             resource="REALM_ROLE",
         ),
         op(
             "DELETE",
-            f"{r}/composites",
+            f"{role_path}/composites",
             roles.remove_composites,
             manage,
             "Remove composites",
-            t,
-            body=s.ROLES,
+            tag,
+            body=schemas.ROLES,
             resource="REALM_ROLE",
         ),
         op(
             "GET",
-            f"{r}/composites/realm",
+            f"{role_path}/composites/realm",
             roles.get_realm_composites,
-            a.VIEW_ROLES,
+            auth.VIEW_ROLES,
             "Realm-role composites",
-            t,
-            response=s.ROLES,
+            tag,
+            response=schemas.ROLES,
         ),
         op(
             "GET",
-            f"{r}/composites/clients/{{composite_client}}",
+            f"{role_path}/composites/clients/{{composite_client}}",
             roles.get_client_composites,
-            a.VIEW_ROLES,
+            auth.VIEW_ROLES,
             "Client-role composites",
-            t,
-            response=s.ROLES,
+            tag,
+            response=schemas.ROLES,
         ),
     ]
