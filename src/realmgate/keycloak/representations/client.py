@@ -59,7 +59,8 @@ def client_from_rep(
 ) -> tuple[Client, list[str]]:
     """Apply ``rep`` onto ``base`` (a new client from ``defaults.new_client`` or the stored one).
     Every entry point (admin API, partial import, realm import) comes through here, so a
-    signature algorithm realmgate cannot honour is refused here, naming the attribute."""
+    signature algorithm realmgate cannot honour is refused here, naming the attribute. Nested
+    protocol mappers the JSON gives no id (or all of them, without ``with_id``) get one from ``ids``."""
     spec = _reading(CLIENT_SPEC, ids, with_id)
     client = from_rep(spec, rep, base, with_id=with_id)
     if not client.client_id:
