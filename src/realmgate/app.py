@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from realmgate.bootstrap import load_realm_files, run_setup
 from realmgate.clock import Clock, system_clock
+from realmgate.crypto.secrets import SYSTEM, Randomness
 from realmgate.model.session import UserSession
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.settings import Settings, settings_from_env
@@ -40,14 +41,14 @@ async def open_store(settings: Settings, *, migrate: bool, create: bool = True) 
     return await open_sql_store(settings.db_url, migrate=migrate, create=create, pool_max=settings.db_pool_max_size)
 
 
-async def prepare_store(settings: Settings, *, clock: Clock = system_clock) -> Store:
+async def prepare_store(settings: Settings, *, clock: Clock = system_clock, ids: Randomness = SYSTEM) -> Store:
     """Open (and migrate) the store, then bootstrap master and import realms; for the first
     process only. Realm files are read first: a bad one stops us before the database is touched.
     Closes the store again if set-up fails."""
     files = load_realm_files(settings.import_realm) if settings.import_realm else []
     store = await open_store(settings, migrate=True)
     try:
-        await run_setup(store, settings, files, clock=clock)
+        await run_setup(store, settings, files, clock=clock, ids=ids)
     except BaseException:
         await store.close()
         raise
@@ -69,6 +70,7 @@ def build_app(
     *,
     store: Store | None = None,
     clock: Clock = system_clock,
+    ids: Randomness = SYSTEM,
     upstream_logout: UpstreamLogout | None = broker_upstream_logout,
 ) -> Starlette:
     """The web application. With ``store`` given, the app uses it and closes it at shutdown;
@@ -81,10 +83,12 @@ def build_app(
         if store is not None:
             active = store
         elif settings.run_setup:
-            active = await prepare_store(settings, clock=clock)
+            active = await prepare_store(settings, clock=clock, ids=ids)
         else:
             active = await open_store(settings, migrate=False)
-        ctx = AppContext(settings=settings, store=active, clock=clock, metrics=metrics, upstream_logout=upstream_logout)
+        ctx = AppContext(
+            settings=settings, store=active, clock=clock, ids=ids, metrics=metrics, upstream_logout=upstream_logout
+        )
         app.state.ctx = ctx
         sweeper = asyncio.create_task(sweep_forever(ctx))
         try:

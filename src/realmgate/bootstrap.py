@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.role import Role
 from realmgate.model.user import User
 from realmgate.settings import Settings
@@ -34,26 +35,23 @@ class SetupError(Exception):
     """Start-up cannot continue; ``str(exc)`` is one line naming the file or setting at fault."""
 
 
-async def ensure_master(tx: Tx, *, now: int) -> str:
+async def ensure_master(tx: Tx, *, now: int, ids: Randomness) -> str:
     """Create the master realm if missing and make sure its admin roles exist; returns its id."""
     realm = await tx.realms.get_by_name(MASTER)
     if realm is None:
         from realmgate.keycloak.defaults import create_realm
 
-        realm = await create_realm(tx, MASTER, now=now)
+        realm = await create_realm(tx, MASTER, now=now, ids=ids)
         log.info("Created realm %s", MASTER)
     for name, description in MASTER_ADMIN_ROLES:
         if await tx.roles.get_realm_role(realm.id, name) is None:
-            from realmgate.crypto.secrets import new_id
-
-            await tx.roles.add(Role(id=new_id(), realm_id=realm.id, name=name, description=description))
+            await tx.roles.add(Role(id=ids.new_id(), realm_id=realm.id, name=name, description=description))
     return realm.id
 
 
-async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, now: int) -> bool:
+async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, now: int, ids: Randomness) -> bool:
     """Create the bootstrap admin unless a user of that name exists; True when created."""
     from realmgate.crypto.passwords import new_password_credential
-    from realmgate.crypto.secrets import new_id
     from realmgate.keycloak.defaults import add_user
 
     username = username.lower()
@@ -61,9 +59,9 @@ async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, n
         return False
     realm = await tx.realms.get(realm_id)
     assert realm is not None
-    user = User(id=new_id(), realm_id=realm_id, username=username, created_timestamp=now * 1000)
+    user = User(id=ids.new_id(), realm_id=realm_id, username=username, created_timestamp=now * 1000)
     await add_user(tx, realm, user)
-    credential = new_password_credential(user.id, password, now_ms=now * 1000, policy=realm.password_policy)
+    credential = new_password_credential(user.id, password, now_ms=now * 1000, policy=realm.password_policy, ids=ids)
     await tx.credentials.add(credential)
     admin_role = await tx.roles.get_realm_role(realm_id, "admin")
     assert admin_role is not None
@@ -71,14 +69,14 @@ async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, n
     return True
 
 
-async def bootstrap_master(store: Store, settings: Settings, *, now: int) -> None:
+async def bootstrap_master(store: Store, settings: Settings, *, now: int, ids: Randomness) -> None:
     """Master realm and admin in one transaction. Instances started together on one database
     race here: the loser's insert hits a unique key (``Conflict``), and its second attempt finds
     what the winner created."""
     for attempt in (1, 2):
         try:
             async with store.tx() as tx:
-                created = await _bootstrap_master_tx(tx, settings, now=now)
+                created = await _bootstrap_master_tx(tx, settings, now=now, ids=ids)
             break
         except Conflict:
             if attempt == 2:
@@ -91,13 +89,13 @@ async def bootstrap_master(store: Store, settings: Settings, *, now: int) -> Non
         log.info("Admin user %r already exists in realm %s; left unchanged", username, MASTER)
 
 
-async def _bootstrap_master_tx(tx: Tx, settings: Settings, *, now: int) -> bool:
+async def _bootstrap_master_tx(tx: Tx, settings: Settings, *, now: int, ids: Randomness) -> bool:
     """True when the admin user was created by this call."""
-    realm_id = await ensure_master(tx, now=now)
+    realm_id = await ensure_master(tx, now=now, ids=ids)
     username, password = settings.bootstrap_admin_username, settings.bootstrap_admin_password
     if username is None or password is None:
         return False
-    return await ensure_admin(tx, realm_id, username, password, now=now)
+    return await ensure_admin(tx, realm_id, username, password, now=now, ids=ids)
 
 
 def realm_files(path: str) -> list[Path]:
@@ -129,7 +127,7 @@ def read_realm_file(path: Path) -> dict[str, object]:
 
 
 async def import_realm_rep(
-    store: Store, rep: Mapping[str, object], *, source: str, now: int, override: bool = False
+    store: Store, rep: Mapping[str, object], *, source: str, now: int, ids: Randomness, override: bool = False
 ) -> bool:
     """Import one realm representation in one transaction; False when it exists and is kept."""
     from realmgate.keycloak.realm_import import RealmFileError, import_realm
@@ -142,7 +140,7 @@ async def import_realm_rep(
                 if not override:
                     return False
                 await tx.realms.delete(existing.id)
-            await import_realm(tx, rep, source=source, now=now)
+            await import_realm(tx, rep, source=source, now=now, ids=ids)
     except RealmFileError as exc:
         raise SetupError(f"Invalid realm file {source}: {exc}") from None
     except Conflict:
@@ -196,6 +194,7 @@ async def import_realms(
     files: list[tuple[Path, dict[str, object]]],
     *,
     now: int,
+    ids: Randomness,
     override: bool = False,
     strict: bool = False,
 ) -> None:
@@ -204,7 +203,7 @@ async def import_realms(
     if strict:
         refuse_unenforced(files)
     for file, rep in files:
-        if await import_realm_rep(store, rep, source=str(file), now=now, override=override):
+        if await import_realm_rep(store, rep, source=str(file), now=now, ids=ids, override=override):
             log.info("Imported realm %s from %s", rep["realm"], file)
         else:
             log.info("Realm %s already exists; not imported from %s", rep["realm"], file)
@@ -216,10 +215,11 @@ async def run_setup(
     files: list[tuple[Path, dict[str, object]]],
     *,
     clock: Callable[[], float] = time.time,
+    ids: Randomness,
 ) -> None:
     """Everything a starting server does to the database before serving its first request;
     ``files`` are the parsed ``--import-realm`` files (``load_realm_files``)."""
     now = int(clock())
-    await bootstrap_master(store, settings, now=now)
+    await bootstrap_master(store, settings, now=now, ids=ids)
     await warn_unenforced(store)  # before the imports, which log their own realms
-    await import_realms(store, files, now=now, strict=settings.import_strict)
+    await import_realms(store, files, now=now, ids=ids, strict=settings.import_strict)

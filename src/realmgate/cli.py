@@ -200,6 +200,7 @@ async def _with_store(settings: Settings, work: Callable[[Store], Coroutine[Any,
     leaving a new, empty database behind."""
     from realmgate.app import open_store
     from realmgate.bootstrap import bootstrap_master
+    from realmgate.crypto.secrets import SYSTEM
     from realmgate.store.sql.url import is_sqlite, normalize_url, sqlite_path
 
     url = normalize_url(settings.db_url)
@@ -208,7 +209,7 @@ async def _with_store(settings: Settings, work: Callable[[Store], Coroutine[Any,
     shown = url.render_as_string(hide_password=True)
     log.info("Created a new database at %s" if new else "Using the database at %s", shown)
     try:
-        await bootstrap_master(store, settings, now=int(time.time()))
+        await bootstrap_master(store, settings, now=int(time.time()), ids=SYSTEM)
         return await work(store)
     finally:
         await store.close()
@@ -216,6 +217,7 @@ async def _with_store(settings: Settings, work: Callable[[Store], Coroutine[Any,
 
 def cmd_import(args: argparse.Namespace) -> int:
     from realmgate.bootstrap import import_realms, load_realm_files
+    from realmgate.crypto.secrets import SYSTEM
 
     settings = _server_settings("dev", args)
     strict = args.strict or settings.import_strict
@@ -224,7 +226,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     override = args.override == "true"
 
     async def work(store: Store) -> None:
-        await import_realms(store, files, now=int(time.time()), override=override)
+        await import_realms(store, files, now=int(time.time()), ids=SYSTEM, override=override)
 
     _run(_with_store(settings, work, create=True))
     return 0

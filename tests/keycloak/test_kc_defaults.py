@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.keycloak.kc_facts import DEFAULT_CLIENT_SCOPES
 
 from realmgate.crypto.realm_keys import active_key
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.keycloak.defaults import create_realm, ensure_realm_admin_client, new_client
 from realmgate.model.role import Role
 from realmgate.store.interface import Store
@@ -21,7 +22,7 @@ async def _role_names(store: Store, realm_id: str, ids: tuple[str, ...]) -> set[
 
 async def test_fresh_realm_contents(store: Store) -> None:
     async with store.tx() as tx:
-        realm = await create_realm(tx, "demo", now=NOW)
+        realm = await create_realm(tx, "demo", now=NOW, ids=SYSTEM)
     async with store.tx() as tx:
         stored = await tx.realms.get_by_name("demo")
         assert stored == realm
@@ -111,11 +112,11 @@ async def test_fresh_realm_contents(store: Store) -> None:
 
 async def test_master_realm(store: Store) -> None:
     async with store.tx() as tx:
-        master = await create_realm(tx, "master", now=NOW)
+        master = await create_realm(tx, "master", now=NOW, ids=SYSTEM)
         # A realm made after master gets its ``{realm}-realm`` client in master, like Keycloak.
-        await create_realm(tx, "Other", now=NOW)
+        await create_realm(tx, "Other", now=NOW, ids=SYSTEM)
         before = len(await tx.clients.list(master.id))
-        await ensure_realm_admin_client(tx, master, "Other")  # idempotent
+        await ensure_realm_admin_client(tx, master, "Other", ids=SYSTEM)  # idempotent
         assert len(await tx.clients.list(master.id)) == before
     async with store.tx() as tx:
         assert master.access_token_lifespan == 60
@@ -138,14 +139,14 @@ async def test_master_realm(store: Store) -> None:
 
 async def test_new_client_defaults(store: Store) -> None:
     async with store.tx() as tx:
-        realm = await create_realm(tx, "demo", now=NOW)
-    confidential = new_client(realm, "app")
+        realm = await create_realm(tx, "demo", now=NOW, ids=SYSTEM)
+    confidential = new_client(realm, "app", ids=SYSTEM)
     assert confidential.secret and len(confidential.secret) == 32
     assert confidential.default_client_scopes == DEFAULT_CLIENT_SCOPES
     assert "role_list" not in confidential.default_client_scopes
-    public = new_client(realm, "spa", public_client=True)
+    public = new_client(realm, "spa", public_client=True, ids=SYSTEM)
     assert public.secret is None and public.realm_id == realm.id
-    assert new_client(realm, "x", secret="given").secret == "given"
+    assert new_client(realm, "x", secret="given", ids=SYSTEM).secret == "given"
 
 
 async def test_create_realm_with_given_settings(store: Store) -> None:
@@ -153,6 +154,6 @@ async def test_create_realm_with_given_settings(store: Store) -> None:
 
     async with store.tx() as tx:
         realm = await create_realm(
-            tx, "custom", now=NOW, realm=Realm(id="rid", name="ignored", access_token_lifespan=77)
+            tx, "custom", now=NOW, realm=Realm(id="rid", name="ignored", access_token_lifespan=77), ids=SYSTEM
         )
     assert (realm.id, realm.name, realm.access_token_lifespan) == ("rid", "custom", 77)

@@ -18,6 +18,7 @@ from tests.keycloak.kc_facts import DEFAULT_CLIENT_SCOPES
 from realmgate.crypto import jws
 from realmgate.crypto.passwords import verify_password
 from realmgate.crypto.realm_keys import keycloak_key_id
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.keycloak.realm_export import RealmNotFound, export_realm
 from realmgate.keycloak.realm_import import RealmFileError, import_realm
 from realmgate.store.interface import Store
@@ -33,7 +34,7 @@ def _realm_file() -> dict[str, Any]:
 
 async def _import(store: Store, rep: dict[str, Any], source: str = "acme-realm.json") -> None:
     async with store.tx() as tx:
-        await import_realm(tx, rep, source=source, now=NOW)
+        await import_realm(tx, rep, source=source, now=NOW, ids=SYSTEM)
 
 
 async def _export(store: Store, name: str = "acme") -> dict[str, object]:
@@ -218,13 +219,13 @@ async def test_unknown_fields_are_warned_without_values(store: Store, caplog: py
 
 async def test_minimal_realm_gets_a_fresh_realms_contents(store: Store) -> None:
     async with store.tx() as tx:
-        realm = await import_realm(tx, {"realm": "mini", "enabled": True}, source="body", now=NOW)
+        realm = await import_realm(tx, {"realm": "mini", "enabled": True}, source="body", now=NOW, ids=SYSTEM)
         assert len(await tx.clients.list(realm.id)) == 6
         assert len(await tx.client_scopes.list(realm.id)) == 11
         assert realm.default_role_id is not None
     with pytest.raises(RealmFileError, match=r"body: \$.realm: a realm name is required"):
         async with store.tx() as tx:
-            await import_realm(tx, {"enabled": True}, source="body", now=NOW)
+            await import_realm(tx, {"enabled": True}, source="body", now=NOW, ids=SYSTEM)
 
 
 async def test_imported_users_without_roles_get_the_default_roles(store: Store) -> None:
@@ -237,7 +238,7 @@ async def test_imported_users_without_roles_get_the_default_roles(store: Store) 
         "users": [{"username": "plain", "enabled": True}, {"username": "listed", "realmRoles": ["editor"]}],
     }
     async with store.tx() as tx:
-        realm = await import_realm(tx, rep, source="body", now=NOW)
+        realm = await import_realm(tx, rep, source="body", now=NOW, ids=SYSTEM)
         names = {}
         for username in ("plain", "listed"):
             user = await tx.users.get_by_username(realm.id, username)
@@ -286,7 +287,7 @@ async def test_keycloak_key_components_are_imported(store: Store) -> None:
         },
     }
     async with store.tx() as tx:
-        realm = await import_realm(tx, rep, source="keys.json", now=NOW)
+        realm = await import_realm(tx, rep, source="keys.json", now=NOW, ids=SYSTEM)
         keys = {k.algorithm: k for k in await tx.keys.list(realm.id)}
     assert set(keys) == {"RS256", "HS512"}  # file keys replace the generated defaults
     assert keys["RS256"].kid == keycloak_key_id(public_pem)
@@ -310,7 +311,7 @@ async def test_legacy_default_roles_are_migrated(store: Store) -> None:
     }
     rep["roles"]["client"] = {"portal": [{"name": "reader"}]}  # type: ignore[index]
     async with store.tx() as tx:
-        realm = await import_realm(tx, rep, source="old.json", now=NOW)
+        realm = await import_realm(tx, rep, source="old.json", now=NOW, ids=SYSTEM)
         assert realm.default_role_id is not None
         default = await tx.roles.get(realm.id, realm.default_role_id)
         index = {r.id: r.name for r in await tx.roles.list_all(realm.id)}
@@ -330,7 +331,7 @@ async def test_native_realm_round_trip_keeps_key_ids(store: Store) -> None:
     from realmgate.keycloak.defaults import create_realm
 
     async with store.tx() as tx:
-        realm = await create_realm(tx, "native", now=NOW)
+        realm = await create_realm(tx, "native", now=NOW, ids=SYSTEM)
         await tx.keys.add(generate_ec_key(realm.id, now=NOW))
         before = {k.kid: k for k in await tx.keys.list(realm.id)}
     first = await _export(store, "native")
@@ -368,7 +369,7 @@ async def test_file_with_own_client_scopes_gets_only_offline_access_added(store:
         "clients": [{"clientId": "app", "secret": "s"}],
     }
     async with store.tx() as tx:
-        realm = await import_realm(tx, rep, source="scoped.json", now=NOW)
+        realm = await import_realm(tx, rep, source="scoped.json", now=NOW, ids=SYSTEM)
         names = {s.name for s in await tx.client_scopes.list(realm.id)}
         app = await tx.clients.get_by_client_id(realm.id, "app")
     assert names == {"custom", "offline_access"}  # Keycloak's setupOfflineTokens, nothing more
@@ -387,7 +388,7 @@ async def test_partial_export_masks_are_not_taken_as_secrets(store: Store) -> No
         },
     }
     async with store.tx() as tx:
-        realm = await import_realm(tx, rep, source="partial.json", now=NOW)
+        realm = await import_realm(tx, rep, source="partial.json", now=NOW, ids=SYSTEM)
         app = await tx.clients.get_by_client_id(realm.id, "app")
         keys = await tx.keys.list(realm.id)
     assert app is not None and app.secret and app.secret != "**********" and len(app.secret) == 32
@@ -401,7 +402,7 @@ async def test_roles_of_unlisted_builtin_clients(store: Store) -> None:
         "users": [{"username": "u", "clientRoles": {"account": ["extra-account-role", "view-profile"]}}],
     }
     async with store.tx() as tx:
-        realm = await import_realm(tx, rep, source="hand.json", now=NOW)
+        realm = await import_realm(tx, rep, source="hand.json", now=NOW, ids=SYSTEM)
         account = await tx.clients.get_by_client_id(realm.id, "account")
         assert account is not None and account.public_client
         names = {r.name for r in await tx.roles.list_client_roles(realm.id, account.id)}

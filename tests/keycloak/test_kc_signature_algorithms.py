@@ -11,6 +11,7 @@ import pytest
 
 from realmgate.crypto import jws
 from realmgate.crypto.realm_keys import generate_fallback_key
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.keycloak.defaults import create_realm
 from realmgate.keycloak.realm_export import export_realm
 from realmgate.keycloak.realm_import import RealmFileError, import_realm
@@ -22,7 +23,7 @@ ALGS = ("PS256", "RS512", "ES384", "EdDSA")
 
 async def _import(store: Store, rep: dict[str, Any]) -> None:
     async with store.tx() as tx:
-        await import_realm(tx, rep, source="algs.json", now=NOW)
+        await import_realm(tx, rep, source="algs.json", now=NOW, ids=SYSTEM)
 
 
 async def _export(store: Store, name: str) -> dict[str, Any]:
@@ -33,7 +34,7 @@ async def _export(store: Store, name: str) -> dict[str, Any]:
 
 async def test_fallback_keys_of_every_kind_survive_export_and_import(store: Store) -> None:
     async with store.tx() as tx:
-        realm = await create_realm(tx, "algs", now=NOW)
+        realm = await create_realm(tx, "algs", now=NOW, ids=SYSTEM)
         for alg in ALGS:
             await tx.keys.add(generate_fallback_key(realm.id, alg, now=NOW, realm_name="algs"))
         before = {k.kid: k for k in await tx.keys.list(realm.id)}
@@ -71,7 +72,7 @@ def _key_component(provider: str, config: dict[str, list[str]]) -> dict[str, Any
 
 async def test_key_component_must_fit_its_algorithm(store: Store) -> None:
     async with store.tx() as tx:
-        realm = await create_realm(tx, "donor", now=NOW)
+        realm = await create_realm(tx, "donor", now=NOW, ids=SYSTEM)
         await tx.keys.add(generate_fallback_key(realm.id, "EdDSA", now=NOW))
     exported = await _export(store, "donor")
     components = exported["components"]["org.keycloak.keys.KeyProvider"]

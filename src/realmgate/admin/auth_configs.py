@@ -15,7 +15,6 @@ from realmgate.admin.call import AdminCall, Created, Service
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object
 from realmgate.admin.schema import STR, obj, str_map
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.authenticators import Kind, provider, providers
 
 CONFIG = obj("AuthenticatorConfigRepresentation", {"id": STR, "alias": STR, "config": str_map()})
@@ -37,7 +36,7 @@ async def new_execution_config(call: AdminCall) -> Created:
         raise AdminError.bad_request("Alias missing")
     if state.config_by_alias(alias) is not None:
         raise AdminError.conflict(f"Authenticator config {alias} already exists")
-    config_id = new_id()
+    config_id = call.ids.new_id()
     state.configs.append({"id": config_id, "alias": alias, "config": _values(body)})
     execution["authenticatorConfig"] = alias
     await state.save(call)

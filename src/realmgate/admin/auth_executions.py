@@ -16,7 +16,6 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object
 from realmgate.admin.schema import BOOL, INT, STR, arr, obj
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.authenticators import REQUIREMENTS, SUBFLOW_CHOICES, provider, provider_for_flow
 
 EXECUTION_INFO = obj(
@@ -170,7 +169,7 @@ async def add_execution(call: AdminCall) -> Created:
     found = provider_for_flow(str(parent.get("providerId")), str(name))
     if found is None:
         raise AdminError.web(400, f"No authentication provider found for id: {name}")
-    execution_id = new_id()
+    execution_id = call.ids.new_id()
     execution = {
         "id": execution_id,
         "authenticator": found.id,
@@ -195,10 +194,10 @@ async def add_subflow(call: AdminCall) -> Created:
     if state.by_alias(alias) is not None:
         raise AdminError.conflict("New flow alias name already exists")
     kind = body.get("type") if isinstance(body.get("type"), str) else "basic-flow"
-    sub = new_flow(alias, body.get("description"), kind)
+    sub = new_flow(call.ids.new_id(), alias, body.get("description"), kind)
     execution: Json = {"authenticator": body.get("provider")} if kind == "form-flow" else {}
     execution |= {
-        "id": new_id(),
+        "id": call.ids.new_id(),
         "authenticatorFlow": True,
         "requirement": "DISABLED",
         "priority": _priority(body, parent),

@@ -18,7 +18,7 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object
 from realmgate.admin.schema import BOOL, STR, arr, obj
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.auth_flows import BINDINGS
 from realmgate.keycloak.representations.realm_settings import SETTINGS
 
@@ -74,17 +74,17 @@ async def create_flow(call: AdminCall) -> Created:
     state = await FlowState.write(call)
     if state.by_alias(alias) is not None:
         raise AdminError.conflict(f"Flow {alias} already exists")
-    flow = new_flow(alias, body.get("description"), body.get("providerId") or "basic-flow")
+    flow = new_flow(call.ids.new_id(), alias, body.get("description"), body.get("providerId") or "basic-flow")
     flow["topLevel"], flow["builtIn"] = body.get("topLevel") is True, body.get("builtIn") is True
     state.flows.append(flow)
     await state.save(call)
     return Created(flow["id"])
 
 
-def new_flow(alias: str, description: object, provider: object) -> Json:
+def new_flow(id: str, alias: str, description: object, provider: object) -> Json:
     """A new, empty, not built-in flow (Keycloak stores an absent description as "")."""
     return {
-        "id": new_id(),
+        "id": id,
         "alias": alias,
         "description": description if isinstance(description, str) else "",
         "providerId": provider if isinstance(provider, str) else "basic-flow",
@@ -179,23 +179,23 @@ async def delete_flow(call: AdminCall) -> None:
     await state.save(call)
 
 
-def _copy(state: FlowState, source: Json, alias: str, prefix: str, top: bool) -> Json:
+def _copy(state: FlowState, source: Json, alias: str, prefix: str, top: bool, ids: Randomness) -> Json:
     """Keycloak's ``copyFlow``: the flow, its sub-flows ("{new name} {alias}") and the configs of
     its steps ("{new name} {alias}"), all new and not built in."""
     if state.by_alias(alias) is not None:
         raise AdminError.conflict("New flow alias name already exists")
-    copied = new_flow(alias, source.get("description"), source.get("providerId"))
+    copied = new_flow(ids.new_id(), alias, source.get("description"), source.get("providerId"))
     copied["topLevel"] = top and source.get("topLevel") is True
     state.flows.append(copied)
     for execution in ordered(source):
-        clone = {**copy.deepcopy(execution), "id": new_id()}
+        clone = {**copy.deepcopy(execution), "id": ids.new_id()}
         sub = state.subflow(execution)
         if sub is not None:
-            clone["flowAlias"] = _copy(state, sub, f"{prefix} {sub['alias']}", prefix, False)["alias"]
+            clone["flowAlias"] = _copy(state, sub, f"{prefix} {sub['alias']}", prefix, False, ids)["alias"]
         config = state.config_by_alias(execution.get("authenticatorConfig"))
         if config is not None:
             new_alias = f"{prefix} {config['alias']}"
-            state.configs.append({"id": new_id(), "alias": new_alias, "config": copy.deepcopy(config["config"])})
+            state.configs.append({"id": ids.new_id(), "alias": new_alias, "config": copy.deepcopy(config["config"])})
             clone["authenticatorConfig"] = new_alias
         copied["authenticationExecutions"].append(clone)
     return copied
@@ -212,6 +212,6 @@ async def copy_flow(call: AdminCall) -> Created:
         raise AdminError.not_found("Flow not found")
     if not isinstance(name, str) or not name:
         raise AdminError.conflict("Failed to create flow with empty alias name")
-    copied = _copy(state, source, name, name, True)
+    copied = _copy(state, source, name, name, True, call.ids)
     await state.save(call)
     return Created(copied["id"], location=f"authentication/flows/{copied['id']}")

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from realmgate.admin.auth import AdminIdentity, Authenticator
 from realmgate.admin.errors import AdminError
 from realmgate.admin.schema import Schema
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.realm import Realm
 from realmgate.protocol.client_logout import Delivery
 from realmgate.store.interface import Tx
@@ -60,6 +61,7 @@ class AdminCall:
     who: AdminIdentity
     auth: Authenticator
     now: int
+    ids: Randomness  # where the call's new ids and secrets come from, as ``now`` is its time
     path: Mapping[str, str]
     args: Mapping[str, ArgValue]
     body: Any

@@ -6,12 +6,12 @@ name."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from realmgate.admin import lookup
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.reps import read
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.representations import client_scope_from_rep, client_scope_to_rep
 from realmgate.model.client import ClientScope
 from realmgate.model.realm import Realm
@@ -34,8 +34,10 @@ def _valid_name(name: str) -> None:
 
 async def create_scope(call: AdminCall) -> Created:
     tx, realm = call.tx, call.realm
-    base = ClientScope(id=new_id(), realm_id=realm.id, name="")
-    scope = replace(read(client_scope_from_rep, call.body, base, "ClientScopeRepresentation"), id=base.id)
+    base = ClientScope(id=call.ids.new_id(), realm_id=realm.id, name="")
+    scope = replace(
+        read(partial(client_scope_from_rep, ids=call.ids), call.body, base, "ClientScopeRepresentation"), id=base.id
+    )
     _valid_name(scope.name)
     if await tx.client_scopes.get_by_name(realm.id, scope.name) is not None:
         raise AdminError.conflict(f"Client Scope {scope.name} already exists")
@@ -70,7 +72,10 @@ async def _rename_everywhere(tx: Tx, realm: Realm, old: str, new: str) -> None:
 async def update_scope(call: AdminCall) -> None:
     tx, realm = call.tx, call.realm
     current = await lookup.client_scope(tx, realm, call.path["id"], for_update=True)
-    updated = replace(read(client_scope_from_rep, call.body, current, "ClientScopeRepresentation"), id=current.id)
+    updated = replace(
+        read(partial(client_scope_from_rep, ids=call.ids), call.body, current, "ClientScopeRepresentation"),
+        id=current.id,
+    )
     if updated.name != current.name:
         _valid_name(updated.name)
         if await tx.client_scopes.get_by_name(realm.id, updated.name) is not None:

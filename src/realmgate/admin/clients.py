@@ -11,6 +11,7 @@ explicit scopes gets the realm's default and optional client scopes; list search
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from realmgate.admin import auth as admin_auth
@@ -19,7 +20,6 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object, read
 from realmgate.admin.views import user_view
-from realmgate.crypto.secrets import new_client_secret
 from realmgate.keycloak import defaults
 from realmgate.keycloak.defaults import new_client, settle_secret
 from realmgate.keycloak.representations import client_from_rep, client_to_rep
@@ -59,10 +59,10 @@ async def get_client(call: AdminCall) -> object:
     return client_rep(client, can_manage=await _can_manage(call))
 
 
-async def ensure_service_account(tx: Tx, realm: Realm, client: Client, *, now: int) -> None:
+async def ensure_service_account(call: AdminCall, client: Client) -> None:
     """The client's service-account user, created on first need (and renamed with the client)."""
     try:
-        await defaults.ensure_service_account(tx, realm, client, now=now)
+        await defaults.ensure_service_account(call.tx, call.realm, client, now=call.now, ids=call.ids)
     except Conflict as conflict:
         raise AdminError.conflict(str(conflict)) from None
 
@@ -79,8 +79,10 @@ async def create_client(call: AdminCall) -> Created:
     given_id = rep.get("id")
     # ``new_client``'s defaults are Keycloak's: a client created without
     # ``directAccessGrantsEnabled`` allows the password grant (python-keycloak's tests rely on it).
-    base = new_client(realm, "", secret=None)
-    client = settle_secret(read(client_from_rep, rep, base, "ClientRepresentation"))
+    base = new_client(realm, "", ids=call.ids, secret=None)
+    client = settle_secret(
+        read(partial(client_from_rep, ids=call.ids), rep, base, "ClientRepresentation"), ids=call.ids
+    )
     if isinstance(given_id, str) and given_id:
         client = replace(client, id=given_id)
     if await tx.clients.get_by_client_id(realm.id, client.client_id) is not None:
@@ -90,22 +92,24 @@ async def create_client(call: AdminCall) -> Created:
     await _check_scopes_exist(tx, realm, client.default_client_scopes + client.optional_client_scopes)
     await lookup.unique(tx.clients.add(client), f"Client {client.client_id} already exists")
     if client.service_accounts_enabled:
-        await ensure_service_account(tx, realm, client, now=call.now)
+        await ensure_service_account(call, client)
     return Created(client.id)
 
 
 async def update_client(call: AdminCall) -> None:
     tx, realm = call.tx, call.realm
     current = await lookup.client(tx, realm, call.path["id"], for_update=True)
-    updated = replace(read(client_from_rep, call.body, current, "ClientRepresentation"), id=current.id)
+    updated = replace(
+        read(partial(client_from_rep, ids=call.ids), call.body, current, "ClientRepresentation"), id=current.id
+    )
     if updated.client_id != current.client_id and await tx.clients.get_by_client_id(realm.id, updated.client_id):
         raise AdminError.conflict(f"Client {updated.client_id} already exists")
     await _check_scopes_exist(tx, realm, updated.default_client_scopes + updated.optional_client_scopes)
-    updated = settle_secret(updated)
+    updated = settle_secret(updated, ids=call.ids)
     await tx.clients.update(updated)
     await idp_mappers.client_renamed(tx, realm.id, old_client_id=current.client_id, new_client_id=updated.client_id)
     if updated.service_accounts_enabled:
-        await ensure_service_account(tx, realm, updated, now=call.now)
+        await ensure_service_account(call, updated)
 
 
 async def delete_client(call: AdminCall) -> None:
@@ -125,7 +129,7 @@ async def regenerate_secret(call: AdminCall) -> object:
     client = await lookup.client(call.tx, call.realm, call.path["id"], for_update=True)
     if client.public_client:
         raise AdminError.bad_request("Public clients have no secret")
-    secret = new_client_secret()
+    secret = call.ids.new_client_secret()
     await call.tx.clients.update(replace(client, secret=secret))
     return {"type": "secret", "value": secret}
 

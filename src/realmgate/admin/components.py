@@ -18,7 +18,6 @@ from typing import Any
 from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.components import KNOWN_PROVIDERS, SECRET_CONFIG, component_to_rep, read_config
 from realmgate.keycloak.key_components import KEY_PROVIDER, key_component_rep, key_from_component, key_with_settings
 from realmgate.keycloak.realm_file import MASKED_SECRET
@@ -95,7 +94,7 @@ def _check_provider(provider_type: str | None, provider_id: str | None) -> tuple
 
 async def _create_key(call: AdminCall, rep: dict[str, Any], provider_id: str) -> Created:
     try:
-        key = key_from_component(call.realm, provider_id, _key_config(rep), now=call.now)
+        key = key_from_component(call.realm, provider_id, _key_config(rep), now=call.now, ids=call.ids)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise AdminError.bad_request(f"Invalid key provider configuration: {exc}") from None
     await call.tx.keys.add(dataclasses.replace(key, name=_opt_text(rep, "name")))
@@ -109,7 +108,7 @@ async def create_component(call: AdminCall) -> Created:
         return await _create_key(call, rep, provider_id)
     given = _opt_text(rep, "id")
     component = Component(
-        id=given or new_id(),
+        id=given or call.ids.new_id(),
         realm_id=call.realm.id,
         name=_opt_text(rep, "name") or "",
         provider_id=provider_id,

@@ -17,7 +17,6 @@ from typing import Any
 from realmgate.admin.call import AdminCall, Created, Operation
 from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.schema import ANY_OBJECT, BOOL, INT, STR, Schema, arr, as_object, obj, validate
-from realmgate.crypto.secrets import new_id
 from realmgate.model.events import AdminEvent, Event
 from realmgate.store.interface import EventQuery
 
@@ -154,7 +153,7 @@ async def record_admin_event(call: AdminCall, op: Operation, result: object, url
         representation = json.dumps(_without_secrets(call.body), separators=(",", ":"))
     await call.tx.events.add_admin(
         AdminEvent(
-            id=new_id(),
+            id=call.ids.new_id(),
             realm_id=realm.id,
             time=call.now * 1000,
             operation_type=operation,

@@ -18,7 +18,6 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError, group_not_found
 from realmgate.admin.reps import body_object, read
 from realmgate.admin.views import user_summary
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.representations import RoleNamer, group_from_rep, group_to_rep
 from realmgate.model.role import Group, Role
 
@@ -150,7 +149,7 @@ async def _place(call: AdminCall, parent_id: str | None) -> Created | None:
         new_path = (tree.paths[parent_id] if parent_id else "") + "/" + moved.name
         await idp_mappers.group_moved(tx, realm.id, old_path=tree.paths[group.id], new_path=new_path)
         return None
-    base = Group(id=new_id(), realm_id=realm.id, name="", parent_id=parent_id)
+    base = Group(id=call.ids.new_id(), realm_id=realm.id, name="", parent_id=parent_id)
     group = replace(read(group_from_rep, rep, base, "GroupRepresentation"), id=base.id, parent_id=parent_id)
     _check_sibling_name(tree, group.name, parent_id, None)
     await lookup.unique(tx.groups.add(group), f"Group named '{group.name}' already exists.")

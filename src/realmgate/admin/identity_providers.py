@@ -30,7 +30,6 @@ from realmgate.broker.oidc.config import mask_config, merge_secret_on_update, pa
 from realmgate.broker.oidc.discovery import import_from_url
 from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.broker.registry import provider_type
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.representations import identity_provider_from_rep, identity_provider_to_rep
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.store.interface import Tx
@@ -93,7 +92,7 @@ async def list_providers(call: AdminCall) -> object:
 
 async def create_provider(call: AdminCall) -> Created:
     tx, realm = call.tx, call.realm
-    base = IdentityProvider(internal_id=new_id(), realm_id=realm.id, alias="", provider_id="")
+    base = IdentityProvider(internal_id=call.ids.new_id(), realm_id=realm.id, alias="", provider_id="")
     idp = read(identity_provider_from_rep, call.body, base, REPRESENTATION)
     idp = replace(idp, internal_id=base.internal_id, realm_id=realm.id)
     _validate(call, idp)

@@ -31,7 +31,6 @@ from realmgate.admin.reps import read
 from realmgate.broker.mappers import registry
 from realmgate.broker.mappers.refs import group_paths
 from realmgate.broker.mappers.resolve import role_id
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.representations import idp_mapper_from_rep, idp_mapper_to_rep
 from realmgate.model.identity_provider import GrantKind, IdentityProvider, IdentityProviderMapper
 from realmgate.store.interface import Tx
@@ -97,7 +96,11 @@ async def get_mapper(call: AdminCall) -> object:
 async def create_mapper(call: AdminCall) -> Created:
     idp = await _provider(call)
     base = IdentityProviderMapper(
-        id=new_id(), realm_id=call.realm.id, name="", identity_provider_alias=idp.alias, identity_provider_mapper=""
+        id=call.ids.new_id(),
+        realm_id=call.realm.id,
+        name="",
+        identity_provider_alias=idp.alias,
+        identity_provider_mapper="",
     )
     mapper = _from_body(call.body, base, idp)
     await _validate(call.tx, idp, mapper)

@@ -16,6 +16,7 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_list, read
 from realmgate.admin.roles import mappings_rep, resolve_roles, role_reps
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.representations import protocol_mapper_from_rep, protocol_mapper_to_rep
 from realmgate.model.client import Client, ClientScope, ProtocolMapper
 from realmgate.model.role import expand_composites
@@ -23,9 +24,9 @@ from realmgate.model.role import expand_composites
 Owner = Client | ClientScope
 
 
-def _new_mapper(rep: Any, base: ProtocolMapper | None) -> ProtocolMapper:
+def _new_mapper(rep: Any, base: ProtocolMapper | None, ids: Randomness) -> ProtocolMapper:
     def convert(r: Any, b: ProtocolMapper | None) -> tuple[ProtocolMapper, list[str]]:
-        return protocol_mapper_from_rep(r, b)
+        return protocol_mapper_from_rep(r, b, ids=ids)
 
     return read(convert, rep, base, "ProtocolMapperRepresentation")
 
@@ -69,7 +70,7 @@ class MapperOwners:
             if isinstance(rep, dict) and not rep.get("protocolMapper"):
                 # Keycloak looks the mapper's provider up before anything else is checked.
                 raise AdminError.not_found("ProtocolMapper provider not found")
-            mapper = _new_mapper(rep, None)
+            mapper = _new_mapper(rep, None, call.ids)
             if any(m.name == mapper.name for m in mappers):
                 raise AdminError.conflict("Protocol mapper exists with same name")
             mappers.append(mapper)
@@ -88,7 +89,7 @@ class MapperOwners:
     async def update_mapper(self, call: AdminCall) -> None:
         owner = await self._load(call, for_update=True)
         current = _find(owner, call.path["mapper_id"])
-        updated = replace(_new_mapper(call.body, current), id=current.id)
+        updated = replace(_new_mapper(call.body, current, call.ids), id=current.id)
         if any(m.name == updated.name and m.id != current.id for m in owner.protocol_mappers):
             raise AdminError.conflict("Protocol mapper exists with same name")
         mappers = tuple(updated if m.id == current.id else m for m in owner.protocol_mappers)

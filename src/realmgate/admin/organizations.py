@@ -13,7 +13,6 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object
 from realmgate.admin.users import attribute_query
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.organizations import (
     OrganizationError,
     new_organization,
@@ -88,7 +87,7 @@ async def count_organizations(call: AdminCall) -> object:
 async def create_organization(call: AdminCall) -> Created:
     require_enabled(call.realm)
     try:
-        org = new_organization(body_object(call.body), id=new_id(), realm_id=call.realm.id)
+        org = new_organization(body_object(call.body), id=call.ids.new_id(), realm_id=call.realm.id)
     except OrganizationError as exc:
         raise rule_error(exc) from None
     await check_unique(call.tx, call.realm, org, None)

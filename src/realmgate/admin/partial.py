@@ -24,7 +24,6 @@ from realmgate.admin.errors import AdminError
 from realmgate.admin.lookup import group_paths
 from realmgate.admin.reps import body_object
 from realmgate.admin.schema import validate
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.defaults import new_client, settle_secret
 from realmgate.keycloak.import_users import import_groups, import_users
 from realmgate.keycloak.realm_export import export_realm
@@ -79,7 +78,7 @@ class _Importer:
         self.tx: Tx = call.tx
         self.realm: Realm = call.realm
         self.policy = policy
-        self.ctx = ImportContext("partial import")
+        self.ctx = ImportContext("partial import", call.ids)
         self.results: list[dict[str, str]] = []
 
     async def one(
@@ -105,8 +104,9 @@ class _Importer:
 
     async def clients(self, rep: Mapping[str, Any]) -> None:
         for path, item in self.ctx.objects(rep, "clients", "$"):
-            base = new_client(self.realm, "", secret=None)
-            client = settle_secret(self.ctx.convert(path, client_from_rep, item, base, with_id=True))
+            base = new_client(self.realm, "", ids=self.ctx.ids, secret=None)
+            read = self.ctx.convert(path, client_from_rep, item, base, ids=self.ctx.ids, with_id=True)
+            client = settle_secret(read, ids=self.ctx.ids)
             existing = await self.tx.clients.get_by_client_id(self.realm.id, client.client_id)
 
             async def add(client: Any = client, path: str = path) -> str:
@@ -125,7 +125,7 @@ class _Importer:
         roles = self.ctx.mapping(rep, "roles", "$")
         pending: list[tuple[str, Role, object]] = []
         for path, item in self.ctx.objects(roles, "realm", "$.roles"):
-            base = Role(id=new_id(), realm_id=self.realm.id, name="")
+            base = Role(id=self.ctx.ids.new_id(), realm_id=self.realm.id, name="")
             role = self.ctx.convert(path, role_from_rep, item, base, with_id=True)
             existing = await self.tx.roles.get_realm_role(self.realm.id, role.name)
             await self._role("REALM_ROLE", path, role, existing, item, pending)
@@ -134,7 +134,7 @@ class _Importer:
             if client is None:
                 raise self.ctx.error(f"$.roles.client[{client_id!r}]", f"no client {client_id} in this realm")
             for path, item in self.ctx.objects({client_id: items}, client_id, "$.roles.client"):
-                base = Role(id=new_id(), realm_id=self.realm.id, name="", client_id=client.id)
+                base = Role(id=self.ctx.ids.new_id(), realm_id=self.realm.id, name="", client_id=client.id)
                 role = self.ctx.convert(path, role_from_rep, item, base, with_id=True)
                 existing = await self.tx.roles.get_client_role(self.realm.id, client.id, role.name)
                 await self._role("CLIENT_ROLE", path, role, existing, item, pending)
@@ -182,7 +182,7 @@ class _Importer:
 
     async def identity_providers(self, rep: Mapping[str, Any]) -> None:
         for path, item in self.ctx.objects(rep, "identityProviders", "$"):
-            base = IdentityProvider(internal_id=new_id(), realm_id=self.realm.id, alias="", provider_id="")
+            base = IdentityProvider(internal_id=self.ctx.ids.new_id(), realm_id=self.realm.id, alias="", provider_id="")
             idp = self.ctx.convert(path, identity_provider_from_rep, item, base, with_id=True)
             existing = await self.tx.identity_providers.get(self.realm.id, idp.alias)
 
@@ -206,7 +206,11 @@ class _Importer:
         alias and name; the provider must exist (in the realm or earlier in this import)."""
         for path, item in self.ctx.objects(rep, "identityProviderMappers", "$"):
             base = IdentityProviderMapper(
-                id=new_id(), realm_id=self.realm.id, name="", identity_provider_alias="", identity_provider_mapper=""
+                id=self.ctx.ids.new_id(),
+                realm_id=self.realm.id,
+                name="",
+                identity_provider_alias="",
+                identity_provider_mapper="",
             )
             mapper = self.ctx.convert(path, idp_mapper_from_rep, item, base, with_id=True)
             alias = mapper.identity_provider_alias

@@ -20,7 +20,6 @@ from realmgate.admin.call import AdminCall, Created
 from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.reps import body_object, read
 from realmgate.crypto.algorithms import UnsupportedAlgorithm, check_realm_default
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.realm_file import RealmFileError
 from realmgate.keycloak.realm_import import import_realm
 from realmgate.keycloak.representations import realm_from_rep, realm_to_rep, role_to_rep
@@ -80,11 +79,11 @@ async def create_realm(call: AdminCall) -> Created:
     rep = body_object(call.body)
     name = _valid_name(rep.get("realm"))
     # Top-level fields must be known (400), nested ones are checked by the import.
-    read(realm_from_rep, rep, Realm(id=new_id(), name=name), "RealmRepresentation")
+    read(realm_from_rep, rep, Realm(id=call.ids.new_id(), name=name), "RealmRepresentation")
     if await tx.realms.get_by_name(name) is not None:
         raise AdminError.conflict("Conflict detected. See logs for details")
     try:
-        realm = await import_realm(tx, rep, source="request body", now=call.now)
+        realm = await import_realm(tx, rep, source="request body", now=call.now, ids=call.ids)
     except RealmFileError as exc:
         raise AdminError.bad_request(str(exc)) from None
     return Created(realm.name)

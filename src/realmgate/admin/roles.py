@@ -20,7 +20,6 @@ from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_list, opt_str, read, reject_unknown
 from realmgate.admin.schema import BOOL, STR, Schema, arr, multi_map, obj
 from realmgate.admin.views import group_brief, user_summary
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.representations import role_from_rep, role_to_rep
 from realmgate.model.client import Client
 from realmgate.model.realm import Realm
@@ -112,7 +111,7 @@ async def list_roles(call: AdminCall) -> object:
 async def create_role(call: AdminCall) -> Created:
     client = await _container(call)
     tx, realm = call.tx, call.realm
-    base = Role(id=new_id(), realm_id=realm.id, name="", client_id=client.id if client else None)
+    base = Role(id=call.ids.new_id(), realm_id=realm.id, name="", client_id=client.id if client else None)
     role = read(role_from_rep, call.body, base, "RoleRepresentation")
     existing = (
         await tx.roles.get_realm_role(realm.id, role.name)

@@ -19,7 +19,6 @@ from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object, read, reject_unknown
 from realmgate.admin.views import user_view
 from realmgate.crypto.passwords import PASSWORD_TYPE
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.defaults import add_user
 from realmgate.keycloak.representations import user_from_rep
 from realmgate.model.realm import Realm
@@ -189,7 +188,7 @@ async def create_user(call: AdminCall) -> Created:
         rep = {**rep, "username": rep["email"]}
     if not rep.get("username"):
         raise AdminError.bad_request("User name is missing")
-    base = User(id=new_id(), realm_id=realm.id, username="", created_timestamp=call.now * 1000)
+    base = User(id=call.ids.new_id(), realm_id=realm.id, username="", created_timestamp=call.now * 1000)
     user = replace(_read_user(rep, base), id=base.id, created_timestamp=base.created_timestamp)
     await _check_unique(tx, realm, user, previous=None)
     passwords = _password_inputs(rep)

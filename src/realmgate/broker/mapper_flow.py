@@ -43,6 +43,7 @@ from realmgate.broker.mappers import (
     resolve_references,
     updated_user,
 )
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
@@ -79,6 +80,7 @@ def _context(realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) ->
         userinfo=identity.userinfo_claims,
         access_token=identity.access_token_claims,
         registration_email_as_username=realm.registration_email_as_username,
+        new_id=SYSTEM.new_id,
     )
 
 

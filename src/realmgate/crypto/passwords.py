@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from argon2.low_level import Type, hash_secret_raw
 
 from realmgate.crypto.password_policy import PolicyError, check_policy, parse_policy
-from realmgate.crypto.secrets import constant_time_equals, new_id
+from realmgate.crypto.secrets import Randomness, constant_time_equals
 from realmgate.model.user import Credential
 
 __all__ = [
@@ -270,17 +270,22 @@ def needs_rehash(credential_data: str, *, policy: str | None = None) -> bool:
     return cred.get("hashIterations") != wanted
 
 
-def new_password_credential(user_id: str, password: str, *, now_ms: int, policy: str | None = None) -> Credential:
-    """A fresh ``password`` credential for ``user_id`` hashed per the realm policy."""
+def new_password_credential(
+    user_id: str, password: str, *, now_ms: int, ids: Randomness, policy: str | None = None
+) -> Credential:
+    """A fresh ``password`` credential for ``user_id`` hashed per the realm policy; its id comes
+    from ``ids``, its salt from the operating system (``os.urandom``), whatever ``ids`` is."""
     secret_data, credential_data = hash_password(password, policy=policy)
-    return stored_password_credential(user_id, secret_data, credential_data, now_ms=now_ms)
+    return stored_password_credential(user_id, secret_data, credential_data, now_ms=now_ms, ids=ids)
 
 
-def stored_password_credential(user_id: str, secret_data: str, credential_data: str, *, now_ms: int) -> Credential:
+def stored_password_credential(
+    user_id: str, secret_data: str, credential_data: str, *, now_ms: int, ids: Randomness
+) -> Credential:
     """A new ``password`` credential around an already hashed secret (ours, or one imported from
     Keycloak, which the caller has checked with ``parse_stored``)."""
     return Credential(
-        id=new_id(),
+        id=ids.new_id(),
         user_id=user_id,
         type=PASSWORD_TYPE,
         secret_data=secret_data,

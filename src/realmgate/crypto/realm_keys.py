@@ -9,7 +9,9 @@ priority -100. RSA and EC keys carry a self-signed certificate with the realm na
 because Keycloak publishes ``x5c`` and some clients pin it; EdDSA keys have none, as in Keycloak.
 
 Asymmetric kids are RFC 7638 thumbprints of the public key, so the kid is stable for a key and
-two instances agree on it; symmetric kids are random (they are never published).
+two instances agree on it; symmetric kids are ids from the caller's ``Randomness`` (they are
+never published). Key material (private keys, HMAC/AES secrets) always comes from the operating
+system's randomness: a test source must never weaken a real key.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import secrets
 from collections.abc import Sequence
 
 from cryptography import x509
@@ -26,7 +29,7 @@ from cryptography.x509.oid import NameOID
 from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from realmgate.crypto.algorithms import EC_ALGORITHMS, EDDSA, RSA_ALGORITHMS
-from realmgate.crypto.secrets import new_id, new_secret
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.keys import RealmKey
 
 _RSA_BITS = 2048
@@ -126,20 +129,20 @@ def _new_rsa() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=_RSA_BITS)
 
 
-def _secret_key(realm_id: str, *, now: int, algorithm: str, provider: str, nbytes: int) -> RealmKey:
+def _secret_key(realm_id: str, *, now: int, algorithm: str, provider: str, nbytes: int, ids: Randomness) -> RealmKey:
     return RealmKey(
-        kid=new_id(),
+        kid=ids.new_id(),
         realm_id=realm_id,
         provider_id=provider,
         algorithm=algorithm,
         use="sig" if algorithm.startswith("HS") else "enc",
         key_type="OCT",
-        private_material=new_secret(nbytes),
+        private_material=secrets.token_urlsafe(nbytes),
         created=now,
     )
 
 
-def generate_default_keys(realm_id: str, *, now: int, realm_name: str | None = None) -> list[RealmKey]:
+def generate_default_keys(realm_id: str, *, now: int, ids: Randomness, realm_name: str | None = None) -> list[RealmKey]:
     """The four keys of a fresh Keycloak realm; certificates name ``realm_name`` (or the id)."""
     cn = realm_name or realm_id
     return [
@@ -149,8 +152,8 @@ def generate_default_keys(realm_id: str, *, now: int, realm_name: str | None = N
         _asymmetric_key(
             realm_id, _new_rsa(), algorithm="RSA-OAEP", use="enc", provider="rsa-enc-generated", realm_name=cn, now=now
         ),
-        _secret_key(realm_id, now=now, algorithm="HS512", provider="hmac-generated", nbytes=_HMAC_BYTES),
-        _secret_key(realm_id, now=now, algorithm="AES", provider="aes-generated", nbytes=_AES_BYTES),
+        _secret_key(realm_id, now=now, algorithm="HS512", provider="hmac-generated", nbytes=_HMAC_BYTES, ids=ids),
+        _secret_key(realm_id, now=now, algorithm="AES", provider="aes-generated", nbytes=_AES_BYTES, ids=ids),
     ]
 
 
@@ -160,14 +163,14 @@ GENERATED_PROVIDERS = frozenset(
 
 
 def generate_provider_key(
-    realm_id: str, provider: str, algorithm: str, *, now: int, realm_name: str | None = None
+    realm_id: str, provider: str, algorithm: str, *, now: int, ids: Randomness, realm_name: str | None = None
 ) -> RealmKey:
     """A new key as Keycloak's ``provider`` (one of ``GENERATED_PROVIDERS``) generates it when
     an administrator adds that key provider; ``algorithm`` is the one its config asks for."""
     if provider == "hmac-generated":
-        return _secret_key(realm_id, now=now, algorithm=algorithm, provider=provider, nbytes=_HMAC_BYTES)
+        return _secret_key(realm_id, now=now, algorithm=algorithm, provider=provider, nbytes=_HMAC_BYTES, ids=ids)
     if provider == "aes-generated":
-        return _secret_key(realm_id, now=now, algorithm="AES", provider=provider, nbytes=_AES_BYTES)
+        return _secret_key(realm_id, now=now, algorithm="AES", provider=provider, nbytes=_AES_BYTES, ids=ids)
     if provider == "rsa-enc-generated":
         cn = realm_name or realm_id
         return _asymmetric_key(

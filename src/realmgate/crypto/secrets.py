@@ -1,4 +1,10 @@
-"""Identifiers and random secrets, and the one way to compare secrets.
+"""Identifiers and random secrets, made by an injected ``Randomness``, and the one way to compare
+secrets.
+
+Randomness is injected like time (``realmgate.clock``): the composition root and the CLI build
+``SYSTEM`` once and hand it down (``AppContext.ids``, ``AdminCall.ids``, a parameter ``ids``), so
+a test can give a counter-based source and assert exactly which ids a realm or an import gets.
+The module-level functions are the system source's internals; only ``SYSTEM`` should call them.
 
 Every id in the model is a UUID4 string (Keycloak uses UUIDs too, and admin clients expect them
 in ``Location`` headers). Secrets are URL-safe so they can travel in forms, headers and URLs
@@ -12,6 +18,23 @@ import hmac
 import secrets as _secrets
 import string
 import uuid
+from typing import Protocol
+
+
+class Randomness(Protocol):
+    """Where ids and secrets come from."""
+
+    def new_id(self) -> str:
+        """A fresh UUID4 string."""
+        ...
+
+    def new_secret(self, nbytes: int = 32) -> str:
+        """A URL-safe secret of ``nbytes`` of randomness."""
+        ...
+
+    def new_client_secret(self, length: int = 32) -> str:
+        """A client secret shaped like Keycloak's: ``length`` letters and digits."""
+        ...
 
 
 def new_id() -> str:
@@ -30,6 +53,25 @@ _ALNUM = string.ascii_letters + string.digits
 def new_client_secret(length: int = 32) -> str:
     """A client secret shaped like Keycloak's: ``length`` random letters and digits."""
     return "".join(_secrets.choice(_ALNUM) for _ in range(length))
+
+
+class SystemRandomness:
+    """The operating system's randomness (``secrets``, ``uuid.uuid4``): what a server uses."""
+
+    __slots__ = ()
+
+    def new_id(self) -> str:
+        return new_id()
+
+    def new_secret(self, nbytes: int = 32) -> str:
+        return new_secret(nbytes)
+
+    def new_client_secret(self, length: int = 32) -> str:
+        return new_client_secret(length)
+
+
+SYSTEM: Randomness = SystemRandomness()
+"""The one system source, built by the composition root and the CLI entry points."""
 
 
 def _as_bytes(value: str | bytes) -> bytes:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from realmgate.crypto.secrets import new_id
-from realmgate.keycloak.builtin_scopes import attribute_mapper
+from realmgate.crypto.secrets import Randomness
+from realmgate.keycloak.builtin_scopes import attribute_mapper, with_fresh_ids
 from realmgate.model.client import ProtocolMapper
 
 MASTER = "master"
@@ -149,14 +149,14 @@ def builtin_client_specs(realm_name: str) -> list[ClientSpec]:
     ]
 
 
-def client_mappers(names: tuple[str, ...]) -> tuple[ProtocolMapper, ...]:
-    """Fresh instances of the protocol mappers built-in clients carry."""
+def client_mappers(names: tuple[str, ...], *, ids: Randomness) -> tuple[ProtocolMapper, ...]:
+    """Fresh instances of the protocol mappers built-in clients carry, ids from ``ids``."""
     built: list[ProtocolMapper] = []
     for name in names:
         if name == "locale":
             built.append(attribute_mapper("locale", "locale", "locale"))
         elif name == "audience resolve":
-            built.append(ProtocolMapper(id=new_id(), name=name, protocol_mapper="oidc-audience-resolve-mapper"))
+            built.append(ProtocolMapper(id="", name=name, protocol_mapper="oidc-audience-resolve-mapper"))
         else:
             raise ValueError(f"no built-in mapper {name}")
-    return tuple(built)
+    return with_fresh_ids(built, ids)

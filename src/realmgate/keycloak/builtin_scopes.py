@@ -3,12 +3,16 @@
 Facts from Keycloak's ``OIDCLoginProtocolFactory`` (``initBuiltIns`` and
 ``createDefaultClientScopesImpl``) and the SAML ``role_list`` scope: names, descriptions,
 consent attributes, mapper types and their config keys, and which scopes are the realm's
-default and optional scopes. Mapper ids are fresh per realm.
+default and optional scopes. Scope and mapper ids are fresh per realm, from the caller's
+``Randomness`` (``with_fresh_ids``): the builders here leave them empty.
 """
 
 from __future__ import annotations
 
-from realmgate.crypto.secrets import new_id
+import dataclasses
+from collections.abc import Iterable
+
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.client import ClientScope, ProtocolMapper
 
 OIDC = "openid-connect"
@@ -32,7 +36,7 @@ def _flags(*, access: bool = True, id_token: bool = True, userinfo: bool = True)
 
 
 def _mapper(name: str, kind: str, config: dict[str, str], protocol: str = OIDC) -> ProtocolMapper:
-    return ProtocolMapper(id=new_id(), name=name, protocol_mapper=kind, protocol=protocol, config=config)
+    return ProtocolMapper(id="", name=name, protocol_mapper=kind, protocol=protocol, config=config)
 
 
 def attribute_mapper(name: str, attribute: str, claim: str, json_type: str = "String") -> ProtocolMapper:
@@ -75,7 +79,7 @@ def _scope(
     scope_role_ids: tuple[str, ...] = (),
 ) -> ClientScope:
     return ClientScope(
-        id=new_id(),
+        id="",
         realm_id=realm_id,
         name=name,
         description=description,
@@ -117,8 +121,20 @@ def _profile_mappers() -> tuple[ProtocolMapper, ...]:
     return (full_name, *(attribute_mapper(*row) for row in attributes))
 
 
-def builtin_client_scopes(realm_id: str, *, offline_access_role_id: str | None) -> list[ClientScope]:
-    """Fresh instances of Keycloak's built-in client scopes for one realm."""
+def with_fresh_ids(mappers: Iterable[ProtocolMapper], ids: Randomness) -> tuple[ProtocolMapper, ...]:
+    """``mappers`` each with a new id from ``ids``."""
+    return tuple(dataclasses.replace(mapper, id=ids.new_id()) for mapper in mappers)
+
+
+def builtin_client_scopes(realm_id: str, *, offline_access_role_id: str | None, ids: Randomness) -> list[ClientScope]:
+    """Fresh instances of Keycloak's built-in client scopes for one realm, ids from ``ids``."""
+    return [
+        dataclasses.replace(scope, id=ids.new_id(), protocol_mappers=with_fresh_ids(scope.protocol_mappers, ids))
+        for scope in _builtin_scopes(realm_id, offline_access_role_id)
+    ]
+
+
+def _builtin_scopes(realm_id: str, offline_access_role_id: str | None) -> list[ClientScope]:
     auth_time = _mapper(
         "auth_time",
         "oidc-usersessionmodel-note-mapper",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.key_components import KEY_PROVIDER
 from realmgate.keycloak.realm_file import MASKED_SECRET, ImportContext, join_path
 from realmgate.model.component import Component
@@ -98,11 +98,11 @@ DEFAULT_POLICIES = tuple(
 )
 
 
-def default_components(realm_id: str) -> list[Component]:
+def default_components(realm_id: str, *, ids: Randomness) -> list[Component]:
     """The client-registration policies of a fresh Keycloak realm."""
     return [
         Component(
-            id=new_id(),
+            id=ids.new_id(),
             realm_id=realm_id,
             name=name,
             provider_id=provider,
@@ -223,7 +223,7 @@ async def _import_list(
         sub_type = item.get("subType")
         given = item.get("id")
         component = Component(
-            id=given if isinstance(given, str) and given else new_id(),
+            id=given if isinstance(given, str) and given else ctx.ids.new_id(),
             realm_id=realm.id,
             name=name if isinstance(name, str) else "",
             provider_id=provider,

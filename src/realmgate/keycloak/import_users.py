@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from realmgate.crypto.secrets import new_id
 from realmgate.keycloak.defaults import add_user
 from realmgate.keycloak.realm_file import ImportContext, RoleIndex, join_path
 from realmgate.keycloak.representations import (
@@ -39,7 +38,7 @@ async def _import_group(
     index: RoleIndex,
     by_path: dict[str, str],
 ) -> None:
-    base = Group(id=new_id(), realm_id=realm.id, name="", parent_id=parent.id if parent else None)
+    base = Group(id=ctx.ids.new_id(), realm_id=realm.id, name="", parent_id=parent.id if parent else None)
     group = ctx.convert(path, group_from_rep, rep, base, with_id=True)
     group = dataclasses.replace(group, role_ids=_role_ids(ctx, path, rep, index))
     await ctx.store(path, tx.groups.add(group))
@@ -81,7 +80,7 @@ async def _import_user(
     *,
     now: int,
 ) -> None:
-    base = User(id=new_id(), realm_id=realm.id, username="", created_timestamp=now * 1000)
+    base = User(id=ctx.ids.new_id(), realm_id=realm.id, username="", created_timestamp=now * 1000)
     user = ctx.convert(path, user_from_rep, rep, base, with_id=True)
     owner = rep.get("serviceAccountClientId")
     if owner is not None:
@@ -93,7 +92,7 @@ async def _import_user(
     for cred_path, cred_rep in ctx.objects(rep, "credentials", path):
         with ctx.at(cred_path):
             parsed = credential_from_rep(
-                cred_rep, user.id, now_ms=now * 1000, policy=realm.password_policy, with_id=True
+                cred_rep, user.id, now_ms=now * 1000, ids=ctx.ids, policy=realm.password_policy, with_id=True
             )
         ctx.warn_unknown(cred_path, parsed.unknown)
         credentials.append((cred_path, parsed.credential))

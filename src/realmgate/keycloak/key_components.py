@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from realmgate.crypto.algorithms import EDDSA, HMAC_ALGORITHMS, RSA_ALGORITHMS
 from realmgate.crypto.realm_keys import GENERATED_PROVIDERS, generate_provider_key, keycloak_key_id
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.realm_file import MASKED_SECRET, ImportContext, join_path, log
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
@@ -77,8 +77,10 @@ def _pem_from_der(der_b64: str, key_type: str) -> tuple[str, str]:
     return private, public
 
 
-def _key_from_component(realm: Realm, provider: str, config: Mapping[str, object], now: int) -> RealmKey | None:
-    key = _key_material(realm, provider, config)
+def _key_from_component(
+    realm: Realm, provider: str, config: Mapping[str, object], now: int, ids: Randomness
+) -> RealmKey | None:
+    key = _key_material(realm, provider, config, ids)
     if key is None:
         return None
     return dataclasses.replace(
@@ -123,13 +125,15 @@ def _generated_algorithm(provider: str, config: Mapping[str, object]) -> str:
     return _algorithm(config, default, allowed)
 
 
-def key_from_component(realm: Realm, provider: str, config: Mapping[str, object], *, now: int) -> RealmKey:
+def key_from_component(
+    realm: Realm, provider: str, config: Mapping[str, object], *, now: int, ids: Randomness
+) -> RealmKey:
     """The key a key-provider component added through the admin API stands for: a generated
     provider without key material generates one (as Keycloak does on creation), otherwise the
     material given is imported. Raises ``ValueError`` for an unknown provider or bad config."""
     if provider in GENERATED_PROVIDERS and not any(_first(config, f) for f in _PRIVATE_KEY_FIELDS):
         key = generate_provider_key(
-            realm.id, provider, _generated_algorithm(provider, config), now=now, realm_name=realm.name
+            realm.id, provider, _generated_algorithm(provider, config), now=now, ids=ids, realm_name=realm.name
         )
         return dataclasses.replace(
             key,
@@ -137,7 +141,7 @@ def key_from_component(realm: Realm, provider: str, config: Mapping[str, object]
             active=_flag(config, "active"),
             enabled=_flag(config, "enabled"),
         )
-    imported = _key_from_component(realm, provider, config, now)
+    imported = _key_from_component(realm, provider, config, now, ids)
     if imported is None:
         raise ValueError(f"unknown key provider {provider}")
     return imported
@@ -156,7 +160,7 @@ def key_with_settings(key: RealmKey, config: Mapping[str, object], name: str | N
     )
 
 
-def _key_material(realm: Realm, provider: str, config: Mapping[str, object]) -> RealmKey | None:
+def _key_material(realm: Realm, provider: str, config: Mapping[str, object], ids: Randomness) -> RealmKey | None:
     asymmetric = _asymmetric(provider, config)
     if asymmetric is not None:
         field, algorithm, use, key_type = asymmetric
@@ -181,7 +185,7 @@ def _key_material(realm: Realm, provider: str, config: Mapping[str, object]) -> 
             raise ValueError("missing secret")
         default, use, allowed = _SECRET_PROVIDERS[provider]
         return RealmKey(
-            kid=_first(config, "kid") or new_id(),
+            kid=_first(config, "kid") or ids.new_id(),
             algorithm=_algorithm(config, default, allowed),
             use=use,
             key_type="OCT",
@@ -206,7 +210,7 @@ async def import_key_components(
             log.warning("%s: %s: masked key (partial export) skipped", ctx.source, path)
             continue
         try:
-            key = _key_from_component(realm, provider, config, now)
+            key = _key_from_component(realm, provider, config, now, ctx.ids)
         except (ValueError, TypeError, binascii.Error) as exc:
             raise ctx.error(join_path(path, "config"), f"invalid key: {exc}") from None
         if key is None:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.representations import RepresentationError
 from realmgate.keycloak.representations.realm_settings import MASKED_SECRET
 from realmgate.model.client import Client
@@ -48,6 +49,7 @@ class ImportContext:
     """The file being imported: converts errors to ``RealmFileError`` and logs unknown fields."""
 
     source: str
+    ids: Randomness  # where the ids of what the file leaves without one come from
 
     def error(self, path: str, message: str) -> RealmFileError:
         return RealmFileError(self.source, path, message)

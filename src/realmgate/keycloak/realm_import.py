@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from realmgate.crypto.algorithms import REALM_DEFAULT, UnsupportedAlgorithm, check_realm_default
 from realmgate.crypto.passwords import PolicyError, validate_policy
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.builtin_scopes import DEFAULT_SCOPES, OPTIONAL_SCOPES
 from realmgate.keycloak.components import import_components
 from realmgate.keycloak.defaults import (
@@ -65,7 +65,7 @@ async def _import_realm_settings(ctx: ImportContext, tx: Tx, rep: Mapping[str, o
     name = rep.get("realm")
     if not isinstance(name, str) or not name.strip():
         raise ctx.error("$.realm", "a realm name is required")
-    base = Realm(id=new_id(), name=name)
+    base = Realm(id=ctx.ids.new_id(), name=name)
     if name == "master":
         base = dataclasses.replace(base, access_token_lifespan=MASTER_ACCESS_TOKEN_LIFESPAN)
     realm = ctx.convert("$", realm_from_rep, rep, base, with_id=True)
@@ -99,18 +99,19 @@ async def _import_scopes_and_clients(ctx: ImportContext, tx: Tx, realm: Realm, r
             path,
             client_scope_from_rep,
             item,
-            ClientScope(id=new_id(), realm_id=realm.id, name=""),
+            ClientScope(id=ctx.ids.new_id(), realm_id=realm.id, name=""),
+            ids=ctx.ids,
             with_id=True,
         )
         await ctx.store(path, tx.client_scopes.add(scope))
     for path, item in ctx.objects(rep, "clients", "$"):
-        base = new_client(realm, "", secret=None)
-        client = ctx.convert(path, client_from_rep, item, base, with_id=True)
+        base = new_client(realm, "", ids=ctx.ids, secret=None)
+        client = ctx.convert(path, client_from_rep, item, base, ids=ctx.ids, with_id=True)
         if client.secret == MASKED_SECRET:
             # A partial export masks secrets; the mask is public knowledge, never a secret.
             log.warning("%s: %s: masked client secret replaced by a new one", ctx.source, path)
             client = dataclasses.replace(client, secret=None)
-        await ctx.store(path, tx.clients.add(settle_secret(client)))
+        await ctx.store(path, tx.clients.add(settle_secret(client, ids=ctx.ids)))
 
 
 async def _import_roles(
@@ -120,18 +121,20 @@ async def _import_roles(
     roles = ctx.mapping(rep, "roles", "$")
     pending: list[tuple[str, Role, object]] = []
     for path, item in ctx.objects(roles, "realm", "$.roles"):
-        role = ctx.convert(path, role_from_rep, item, Role(id=new_id(), realm_id=realm.id, name=""), with_id=True)
+        role = ctx.convert(
+            path, role_from_rep, item, Role(id=ctx.ids.new_id(), realm_id=realm.id, name=""), with_id=True
+        )
         await ctx.store(path, tx.roles.add(role))
         pending.append((path, role, item.get("composites")))
     for client_id, items in ctx.mapping(roles, "client", "$.roles").items():
         client = await tx.clients.get_by_client_id(realm.id, client_id)
         if client is None:
-            client = await ensure_builtin_client(tx, realm, client_id)
+            client = await ensure_builtin_client(tx, realm, client_id, ids=ctx.ids)
         client_path = f"$.roles.client[{client_id!r}]"
         if client is None:
             raise ctx.error(client_path, f"no client {client_id} in this realm")
         for path, item in ctx.objects({client_id: items}, client_id, "$.roles.client"):
-            base = Role(id=new_id(), realm_id=realm.id, name="", client_id=client.id)
+            base = Role(id=ctx.ids.new_id(), realm_id=realm.id, name="", client_id=client.id)
             role = ctx.convert(path, role_from_rep, item, base, with_id=True)
             await ctx.store(path, tx.roles.add(role))
             pending.append((path, role, item.get("composites")))
@@ -223,13 +226,13 @@ async def _scope_mappings(
 async def _identity_providers(ctx: ImportContext, tx: Tx, realm: Realm, rep: Mapping[str, object]) -> None:
     aliases: set[str] = set()
     for path, item in ctx.objects(rep, "identityProviders", "$"):
-        base = IdentityProvider(internal_id=new_id(), realm_id=realm.id, alias="", provider_id="")
+        base = IdentityProvider(internal_id=ctx.ids.new_id(), realm_id=realm.id, alias="", provider_id="")
         idp = ctx.convert(path, identity_provider_from_rep, item, base, with_id=True)
         await ctx.store(path, tx.identity_providers.add(idp))
         aliases.add(idp.alias)
     for path, item in ctx.objects(rep, "identityProviderMappers", "$"):
         base_mapper = IdentityProviderMapper(
-            id=new_id(), realm_id=realm.id, name="", identity_provider_alias="", identity_provider_mapper=""
+            id=ctx.ids.new_id(), realm_id=realm.id, name="", identity_provider_alias="", identity_provider_mapper=""
         )
         mapper = ctx.convert(path, idp_mapper_from_rep, item, base_mapper, with_id=True)
         if mapper.identity_provider_alias not in aliases:
@@ -237,9 +240,10 @@ async def _identity_providers(ctx: ImportContext, tx: Tx, realm: Realm, rep: Map
         await ctx.store(path, tx.idp_mappers.add(mapper))
 
 
-async def import_realm(tx: Tx, rep: Mapping[str, object], *, source: str, now: int) -> Realm:
-    """Create the realm described by ``rep`` with everything in it; returns the stored realm."""
-    ctx = ImportContext(source)
+async def import_realm(tx: Tx, rep: Mapping[str, object], *, source: str, now: int, ids: Randomness) -> Realm:
+    """Create the realm described by ``rep`` with everything in it (what has no id in the file
+    gets one from ``ids``); returns the stored realm."""
+    ctx = ImportContext(source, ids)
     if not isinstance(rep, Mapping):
         raise ctx.error("$", "a realm representation must be a JSON object")
     realm = await _import_realm_settings(ctx, tx, rep)
@@ -250,7 +254,7 @@ async def import_realm(tx: Tx, rep: Mapping[str, object], *, source: str, now: i
     await import_key_components(ctx, tx, realm, rep, now=now)
     await import_components(ctx, tx, realm, rep)
     log_findings(realm.name, component_findings(rep.get("components")), context=f"imported from {source}")
-    realm = await ensure_builtins(tx, realm, now=now, with_scopes="clientScopes" not in rep)
+    realm = await ensure_builtins(tx, realm, now=now, ids=ids, with_scopes="clientScopes" not in rep)
     index = await RoleIndex.load(tx, realm.id)
     await _set_composites(ctx, tx, index, pending)
     await _legacy_default_roles(ctx, tx, realm, rep, index)
@@ -269,7 +273,7 @@ async def _service_accounts(ctx: ImportContext, tx: Tx, realm: Realm, rep: Mappi
         if not client.service_accounts_enabled:
             continue
         try:
-            await ensure_service_account(tx, realm, client, now=now)
+            await ensure_service_account(tx, realm, client, now=now, ids=ctx.ids)
         except Conflict:
             message = f"a user has the name of client {client.client_id}'s service account"
             raise ctx.error("$.users", message) from None

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from realmgate.crypto.password_policy import check_policy
 from realmgate.crypto.passwords import PASSWORD_TYPE, new_password_credential
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.realm import Realm
 from realmgate.model.user import UPDATE_PASSWORD, User
 from realmgate.store.interface import Tx
@@ -33,7 +34,9 @@ async def replace_password(tx: Tx, realm: Realm, user: User, value: str, *, temp
     for existing in await tx.credentials.list(user.id):
         if existing.type == PASSWORD_TYPE:
             await tx.credentials.delete(user.id, existing.id)
-    await tx.credentials.add(new_password_credential(user.id, value, now_ms=now * 1000, policy=realm.password_policy))
+    await tx.credentials.add(
+        new_password_credential(user.id, value, now_ms=now * 1000, ids=SYSTEM, policy=realm.password_policy)
+    )
     actions = tuple(a for a in user.required_actions if a != UPDATE_PASSWORD)
     if temporary:
         actions += (UPDATE_PASSWORD,)

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from realmgate.clock import Clock
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.session import UserSession
 from realmgate.protocol.realm_cache import RealmCache, RealmConfig
 from realmgate.settings import Settings
@@ -44,6 +45,7 @@ class AppContext:
     settings: Settings
     store: Store
     clock: Clock
+    ids: Randomness
     metrics: Metrics
     upstream_logout: UpstreamLogout | None = None
     realm_cache: RealmCache = field(default_factory=RealmCache)

@@ -26,6 +26,7 @@ from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.broker.oidc.oauth2 import ConnectorDeps
 from realmgate.crypto import jws
 from realmgate.crypto.realm_keys import generate_default_keys, public_jwk
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.keys import RealmKey
 
@@ -61,7 +62,7 @@ async def _connector(
     config.update({"clientId": "broker", "clientSecret": SECRET, "pkceEnabled": "true", "pkceMethod": "S256"})
     config.update(extra)
     idp = IdentityProvider(internal_id="idp-1", realm_id="r", alias="upstream", provider_id="oidc", config=config)
-    deps = ConnectorDeps(http, UpstreamKeyCache(http, clock=clock), clock, realm_keys=realm_keys or [])
+    deps = ConnectorDeps(http, UpstreamKeyCache(http, clock=clock), clock, realm_keys=realm_keys or [], ids=SYSTEM)
     return OIDCConnector(idp, deps)
 
 
@@ -160,7 +161,7 @@ def _loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
 @pytest.fixture
 def broker_jwks() -> Iterator[tuple[str, list[RealmKey]]]:
     """The broker realm's JWKS on a loopback port, for the upstream to fetch (private_key_jwt)."""
-    realm_keys = generate_default_keys("broker-realm", now=0)
+    realm_keys = generate_default_keys("broker-realm", now=0, ids=SYSTEM)
     body = json.dumps({"keys": [public_jwk(k) for k in realm_keys if k.key_type == "RSA" and k.use == "sig"]}).encode()
 
     class Handler(_Quiet):

@@ -14,7 +14,7 @@ from realmgate.admin import auth
 from realmgate.admin.errors import AdminError
 from realmgate.crypto import jws
 from realmgate.crypto.realm_keys import active_key
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import SYSTEM, new_id
 from realmgate.keycloak.defaults import create_realm, ensure_realm_admin_client
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role
@@ -75,9 +75,9 @@ class World:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     store = cast(Store, await open_store(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
     async with store.tx() as tx:
-        master = await create_realm(tx, "master", now=NOW)
-        acme = await create_realm(tx, "acme", now=NOW)
-        await ensure_realm_admin_client(tx, master, "acme")
+        master = await create_realm(tx, "master", now=NOW, ids=SYSTEM)
+        acme = await create_realm(tx, "acme", now=NOW, ids=SYSTEM)
+        await ensure_realm_admin_client(tx, master, "acme", ids=SYSTEM)
     yield World(store, master, acme)
     await store.close()
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from realmgate.crypto import jws
 from realmgate.crypto.realm_keys import generate_default_keys, generate_ec_key, public_jwk
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.keys import RealmKey
 
 
@@ -133,7 +134,7 @@ class Keys:
 
     @staticmethod
     def _rsa() -> RealmKey:
-        return next(k for k in generate_default_keys("upstream", now=0) if k.algorithm == "RS256")
+        return next(k for k in generate_default_keys("upstream", now=0, ids=SYSTEM) if k.algorithm == "RS256")
 
     @staticmethod
     def jwks(*keys: RealmKey) -> dict[str, object]:

@@ -17,6 +17,7 @@ from realmgate.broker.oidc.connector import OIDCConnector
 from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.broker.oidc.oauth2 import ConnectorDeps
 from realmgate.broker.registry import create_connector
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.identity_provider import IdentityProvider
 
 ISSUER = "https://upstream.example/realms/slave_realm"
@@ -49,7 +50,7 @@ class World:
                 **config,
             },
         )
-        connector = create_connector(idp, ConnectorDeps(self.http, self.cache, self.clock))
+        connector = create_connector(idp, ConnectorDeps(self.http, self.cache, self.clock, ids=SYSTEM))
         assert isinstance(connector, OIDCConnector)
         return connector
 

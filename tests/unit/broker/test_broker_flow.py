@@ -18,6 +18,7 @@ from realmgate.broker.logout import LogoutTarget
 from realmgate.broker.oidc.connector import OIDCConnector
 from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.broker.oidc.oauth2 import ConnectorDeps
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.store.interface import Conflict, Tx
@@ -73,7 +74,7 @@ async def _setup(
 
 
 def _connector(idp: IdentityProvider, http: httpx.AsyncClient, clock: Clock) -> OIDCConnector:
-    return OIDCConnector(idp, ConnectorDeps(http, UpstreamKeyCache(http, clock=clock), clock))
+    return OIDCConnector(idp, ConnectorDeps(http, UpstreamKeyCache(http, clock=clock), clock, ids=SYSTEM))
 
 
 async def _begin(

@@ -13,6 +13,7 @@ from realmgate.broker.github.config import parse_github_config, validate_github_
 from realmgate.broker.github.connector import identity_from_profile, primary_verified_email, profile_id
 from realmgate.broker.oidc.login_request import build_login_request
 from realmgate.broker.oidc.token_client import parse_token_response
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.identity_provider import IdentityProvider
 
 
@@ -62,7 +63,7 @@ def test_save_accepts_local_http_and_no_client_id() -> None:
 
 def test_authorization_redirect() -> None:
     cfg = parse_github_config("github", {"clientId": "Iv1.x", "baseUrl": "https://ghe.example"}).oauth2
-    login = build_login_request(cfg, redirect_uri="https://rg/endpoint", client=ClientRequest())
+    login = build_login_request(cfg, redirect_uri="https://rg/endpoint", client=ClientRequest(), ids=SYSTEM)
     assert login.url.startswith("https://ghe.example/login/oauth/authorize?")
     params = dict(parse_qsl(urlsplit(login.url).query))
     assert (params["scope"], params["client_id"], params["response_type"]) == ("user:email", "Iv1.x", "code")

@@ -15,6 +15,7 @@ from realmgate.broker.errors import ConfigInvalid, UpstreamError, UpstreamErrorK
 from realmgate.broker.oidc.config import parse_config
 from realmgate.broker.oidc.token_client import TokenClient
 from realmgate.crypto import jws
+from realmgate.crypto.secrets import SYSTEM
 
 TOKENS = {
     "access_token": "at-1",
@@ -37,7 +38,7 @@ def _client(upstream: Upstream, http: httpx.AsyncClient, clock: Clock, **config:
             **config,
         },
     )
-    return TokenClient(http, cfg, clock)
+    return TokenClient(http, cfg, clock, ids=SYSTEM)
 
 
 async def test_client_secret_post_exchange(upstream: Upstream, http: httpx.AsyncClient, clock: Clock) -> None:
@@ -111,7 +112,7 @@ async def test_private_key_jwt_uses_the_realm_key(
             "clientAssertionAudience": "https://idp.example/",
         },
     )
-    client = TokenClient(http, cfg, clock, realm_keys=[keys.b, keys.a], assertion_lifespan=120)
+    client = TokenClient(http, cfg, clock, realm_keys=[keys.b, keys.a], assertion_lifespan=120, ids=SYSTEM)
     await client.exchange_code("c", redirect_uri="http://rp/cb", code_verifier=None)
     (sent,) = upstream.script.hits("/token")
     assertion = sent.form["client_assertion"]
@@ -200,7 +201,7 @@ async def test_unreachable_upstream(http: httpx.AsyncClient, clock: Clock) -> No
         "oidc", {"authorizationUrl": "http://x/auth", "tokenUrl": "http://127.0.0.1:1/token", "clientId": "c"}
     )
     with pytest.raises(UpstreamError) as err:
-        await TokenClient(http, cfg, clock).exchange_code("c", redirect_uri="x", code_verifier=None)
+        await TokenClient(http, cfg, clock, ids=SYSTEM).exchange_code("c", redirect_uri="x", code_verifier=None)
     assert err.value.kind is UpstreamErrorKind.UNREACHABLE
 
 

@@ -28,6 +28,7 @@ from realmgate.crypto.algorithms import (
 )
 from realmgate.crypto.jws import BadSignature, sign, unverified_header, verify, verify_with_jwks
 from realmgate.crypto.realm_keys import generate_default_keys, generate_fallback_key, public_jwk, thumbprint
+from realmgate.crypto.secrets import SYSTEM
 
 NOW = 1_700_000_000
 
@@ -138,7 +139,7 @@ def _forge(header: Mapping[str, object], signature: bytes) -> str:
 
 
 def test_own_token_verification_refuses_none_and_hmac_keyed_by_a_public_key() -> None:
-    keys = generate_default_keys("realm-id", now=NOW)
+    keys = generate_default_keys("realm-id", now=NOW, ids=SYSTEM)
     rsa_key = next(k for k in keys if k.algorithm == "RS256")
     unsigned = _forge({"alg": "none", "kid": rsa_key.kid}, b"")
     with pytest.raises(BadSignature):

@@ -30,7 +30,7 @@ from realmgate.crypto.realm_keys import (
     public_jwk,
     thumbprint,
 )
-from realmgate.crypto.secrets import constant_time_equals, new_id, new_secret
+from realmgate.crypto.secrets import SYSTEM, constant_time_equals, new_id, new_secret
 from realmgate.model.keys import RealmKey
 
 NOW = 1_700_000_000
@@ -44,7 +44,7 @@ RFC7638_N = (
 
 @pytest.fixture(scope="module")
 def keys() -> list[RealmKey]:
-    return generate_default_keys("realm-id", now=NOW, realm_name="demo")
+    return generate_default_keys("realm-id", now=NOW, realm_name="demo", ids=SYSTEM)
 
 
 def _by_alg(keys: list[RealmKey], alg: str) -> RealmKey:
@@ -127,7 +127,7 @@ def test_sign_and_verify_realm_tokens(keys: list[RealmKey]) -> None:
         verify(token, keys, algorithms={"HS512"})  # alg not allowed
     with pytest.raises(BadSignature):
         verify(token, [replace(rs, enabled=False)], algorithms={"RS256"})
-    other = generate_default_keys("other", now=NOW)
+    other = generate_default_keys("other", now=NOW, ids=SYSTEM)
     with pytest.raises(BadSignature):
         verify(token, [replace(_by_alg(other, "RS256"), kid=rs.kid)], algorithms={"RS256"})
 
@@ -170,7 +170,7 @@ def test_public_key_is_never_used_as_hmac_secret(keys: list[RealmKey]) -> None:
 
 def test_verify_with_jwks_picks_key_by_kid(keys: list[RealmKey]) -> None:
     rs = _by_alg(keys, "RS256")
-    other = _by_alg(generate_default_keys("other", now=NOW), "RS256")
+    other = _by_alg(generate_default_keys("other", now=NOW, ids=SYSTEM), "RS256")
     jwks = [public_jwk(other), public_jwk(_by_alg(keys, "RSA-OAEP")), public_jwk(rs)]
     token = sign({"iss": "up"}, rs)
     assert verify_with_jwks(token, jwks, algorithms={"RS256"}) == {"iss": "up"}
@@ -184,7 +184,7 @@ def test_verify_with_jwks_picks_key_by_kid(keys: list[RealmKey]) -> None:
 
 def test_verify_with_jwks_without_kid_tries_matching_keys(keys: list[RealmKey]) -> None:
     rs = _by_alg(keys, "RS256")
-    other = _by_alg(generate_default_keys("other", now=NOW), "RS256")
+    other = _by_alg(generate_default_keys("other", now=NOW, ids=SYSTEM), "RS256")
     no_kid = jose_jws.serialize_compact(
         {"alg": "RS256"}, b'{"sub":"x"}', RSAKey.import_key(rs.private_material), algorithms=["RS256"]
     )

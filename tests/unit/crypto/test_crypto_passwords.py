@@ -18,6 +18,7 @@ from realmgate.crypto.passwords import (
     parse_stored,
     verify_password,
 )
+from realmgate.crypto.secrets import SYSTEM
 
 
 def _b64(raw: bytes) -> str:
@@ -162,7 +163,7 @@ def test_malformed_or_unknown_stored_data_never_verifies() -> None:
 
 
 def test_new_password_credential() -> None:
-    cred = new_password_credential("u1", "pw", now_ms=1700000000000, policy="hashIterations(1)")
+    cred = new_password_credential("u1", "pw", now_ms=1700000000000, policy="hashIterations(1)", ids=SYSTEM)
     assert (cred.user_id, cred.type, cred.created_date) == ("u1", "password", 1700000000000)
     assert verify_password("pw", cred.secret_data, cred.credential_data)
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from realmgate.crypto.passwords import verify_password
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.keycloak.representations import (
     RepresentationError,
     client_from_rep,
@@ -103,16 +104,18 @@ def test_client_round_trip_with_mappers_and_scopes() -> None:
     assert rep["defaultClientScopes"] == ["profile", "email"]
     assert "realmId" not in rep and "scopeRoleIds" not in rep
     blank = Client(id="c1", realm_id="r1", client_id="")
-    same, unknown = client_from_rep(json.loads(json.dumps(rep)), blank, with_id=True)
+    same, unknown = client_from_rep(json.loads(json.dumps(rep)), blank, with_id=True, ids=SYSTEM)
     assert same == client and unknown == []
-    fresh, _ = client_from_rep(rep, blank)
+    fresh, _ = client_from_rep(rep, blank, ids=SYSTEM)
     assert fresh.protocol_mappers[0].id != "m1"  # nested mappers get new ids without with_id
     with pytest.raises(RepresentationError) as err:
-        client_from_rep({"clientId": "x", "protocolMappers": [{"name": "n"}]}, blank)
+        client_from_rep({"clientId": "x", "protocolMappers": [{"name": "n"}]}, blank, ids=SYSTEM)
     assert err.value.field == "protocolMappers[0].protocolMapper"
     with pytest.raises(RepresentationError):
-        client_from_rep({"publicClient": True}, blank)  # clientId required
-    assert client_from_rep({"clientId": "x", "authorizationServicesEnabled": False, "zzz": 1}, blank)[1] == ["zzz"]
+        client_from_rep({"publicClient": True}, blank, ids=SYSTEM)  # clientId required
+    assert client_from_rep({"clientId": "x", "authorizationServicesEnabled": False, "zzz": 1}, blank, ids=SYSTEM)[
+        1
+    ] == ["zzz"]
 
 
 def test_client_scope_rep() -> None:
@@ -134,7 +137,9 @@ def test_client_scope_rep() -> None:
             "config": {},
         }
     ]
-    assert client_scope_from_rep(rep, ClientScope(id="s1", realm_id="r1", name=""), with_id=True)[0] == scope
+    assert (
+        client_scope_from_rep(rep, ClientScope(id="s1", realm_id="r1", name=""), with_id=True, ids=SYSTEM)[0] == scope
+    )
 
 
 def test_user_rep_lowercases_and_handles_attributes() -> None:
@@ -174,7 +179,7 @@ def test_credential_hashed_is_copied_and_plain_is_hashed() -> None:
         "credentialData": '{"hashIterations":27500,"algorithm":"pbkdf2-sha256","additionalParameters":{}}',
         "priority": 10,
     }
-    parsed = credential_from_rep(keycloak_rep, "u1", now_ms=5, with_id=True)
+    parsed = credential_from_rep(keycloak_rep, "u1", now_ms=5, with_id=True, ids=SYSTEM)
     assert parsed.credential.secret_data == keycloak_rep["secretData"]
     assert parsed.credential.created_date == 1700000000000 and not parsed.temporary
     assert credential_to_rep(parsed.credential) == keycloak_rep
@@ -183,16 +188,17 @@ def test_credential_hashed_is_copied_and_plain_is_hashed() -> None:
         "u1",
         now_ms=7,
         policy="hashAlgorithm(pbkdf2-sha256) and hashIterations(10)",
+        ids=SYSTEM,
     )
     assert plain.temporary and plain.credential.created_date == 7
     assert json.loads(plain.credential.credential_data)["algorithm"] == "pbkdf2-sha256"
     assert verify_password("pw", plain.credential.secret_data, plain.credential.credential_data)
     assert "value" not in credential_to_rep(plain.credential)
     with pytest.raises(RepresentationError, match="unknown credential type"):
-        credential_from_rep({"type": "otp", "value": "1"}, "u1", now_ms=0)
+        credential_from_rep({"type": "otp", "value": "1"}, "u1", now_ms=0, ids=SYSTEM)
     with pytest.raises(RepresentationError, match="unsupported"):
         credential_from_rep(
-            {**keycloak_rep, "credentialData": '{"hashIterations":1,"algorithm":"md5"}'}, "u1", now_ms=0
+            {**keycloak_rep, "credentialData": '{"hashIterations":1,"algorithm":"md5"}'}, "u1", now_ms=0, ids=SYSTEM
         )
 
 

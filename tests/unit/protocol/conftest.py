@@ -12,7 +12,7 @@ import pytest
 from tests.store.conftest import postgres_database, store_url  # noqa: F401 (fixtures)
 
 from realmgate.crypto.passwords import new_password_credential
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import SYSTEM, new_id
 from realmgate.keycloak.defaults import create_realm, new_client
 from realmgate.model.user import User
 from realmgate.protocol.realm_cache import RealmCache, RealmConfig
@@ -41,7 +41,7 @@ async def world(store_url: str) -> AsyncIterator[World]:  # noqa: F811 (pytest f
     # not accept as the Protocol's AbstractAsyncContextManager[Tx, bool | None] (reported).
     store = cast(Store, await open_store(store_url))
     async with store.tx() as tx:
-        realm = await create_realm(tx, "test", now=NOW)
+        realm = await create_realm(tx, "test", now=NOW, ids=SYSTEM)
         realm = dataclasses.replace(realm, display_name="Test Realm")
         await tx.realms.update(realm)
         app = new_client(
@@ -53,6 +53,7 @@ async def world(store_url: str) -> AsyncIterator[World]:  # noqa: F811 (pytest f
             direct_access_grants_enabled=True,
             service_accounts_enabled=True,
             attributes={"post.logout.redirect.uris": "+"},
+            ids=SYSTEM,
         )
         await tx.clients.add(app)
         await tx.clients.add(
@@ -62,10 +63,18 @@ async def world(store_url: str) -> AsyncIterator[World]:  # noqa: F811 (pytest f
                 public_client=True,
                 redirect_uris=("https://spa.example/cb",),
                 attributes={"pkce.code.challenge.method": "S256"},
+                ids=SYSTEM,
             )
         )
         await tx.clients.add(
-            new_client(realm, "other", secret="other-secret", redirect_uris=("*",), direct_access_grants_enabled=True)
+            new_client(
+                realm,
+                "other",
+                secret="other-secret",
+                redirect_uris=("*",),
+                direct_access_grants_enabled=True,
+                ids=SYSTEM,
+            )
         )
         sa = User(id=new_id(), realm_id=realm.id, username="service-account-app", service_account_client_id=app.id)
         await tx.users.add(sa)
@@ -79,7 +88,7 @@ async def world(store_url: str) -> AsyncIterator[World]:  # noqa: F811 (pytest f
             email_verified=True,
         )
         await tx.users.add(user)
-        await tx.credentials.add(new_password_credential(user.id, PASSWORD, now_ms=NOW * 1000))
+        await tx.credentials.add(new_password_credential(user.id, PASSWORD, now_ms=NOW * 1000, ids=SYSTEM))
         assert realm.default_role_id is not None
         for uid in (user.id, sa.id):
             await tx.users.grant_roles(realm.id, uid, [realm.default_role_id])

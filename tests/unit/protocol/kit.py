@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from realmgate.crypto import realm_keys
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.client import Client, ClientScope, ProtocolMapper
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
@@ -139,7 +140,7 @@ def client(client_id: str = "app", **fields: Any) -> Client:
 
 @functools.cache
 def realm_key_set() -> tuple[RealmKey, ...]:
-    return tuple(realm_keys.generate_default_keys("r1", now=NOW, realm_name="test"))
+    return tuple(realm_keys.generate_default_keys("r1", now=NOW, realm_name="test", ids=SYSTEM))
 
 
 def config(

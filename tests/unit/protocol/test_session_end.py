@@ -13,6 +13,7 @@ from tests.unit.protocol.conftest import NOW, PASSWORD, SECRET, World
 from realmgate.admin import sessions as admin_sessions
 from realmgate.admin.call import AdminCall
 from realmgate.crypto import jws, realm_keys
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.session import UserSession
 from realmgate.protocol import revocation
 from realmgate.protocol.client_logout import LOGOUT_EVENT, Delivery, logout_token
@@ -172,6 +173,7 @@ async def test_logout_all_pages_through_every_session(world: World, monkeypatch:
             who=cast(Any, None),  # logout-all reads neither: the web adapter has checked both
             auth=cast(Any, None),
             now=NOW + 1,
+            ids=SYSTEM,
             path={},
             args={},
             body=None,

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from realmgate.broker.mappers.claims import ClaimSet, claim_value
-from realmgate.crypto.secrets import new_id
 from realmgate.model.identity_provider import MapperGrant
 
 
@@ -23,7 +22,8 @@ class MapperContext:
     ``access_token`` holds the claims of the upstream access token only when it was
     validated as a JWT (always for ``keycloak-oidc``, for ``oidc`` with ``isAccessTokenJWT``);
     External Role to Role reads ``realm_access``/``resource_access`` from it.
-    ``new_id`` makes ``${UUID}`` in username templates; injected so tests are repeatable.
+    ``new_id`` makes ``${UUID}`` in username templates (the login's ``Randomness.new_id``);
+    injected so tests are repeatable.
     """
 
     alias: str
@@ -32,7 +32,7 @@ class MapperContext:
     userinfo: ClaimSet | None = None
     access_token: ClaimSet | None = None
     registration_email_as_username: bool = False
-    new_id: Callable[[], str] = new_id
+    new_id: Callable[[], str] = field(kw_only=True)
 
     def claim(self, path: str) -> object | None:
         """A claim by path: access token, then ID token, then userinfo (Keycloak's order)."""

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
 
 from realmgate.broker.connector import ClientRequest, UpstreamLogin
 from realmgate.broker.oidc.config import OIDCConfig
 from realmgate.broker.upstream import with_query
-from realmgate.crypto.secrets import new_secret
+from realmgate.crypto.secrets import Randomness
 
 # Parameters the broker sets itself; a forwarded parameter never overrides one of them.
 _RESERVED = frozenset(
@@ -55,10 +54,10 @@ def build_login_request(
     *,
     redirect_uri: str,
     client: ClientRequest,
-    random: Callable[[int], str] = new_secret,
+    ids: Randomness,
 ) -> UpstreamLogin:
     """Build the authorization URL as Keycloak's ``OIDCIdentityProvider`` does (reference §4.1)."""
-    state = random(16 if cfg.requires_short_state_parameter else 32)
+    state = ids.new_secret(16 if cfg.requires_short_state_parameter else 32)
     params: dict[str, str] = {
         "scope": cfg.default_scope,
         "state": state,
@@ -66,12 +65,12 @@ def build_login_request(
         "client_id": cfg.client_id,
         "redirect_uri": redirect_uri,
     }
-    nonce = None if cfg.disable_nonce else random(32)
+    nonce = None if cfg.disable_nonce else ids.new_secret(32)
     if nonce is not None:
         params["nonce"] = nonce
     verifier = None
     if cfg.pkce_enabled and cfg.pkce_method is not None:
-        verifier = random(48)
+        verifier = ids.new_secret(48)
         params["code_challenge"] = pkce_challenge(verifier, cfg.pkce_method)
         params["code_challenge_method"] = cfg.pkce_method
     prompt = cfg.prompt or client.prompt

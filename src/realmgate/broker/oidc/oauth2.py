@@ -24,6 +24,7 @@ from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.broker.oidc.login_request import build_login_request
 from realmgate.broker.oidc.token_client import ACCESS_TOKEN_EXPIRATION, TokenClient
 from realmgate.clock import Clock
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.keys import RealmKey
 
@@ -39,6 +40,7 @@ class ConnectorDeps:
     http: httpx.AsyncClient
     keys: UpstreamKeyCache
     clock: Clock
+    ids: Randomness
     realm_keys: Sequence[RealmKey] = field(default_factory=tuple)
     assertion_lifespan: int = 60
 
@@ -68,6 +70,7 @@ class OAuth2Connector:
             deps.http,
             cfg,
             deps.clock,
+            deps.ids,
             realm_keys=deps.realm_keys,
             assertion_lifespan=deps.assertion_lifespan,
         )
@@ -77,7 +80,7 @@ class OAuth2Connector:
         return self.cfg.backchannel_supported
 
     def login_url(self, client: ClientRequest, *, redirect_uri: str) -> UpstreamLogin:
-        return build_login_request(self.cfg, redirect_uri=redirect_uri, client=client)
+        return build_login_request(self.cfg, redirect_uri=redirect_uri, client=client, ids=self._deps.ids)
 
     def needs_refresh(self, stored_token: str, *, now: float) -> bool:
         expiration = _stored(stored_token).get(ACCESS_TOKEN_EXPIRATION)

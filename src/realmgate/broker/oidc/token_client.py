@@ -24,7 +24,7 @@ from realmgate.broker.upstream import call
 from realmgate.clock import Clock
 from realmgate.crypto import jws as realm_jws
 from realmgate.crypto.realm_keys import active_key
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.keys import RealmKey
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -90,12 +90,13 @@ class TokenClient:
     http: httpx.AsyncClient
     cfg: OIDCConfig
     clock: Clock
+    ids: Randomness
     realm_keys: Sequence[RealmKey] = field(default_factory=tuple)
     assertion_lifespan: int = 60
 
     def _assertion_claims(self, now: int) -> dict[str, object]:
         return {
-            "jti": new_id(),
+            "jti": self.ids.new_id(),
             "iss": self.cfg.client_id,
             "sub": self.cfg.client_id,
             "aud": self.cfg.client_assertion_audience or self.cfg.token_url,

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from realmgate.crypto.algorithms import UnsupportedAlgorithm, check_client_attributes
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.representations._mapping import (
     JsonObject,
     RepresentationError,
@@ -19,7 +20,7 @@ from realmgate.keycloak.representations._mapping import (
     to_rep,
     unknown_fields,
 )
-from realmgate.keycloak.representations.protocol_mapper import MAPPERS_NEW_IDS, MAPPERS_WITH_IDS
+from realmgate.keycloak.representations.protocol_mapper import MAPPERS_OUT, mappers_in
 from realmgate.model.client import Client, ClientScope
 
 IGNORED_CLIENT_FIELDS = names(
@@ -33,28 +34,34 @@ IGNORED_CLIENT_FIELDS = names(
 CLIENT_SPEC = Spec(
     cls=Client,
     internal=frozenset({"realm_id", "scope_role_ids"}),
-    converters={"protocol_mappers": MAPPERS_NEW_IDS},
+    converters={"protocol_mappers": MAPPERS_OUT},
     ignored=IGNORED_CLIENT_FIELDS,
 )
-_CLIENT_SPEC_WITH_IDS = replace(CLIENT_SPEC, converters={"protocol_mappers": MAPPERS_WITH_IDS})
 
 CLIENT_SCOPE_SPEC = Spec(
     cls=ClientScope,
     internal=frozenset({"realm_id", "scope_role_ids"}),
-    converters={"protocol_mappers": MAPPERS_NEW_IDS},
+    converters={"protocol_mappers": MAPPERS_OUT},
 )
-_CLIENT_SCOPE_SPEC_WITH_IDS = replace(CLIENT_SCOPE_SPEC, converters={"protocol_mappers": MAPPERS_WITH_IDS})
+
+
+def _reading(spec: Spec, ids: Randomness, with_id: bool) -> Spec:
+    """``spec`` reading nested mappers, new ones with ids from ``ids``."""
+    return replace(spec, converters={"protocol_mappers": mappers_in(ids, with_id=with_id)})
 
 
 def client_to_rep(client: Client) -> JsonObject:
     return to_rep(CLIENT_SPEC, client)
 
 
-def client_from_rep(rep: Mapping[str, object], base: Client, *, with_id: bool = False) -> tuple[Client, list[str]]:
+def client_from_rep(
+    rep: Mapping[str, object], base: Client, *, ids: Randomness, with_id: bool = False
+) -> tuple[Client, list[str]]:
     """Apply ``rep`` onto ``base`` (a new client from ``defaults.new_client`` or the stored one).
     Every entry point (admin API, partial import, realm import) comes through here, so a
-    signature algorithm realmgate cannot honour is refused here, naming the attribute."""
-    spec = _CLIENT_SPEC_WITH_IDS if with_id else CLIENT_SPEC
+    signature algorithm realmgate cannot honour is refused here, naming the attribute. Nested
+    protocol mappers the JSON gives no id (or all of them, without ``with_id``) get one from ``ids``."""
+    spec = _reading(CLIENT_SPEC, ids, with_id)
     client = from_rep(spec, rep, base, with_id=with_id)
     if not client.client_id:
         raise RepresentationError("clientId", "is required")
@@ -70,9 +77,9 @@ def client_scope_to_rep(scope: ClientScope) -> JsonObject:
 
 
 def client_scope_from_rep(
-    rep: Mapping[str, object], base: ClientScope, *, with_id: bool = False
+    rep: Mapping[str, object], base: ClientScope, *, ids: Randomness, with_id: bool = False
 ) -> tuple[ClientScope, list[str]]:
-    spec = _CLIENT_SCOPE_SPEC_WITH_IDS if with_id else CLIENT_SCOPE_SPEC
+    spec = _reading(CLIENT_SCOPE_SPEC, ids, with_id)
     scope = from_rep(spec, rep, base, with_id=with_id)
     if not scope.name:
         raise RepresentationError("name", "is required")

@@ -16,6 +16,7 @@ from realmgate.crypto.passwords import (
     parse_stored,
     stored_password_credential,
 )
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.representations._mapping import (
     JsonObject,
     RepresentationError,
@@ -90,6 +91,7 @@ def credential_from_rep(
     user_id: str,
     *,
     now_ms: int,
+    ids: Randomness,
     policy: str | None = None,
     with_id: bool = False,
 ) -> CredentialInput:
@@ -105,7 +107,7 @@ def credential_from_rep(
     if value is not None:
         if not isinstance(value, str):
             raise RepresentationError("value", "must be a string")
-        base = new_password_credential(user_id, value, now_ms=now_ms, policy=policy)
+        base = new_password_credential(user_id, value, now_ms=now_ms, ids=ids, policy=policy)
     else:
         secret_data, credential_data = rep.get("secretData"), rep.get("credentialData")
         if not isinstance(secret_data, str) or not isinstance(credential_data, str):
@@ -114,7 +116,7 @@ def credential_from_rep(
             parse_stored(secret_data, credential_data)
         except PasswordDataError as exc:
             raise RepresentationError("credentialData", str(exc)) from exc
-        base = stored_password_credential(user_id, secret_data, credential_data, now_ms=now_ms)
+        base = stored_password_credential(user_id, secret_data, credential_data, now_ms=now_ms, ids=ids)
     rest = {k: v for k, v in rep.items() if k not in ("secretData", "credentialData")}
     credential = from_rep(CREDENTIAL_SPEC, rest, base, with_id=with_id)
     return CredentialInput(credential, temporary, unknown_fields(CREDENTIAL_SPEC, rep))

@@ -134,6 +134,7 @@ def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
                     who=who,
                     auth=authenticator,
                     now=now,
+                    ids=ctx.ids,
                     path=path,
                     args=args,
                     body=body,

@@ -44,6 +44,7 @@ def connector(request: Request, config: RealmConfig, idp: IdentityProvider) -> I
         http=ctx.http,
         keys=key_cache(request, config),
         clock=ctx.clock,
+        ids=ctx.ids,
         realm_keys=config.keys,
         assertion_lifespan=config.realm.access_code_lifespan,
     )

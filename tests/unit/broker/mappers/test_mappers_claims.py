@@ -17,6 +17,7 @@ from realmgate.broker.mappers.claims import (
     value_matches_regex,
 )
 from realmgate.broker.mappers.context import MapperContext
+from realmgate.crypto.secrets import SYSTEM
 
 
 @pytest.mark.parametrize(
@@ -92,6 +93,7 @@ def test_claim_sources_in_keycloak_order_access_token_id_token_userinfo() -> Non
         access_token={"a": "from-at"},
         id_token={"a": "from-id", "b": "from-id"},
         userinfo={"a": "from-ui", "b": "from-ui", "c": "from-ui"},
+        new_id=SYSTEM.new_id,
     )
     assert ctx.claim("a") == "from-at"
     assert ctx.claim("b") == "from-id"
