@@ -80,7 +80,7 @@ class DeviceCodeGrant:
 
 
 GrantFields = CodeGrant | RefreshGrant | PasswordGrant | ClientCredentialsGrant | DeviceCodeGrant
-G = TypeVar("G", CodeGrant, RefreshGrant, PasswordGrant, ClientCredentialsGrant, DeviceCodeGrant)
+G = TypeVar("G", bound=GrantFields)
 
 GRANT_PARSERS: Mapping[str, Callable[[Mapping[str, str]], GrantFields]] = {
     AUTHORIZATION_CODE: lambda p: CodeGrant(
