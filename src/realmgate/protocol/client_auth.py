@@ -12,14 +12,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from realmgate.model.client import Client
 from realmgate.protocol.errors import InvalidClient, InvalidRequest
-from realmgate.protocol.params import optional
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import ClientCredentials
 
 INVALID_CREDENTIALS = "Invalid client or Invalid client credentials"
 
@@ -58,11 +57,10 @@ def _secret_matches(expected: str | None, offered: tuple[str, ...]) -> bool:
     return matched
 
 
-def authenticate_client(config: RealmConfig, params: Mapping[str, str], authorization: str | None) -> Client:
+def authenticate_client(config: RealmConfig, credentials: ClientCredentials, authorization: str | None) -> Client:
     """The authenticated client, or ``InvalidClient`` / ``InvalidRequest``."""
     basic = parse_basic(authorization)
-    body_id = optional(params, "client_id")
-    body_secret = optional(params, "client_secret")
+    body_id, body_secret = credentials.client_id, credentials.client_secret
     if basic is not None:
         if body_secret is not None:
             raise InvalidRequest("Only one client authentication method may be used")

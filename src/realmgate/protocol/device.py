@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 
 from realmgate.crypto.secrets import new_secret
@@ -27,16 +26,15 @@ from realmgate.protocol.errors import (
     AuthorizationPending,
     ExpiredToken,
     InvalidGrant,
-    InvalidRequest,
     SlowDown,
     UnauthorizedClient,
 )
-from realmgate.protocol.params import optional
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import DEVICE_CODE, DeviceAuthorizationRequest, EndpointCall
 from realmgate.protocol.scopes import decide_scopes
 from realmgate.store.interface import Tx
 
-GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
+GRANT_TYPE = DEVICE_CODE
 ENABLED_ATTRIBUTE = "oauth2.device.authorization.grant.enabled"
 LIFESPAN_SETTING = "oauth2DeviceCodeLifespan"  # realm settings, Keycloak's names and defaults
 INTERVAL_SETTING = "oauth2DevicePollingInterval"
@@ -110,16 +108,16 @@ class DeviceAuthorization:
 
 
 async def start(
-    tx: Tx, config: RealmConfig, params: Mapping[str, str], *, authorization: str | None, now: int
+    tx: Tx, config: RealmConfig, request: DeviceAuthorizationRequest, call: EndpointCall
 ) -> DeviceAuthorization:
     """RFC 8628 §3.1-3.2: the device authorization request of an authenticated client."""
-    client = authenticate_client(config, params, authorization)
+    client = authenticate_client(config, request.credentials, call.authorization)
+    now, scope = call.now, request.scope
     if not enabled_for(client):
         raise UnauthorizedClient(
             "Client is not allowed to initiate OAuth 2.0 Device Authorization Grant. "
             "The flow is disabled for the client."
         )
-    scope = optional(params, "scope") or ""
     decide_scopes(config, client, scope)  # invalid_scope now rather than after the user's login
     lifespan = _setting(config, LIFESPAN_SETTING, DEFAULT_LIFESPAN)
     interval = _setting(config, INTERVAL_SETTING, DEFAULT_INTERVAL)
@@ -184,10 +182,8 @@ async def decide(
     return record
 
 
-async def poll(tx: Tx, client: Client, device_code: str | None, *, now: int) -> DeviceRecord:
+async def poll(tx: Tx, client: Client, device_code: str, *, now: int) -> DeviceRecord:
     """RFC 8628 §3.4-3.5: the approved record (consumed), or the polling error that applies."""
-    if not device_code:
-        raise InvalidRequest("Missing parameter: device_code")
     key = _device_key(device_code)
     record = await _load(tx, key, now)
     if record is None or record.client_id != client.client_id:

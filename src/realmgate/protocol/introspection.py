@@ -7,15 +7,13 @@ claims when their session is still active.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from realmgate.protocol.bearer import validate_access_token
 from realmgate.protocol.claims import mapped_claims, mapping_context
 from realmgate.protocol.client_auth import authenticate_client
 from realmgate.protocol.errors import InvalidClient
 from realmgate.protocol.mappers import Claims, TokenKind
-from realmgate.protocol.params import optional
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import EndpointCall, TokenQuery
 from realmgate.protocol.scopes import decide_scopes
 from realmgate.protocol.sessions import active_session
 from realmgate.protocol.tokens import read_refresh_token
@@ -34,22 +32,14 @@ async def _refresh_claims(tx: Tx, config: RealmConfig, token: str, *, issuer: st
     return {**claims, "client_id": claims.get("azp"), "active": True}
 
 
-async def introspect(
-    tx: Tx,
-    config: RealmConfig,
-    params: Mapping[str, str],
-    *,
-    authorization: str | None,
-    issuer: str,
-    now: int,
-) -> Claims:
-    caller = authenticate_client(config, params, authorization)
+async def introspect(tx: Tx, config: RealmConfig, request: TokenQuery, call: EndpointCall) -> Claims:
+    caller = authenticate_client(config, request.credentials, call.authorization)
     if caller.public_client:
         raise InvalidClient("Public client is not permitted to invoke introspection endpoint")
-    token = optional(params, "token")
+    token, issuer, now = request.token, call.issuer, call.now
     if token is None:
         return INACTIVE
-    if optional(params, "token_type_hint") == "refresh_token":
+    if request.token_type_hint == "refresh_token":
         return await _refresh_claims(tx, config, token, issuer=issuer, now=now)
     valid = await validate_access_token(tx, config, token, issuer=issuer, now=now)
     if valid is None:

@@ -22,9 +22,9 @@ from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.discovery import realm_url
 from realmgate.protocol.errors import InvalidGrant, InvalidRequest
 from realmgate.protocol.keys import verify_own
-from realmgate.protocol.params import optional, required
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.redirect_uri import base_url_of, client_root_url, match_redirect_uri
+from realmgate.protocol.requests import AdapterLogoutRequest, EndpointCall, LogoutRequest
 from realmgate.protocol.sessions import end_sessions
 from realmgate.protocol.tokens import ID, read_refresh_token
 from realmgate.store.interface import Tx
@@ -62,13 +62,10 @@ def _hint_claims(config: RealmConfig, hint: str) -> Mapping[str, object]:
     return claims
 
 
-def plan_logout(
-    config: RealmConfig, params: Mapping[str, str], *, sso_session_id: str | None, issuer: str
-) -> LogoutPlan:
+def plan_logout(config: RealmConfig, request: LogoutRequest, *, sso_session_id: str | None, issuer: str) -> LogoutPlan:
     """Validate an RP-initiated logout request; ``InvalidRequest`` errors become an error page.
     ``issuer`` (as this request sees it) resolves a ``${authBaseUrl}`` root URL."""
-    hint = optional(params, "id_token_hint")
-    client_id = optional(params, "client_id")
+    hint, client_id = request.id_token_hint, request.client_id
     claims = _hint_claims(config, hint) if hint else None
     if claims is not None:
         azp = claims.get("azp") or claims.get("aud")
@@ -78,7 +75,7 @@ def plan_logout(
     client = config.clients.get(client_id) if client_id else None
     if client_id is not None and client is None:
         raise InvalidRequest("Invalid parameter: client_id")
-    redirect_uri = optional(params, "post_logout_redirect_uri")
+    redirect_uri = request.post_logout_redirect_uri
     redirect = None
     if redirect_uri is not None:
         if client is None:
@@ -89,7 +86,7 @@ def plan_logout(
         root_url = client_root_url(client, base_url_of(issuer))
         if not match_redirect_uri(redirect_uri, post_logout_uris(client), root_url):
             raise InvalidRequest("Invalid redirect uri")
-        state = optional(params, "state")
+        state = request.state
         redirect = redirect_uri
         if state is not None:
             redirect += ("&" if "?" in redirect_uri else "?") + urlencode({"state": state})
@@ -103,19 +100,15 @@ def plan_logout(
 
 
 async def backchannel_logout(
-    tx: Tx,
-    config: RealmConfig,
-    params: Mapping[str, str],
-    *,
-    authorization: str | None,
-    issuer: str,
-    now: int,
+    tx: Tx, config: RealmConfig, request: AdapterLogoutRequest, call: EndpointCall
 ) -> list[Delivery]:
     """Keycloak adapters' ``POST logout`` with ``refresh_token`` (or an offline token): end that
     token's session; its clients, the caller's included, are told as on any logout."""
-    client = authenticate_client(config, params, authorization)
-    token = required(params, "refresh_token")
-    claims = read_refresh_token(config, token, issuer=issuer, now=now)
+    client = authenticate_client(config, request.credentials, call.authorization)
+    if request.refresh_token is None:
+        raise InvalidRequest("Missing parameter: refresh_token")
+    issuer, now = call.issuer, call.now
+    claims = read_refresh_token(config, request.refresh_token, issuer=issuer, now=now)
     if claims is None:
         raise InvalidGrant("Invalid refresh token")
     if claims.get("azp") != client.client_id:

@@ -10,32 +10,22 @@ RFC requires; a token of another client is refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from realmgate.model.client import Client
 from realmgate.protocol.bearer import revoke_access_token
 from realmgate.protocol.client_auth import authenticate_client
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidRequest, UnauthorizedClient
 from realmgate.protocol.keys import verify_own
-from realmgate.protocol.params import optional
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import EndpointCall, TokenQuery
 from realmgate.protocol.sessions import detach_client, end_sessions
 from realmgate.protocol.tokens import BEARER, OFFLINE, REFRESH, read_token
 from realmgate.store.interface import Tx
 
 
-async def revoke(
-    tx: Tx,
-    config: RealmConfig,
-    params: Mapping[str, str],
-    *,
-    authorization: str | None,
-    issuer: str,
-    now: int,
-) -> list[Delivery]:
-    client = authenticate_client(config, params, authorization)
-    token = optional(params, "token")
+async def revoke(tx: Tx, config: RealmConfig, request: TokenQuery, call: EndpointCall) -> list[Delivery]:
+    client = authenticate_client(config, request.credentials, call.authorization)
+    token, issuer, now = request.token, call.issuer, call.now
     if token is None:
         raise InvalidRequest("Token not provided")
     symmetric = verify_own(config, token, symmetric=True) is not None

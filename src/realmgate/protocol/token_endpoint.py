@@ -1,12 +1,13 @@
-"""The token endpoint: authenticate the client, then run the requested grant."""
+"""The token endpoint: authenticate the client, then run the requested grant (its request
+parsed by ``requests.parse_token_request``)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from realmgate.protocol import device, events
+from realmgate.protocol import events, requests
 from realmgate.protocol.client_auth import authenticate_client
-from realmgate.protocol.errors import InvalidRequest, OAuthError, UnsupportedGrantType
+from realmgate.protocol.errors import OAuthError, UnsupportedGrantType
 from realmgate.protocol.grants import (
     GrantRequest,
     authorization_code,
@@ -15,42 +16,35 @@ from realmgate.protocol.grants import (
     password,
     refresh_token,
 )
-from realmgate.protocol.params import optional
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import EndpointCall, TokenRequest
 from realmgate.protocol.tokens import IssuedTokens
 from realmgate.store.interface import Tx
 
 GRANTS: Mapping[str, Callable[[GrantRequest], Awaitable[IssuedTokens]]] = {
-    "authorization_code": authorization_code.grant,
-    "refresh_token": refresh_token.grant,
-    "password": password.grant,
-    "client_credentials": client_credentials.grant,
-    device.GRANT_TYPE: device_code.grant,
+    requests.AUTHORIZATION_CODE: authorization_code.grant,
+    requests.REFRESH_TOKEN: refresh_token.grant,
+    requests.PASSWORD: password.grant,
+    requests.CLIENT_CREDENTIALS: client_credentials.grant,
+    requests.DEVICE_CODE: device_code.grant,
 }
 
 
 async def token_request(
     tx: Tx,
     config: RealmConfig,
-    params: Mapping[str, str],
-    *,
-    authorization: str | None,
-    issuer: str,
-    now: int,
-    ip_address: str | None,
+    request: TokenRequest,
+    call: EndpointCall,
 ) -> tuple[str, IssuedTokens]:
     """``(grant_type, tokens)``; every failure is an ``OAuthError``."""
-    grant_type = optional(params, "grant_type")
-    if grant_type is None:
-        raise InvalidRequest("Missing form parameter: grant_type")
+    grant_type, now, ip_address = request.grant_type, call.now, call.ip_address
     handler = GRANTS.get(grant_type)
-    client = authenticate_client(config, params, authorization)
+    client = authenticate_client(config, request.credentials, call.authorization)
     if handler is None:
         raise UnsupportedGrantType("Unsupported grant_type")
-    request = GrantRequest(tx, config, client, params, issuer, now, ip_address)
     event_type = events.GRANT_EVENT[grant_type]
     try:
-        issued = await handler(request)
+        issued = await handler(GrantRequest(tx, config, client, request, call))
     except OAuthError as error:
         await events.record(
             tx,

@@ -16,6 +16,7 @@ from realmgate.protocol.claims import mapped_claims, mapping_context
 from realmgate.protocol.errors import InvalidToken, ServerError
 from realmgate.protocol.mappers import Claims, TokenKind
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import EndpointCall
 from realmgate.protocol.scopes import decide_scopes
 from realmgate.store.interface import Tx
 
@@ -41,7 +42,9 @@ def signature_algorithm(client: Client) -> str | None:
     return value
 
 
-async def userinfo(tx: Tx, config: RealmConfig, token: str | None, *, issuer: str, now: int) -> UserInfo:
+async def userinfo(tx: Tx, config: RealmConfig, token: str | None, call: EndpointCall) -> UserInfo:
+    """``token``: ``requests.bearer_token`` of the call (header, else the form's ``access_token``)."""
+    issuer, now = call.issuer, call.now
     if not token:
         raise InvalidToken("Token not provided")
     valid = await validate_access_token(tx, config, token, issuer=issuer, now=now)

@@ -4,6 +4,8 @@
 - ``OAuthError`` -> its JSON body, status and ``WWW-Authenticate`` challenge (``challenge``;
   ``InvalidRedirectUri`` -> an error page, since
   the redirect target itself is untrusted); ``description`` is public, ``detail`` is only logged.
+  A handler that knows more about its answer (CORS headers, a page instead of JSON, a metric to
+  count) says so with ``answer_errors`` before it calls the service, and lets the error propagate.
 - Store ``Unavailable`` -> 503.
 - Starlette's 404/405/413 -> JSON; a 404 under ``/realms/{realm}/`` of a realm that does not
   exist -> Keycloak's ``{"error": "Realm does not exist"}``. A browser (``Accept: text/html``)
@@ -14,7 +16,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -37,6 +40,33 @@ from realmgate.web.pages import error_page, wants_html
 
 log = logging.getLogger("realmgate.errors")
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
+ANSWER_KEY = "realmgate.error_answer"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorAnswer:
+    """How the request's ``OAuthError`` is answered, when more than the JSON default."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)  # added to the JSON answer (CORS)
+    render: Callable[[Request, OAuthError], Response] | None = None  # instead of JSON (a page)
+    failed: Callable[[], None] | None = None  # told before the answer is built (a metric)
+
+
+JSON_ANSWER = ErrorAnswer()
+
+
+def answer_errors(request: Request, answer: ErrorAnswer) -> None:
+    """From now on, an ``OAuthError`` of this request is answered as ``answer`` says (kept in the
+    ASGI scope, which the exception handler sees; a later call replaces it)."""
+    request.scope[ANSWER_KEY] = answer
+
+
+def error_page_answer(request: Request, error: OAuthError) -> Response:
+    """``render`` of a page-rendering handler: the error's description on the error page."""
+    return error_page(request, error.description, status=error.status)
+
+
+PAGE_ANSWER = ErrorAnswer(render=error_page_answer)
 
 
 def json_error(status: int, description: str | None = None, *, error: str | None = None) -> JSONResponse:
@@ -83,12 +113,20 @@ def oauth_json(request: Request, error: OAuthError, *, headers: Mapping[str, str
 
 
 async def oauth_error(request: Request, exc: Exception) -> Response:
+    """The one translator of ``OAuthError``: JSON (with the challenge and the handler's headers),
+    or the page the handler asked for (``answer_errors``)."""
     assert isinstance(exc, OAuthError)
+    answer = request.scope.get(ANSWER_KEY, JSON_ANSWER)
+    assert isinstance(answer, ErrorAnswer)
+    if answer.failed is not None:
+        answer.failed()
     if isinstance(exc, InvalidRedirectUri):
         if exc.detail:
             log.info("%s %s: %s (%s)", request.method, printable(request.url.path), exc.error, printable(exc.detail))
         return error_page(request, exc.description, status=exc.status)
-    return oauth_json(request, exc)
+    if answer.render is not None:
+        return answer.render(request, exc)
+    return oauth_json(request, exc, headers=answer.headers)
 
 
 async def admin_error(request: Request, exc: Exception) -> Response:

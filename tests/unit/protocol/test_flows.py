@@ -16,15 +16,20 @@ from realmgate.protocol.authorize import parse_authorization_request
 from realmgate.protocol.errors import InvalidGrant, InvalidToken, OAuthError
 from realmgate.protocol.logout import backchannel_logout
 from realmgate.protocol.pkce import s256
+from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import EndpointCall, parse_adapter_logout, parse_token_query, parse_token_request
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.tokens import at_hash
 from realmgate.protocol.userinfo import userinfo
+from realmgate.store.interface import Tx
 
 ISSUER = "http://sso.test/realms/test"
 VERIFIER = "v" * 50
 
 
 T = TypeVar("T")
+R = TypeVar("R")
+APP = {"client_id": "app", "client_secret": SECRET}
 
 
 async def token(world: World, params: dict[str, str], *, now: int = NOW, commit_errors: bool = True) -> dict[str, Any]:
@@ -36,11 +41,8 @@ async def token(world: World, params: dict[str, str], *, now: int = NOW, commit_
             _, issued = await token_request(
                 tx,
                 config,
-                {"client_secret": SECRET, "client_id": "app", **params},
-                authorization=None,
-                issuer=ISSUER,
-                now=now,
-                ip_address="127.0.0.1",
+                parse_token_request({**APP, **params}),
+                EndpointCall(None, ISSUER, now, "127.0.0.1"),
             )
         except OAuthError as exc:
             error = exc
@@ -58,25 +60,24 @@ async def password_grant(world: World, **extra: str) -> dict[str, Any]:
 
 async def info(world: World, access_token: str, *, now: int = NOW) -> dict[str, object]:
     async with world.store.tx() as tx:
-        return (await userinfo(tx, await world.config(tx), access_token, issuer=ISSUER, now=now)).claims
+        return (await userinfo(tx, await world.config(tx), access_token, EndpointCall(None, ISSUER, now))).claims
 
 
-async def as_app(world: World, endpoint: Callable[..., Awaitable[T]], params: dict[str, str], *, now: int = NOW) -> T:
+async def as_app(
+    world: World,
+    endpoint: Callable[[Tx, RealmConfig, R, EndpointCall], Awaitable[T]],
+    request: R,
+    *,
+    now: int = NOW,
+) -> T:
     """Call an endpoint that authenticates its client (introspection, revocation, adapter logout)
-    as the confidential client "app"."""
+    with a request of the confidential client "app" (its form holds ``APP``)."""
     async with world.store.tx() as tx:
-        return await endpoint(
-            tx,
-            await world.config(tx),
-            {"client_id": "app", "client_secret": SECRET, **params},
-            authorization=None,
-            issuer=ISSUER,
-            now=now,
-        )
+        return await endpoint(tx, await world.config(tx), request, EndpointCall(None, ISSUER, now))
 
 
 async def introspect(world: World, tok: str, *, now: int = NOW) -> dict[str, object]:
-    return await as_app(world, introspection.introspect, {"token": tok}, now=now)
+    return await as_app(world, introspection.introspect, parse_token_query({**APP, "token": tok}), now=now)
 
 
 async def code_for(world: World, client_id: str = "app", **params: str) -> str:
@@ -180,7 +181,9 @@ async def test_refresh_grant_and_session_end(world: World) -> None:
                 "client_secret": "other-secret",
             },
         )
-    await as_app(world, backchannel_logout, {"refresh_token": second["refresh_token"]}, now=NOW + 20)
+    await as_app(
+        world, backchannel_logout, parse_adapter_logout({**APP, "refresh_token": second["refresh_token"]}), now=NOW + 20
+    )
     with pytest.raises(InvalidGrant, match="Session not active"):
         await token(world, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}, now=NOW + 30)
     with pytest.raises(InvalidToken):
@@ -268,11 +271,11 @@ async def test_introspection_and_revocation(world: World) -> None:
     assert (await introspect(world, tokens["refresh_token"]))["active"] is True
     assert (await introspect(world, "not-a-token")) == {"active": False}
     assert (await introspect(world, tokens["access_token"], now=NOW + 301)) == {"active": False}
-    await as_app(world, revocation.revoke, {"token": tokens["access_token"]})
+    await as_app(world, revocation.revoke, parse_token_query({**APP, "token": tokens["access_token"]}))
     assert (await introspect(world, tokens["access_token"])) == {"active": False}
     # The refresh token still works until it is revoked too.
     await token(world, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
-    await as_app(world, revocation.revoke, {"token": tokens["refresh_token"]})
+    await as_app(world, revocation.revoke, parse_token_query({**APP, "token": tokens["refresh_token"]}))
     with pytest.raises(InvalidGrant):
         await token(world, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
 
@@ -386,7 +389,7 @@ async def test_login_events_only_when_enabled(world: World) -> None:
     tokens = await password_grant(world)
     with pytest.raises(InvalidGrant):
         await token(world, {"grant_type": "password", "username": "alice", "password": "nope"})
-    await as_app(world, backchannel_logout, {"refresh_token": tokens["refresh_token"]})
+    await as_app(world, backchannel_logout, parse_adapter_logout({**APP, "refresh_token": tokens["refresh_token"]}))
     async with world.store.tx() as tx:
         recorded = await tx.events.list(world.realm_id, EventQuery())
     kinds = sorted((e.type, e.error or "") for e in recorded)

@@ -9,6 +9,7 @@ from realmgate.crypto import jws, realm_keys
 from realmgate.protocol.errors import InvalidRequest
 from realmgate.protocol.logout import plan_logout, post_logout_uris
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import parse_logout_request
 
 ISSUER = kit.ISSUER
 
@@ -33,7 +34,9 @@ def test_post_logout_uris_expand_plus_and_split_on_hashes() -> None:
 def test_expired_id_token_hint_names_session_and_client() -> None:
     plan = plan_logout(
         config(),
-        {"id_token_hint": id_token(), "post_logout_redirect_uri": "https://bye.example/done", "state": "x y"},
+        parse_logout_request(
+            {"id_token_hint": id_token(), "post_logout_redirect_uri": "https://bye.example/done", "state": "x y"}
+        ),
         sso_session_id="cookie-session",
         issuer=ISSUER,
     )
@@ -45,12 +48,14 @@ def test_hint_fetched_through_another_public_url_of_the_realm_is_accepted() -> N
     """A broker fetches the upstream's tokens through an internal URL, so their ``iss`` names
     that URL; the browser then logs out through the public one with that very ID token."""
     internal = ISSUER.replace(ISSUER.split("/realms/")[0], "http://10.0.0.7:8080")
-    plan = plan_logout(config(), {"id_token_hint": id_token(iss=internal)}, sso_session_id=None, issuer=ISSUER)
+    plan = plan_logout(
+        config(), parse_logout_request({"id_token_hint": id_token(iss=internal)}), sso_session_id=None, issuer=ISSUER
+    )
     assert plan.session_id == "s-1" and plan.client is not None and plan.client.client_id == "app"
 
 
 def test_nothing_identifying_the_client_asks_for_confirmation() -> None:
-    plan = plan_logout(config(), {}, sso_session_id="cookie-session", issuer=ISSUER)
+    plan = plan_logout(config(), parse_logout_request({}), sso_session_id="cookie-session", issuer=ISSUER)
     assert plan.confirm and plan.session_id == "cookie-session" and plan.redirect is None
 
 
@@ -71,4 +76,4 @@ def test_nothing_identifying_the_client_asks_for_confirmation() -> None:
 )
 def test_refused(params: dict[str, str]) -> None:
     with pytest.raises(InvalidRequest):
-        plan_logout(config(), params, sso_session_id=None, issuer=ISSUER)
+        plan_logout(config(), parse_logout_request(params), sso_session_id=None, issuer=ISSUER)

@@ -17,6 +17,7 @@ from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.session import UserSession
 from realmgate.protocol import revocation
 from realmgate.protocol.client_logout import LOGOUT_EVENT, Delivery, logout_token
+from realmgate.protocol.requests import EndpointCall, parse_token_query, parse_token_request
 from realmgate.protocol.sessions import active_session, end_expired_sessions, end_sessions
 from realmgate.protocol.token_endpoint import token_request
 
@@ -75,11 +76,8 @@ async def _password_tokens(world: World, client_id: str, secret: str) -> dict[st
         _, issued = await token_request(
             tx,
             await world.config(tx),
-            {"client_id": client_id, "client_secret": secret, **params},
-            authorization=None,
-            issuer=ISSUER,
-            now=NOW,
-            ip_address=None,
+            parse_token_request({"client_id": client_id, "client_secret": secret, **params}),
+            EndpointCall(None, ISSUER, NOW),
         )
     return dict(issued.response)
 
@@ -89,10 +87,8 @@ async def _revoke(world: World, refresh_token: object) -> list[Delivery]:
         return await revocation.revoke(
             tx,
             await world.config(tx),
-            {"client_id": "app", "client_secret": SECRET, "token": str(refresh_token)},
-            authorization=None,
-            issuer=ISSUER,
-            now=NOW,
+            parse_token_query({"client_id": "app", "client_secret": SECRET, "token": str(refresh_token)}),
+            EndpointCall(None, ISSUER, NOW),
         )
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from realmgate.model.client import Client
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import EndpointCall, TokenRequest
 from realmgate.store.interface import Tx
 
 
@@ -17,7 +17,5 @@ class GrantRequest:
     tx: Tx
     config: RealmConfig
     client: Client
-    params: Mapping[str, str]
-    issuer: str
-    now: int
-    ip_address: str | None
+    request: TokenRequest
+    call: EndpointCall

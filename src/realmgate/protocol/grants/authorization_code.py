@@ -8,24 +8,24 @@ from realmgate.protocol import pkce
 from realmgate.protocol.codes import record_issued, redeem_code
 from realmgate.protocol.errors import InvalidGrant
 from realmgate.protocol.grants import GrantRequest
-from realmgate.protocol.params import optional, required
+from realmgate.protocol.requests import CodeGrant
 from realmgate.protocol.scopes import decide_scopes
 from realmgate.protocol.sessions import active_session, offline_copy
 from realmgate.protocol.tokens import Grant, IssuedTokens, ensure_offline_allowed, issue_tokens
 
 
 async def grant(req: GrantRequest) -> IssuedTokens:
-    code = required(req.params, "code")
-    data = await redeem_code(req.tx, req.config, code, now=req.now)
+    fields = req.request.grant(CodeGrant)
+    data = await redeem_code(req.tx, req.config, fields.code, now=req.call.now)
     if data.client_id != req.client.client_id:
         raise InvalidGrant("Auth error", detail="code issued to another client")
-    if optional(req.params, "redirect_uri") != data.redirect_uri:
+    if fields.redirect_uri != data.redirect_uri:
         raise InvalidGrant("Incorrect redirect_uri")
-    pkce.check_verifier(data.code_challenge, data.code_challenge_method, optional(req.params, "code_verifier"))
+    pkce.check_verifier(data.code_challenge, data.code_challenge_method, fields.code_verifier)
     issued = await session_tokens(
         req, data.session_id, data.user_id, data.scope, nonce=data.nonce, fresh_login=data.fresh_login
     )
-    await record_issued(req.tx, code, issued.token_ids, now=req.now)
+    await record_issued(req.tx, fields.code, issued.token_ids, now=req.call.now)
     return issued
 
 
@@ -35,7 +35,7 @@ async def session_tokens(
     """Tokens for a browser login's session the client is attached to (the code grant's, and
     the device grant's once the user approved): an offline session when ``offline_access``."""
     realm = req.config.realm
-    session = await active_session(req.tx, realm, session_id, req.now)
+    session = await active_session(req.tx, realm, session_id, req.call.now)
     if session is None or req.client.id not in session.client_sessions:
         raise InvalidGrant("Session not active")
     user = await req.tx.users.get(realm.id, user_id)
@@ -45,7 +45,7 @@ async def session_tokens(
     grant = Grant(req.client, user, decision, session, nonce=nonce, fresh_login=fresh_login)
     if decision.offline:
         await ensure_offline_allowed(req.tx, req.config, grant)
-        offline = offline_copy(session, req.client, issuer=req.issuer, now=req.now)
+        offline = offline_copy(session, req.client, issuer=req.call.issuer, now=req.call.now)
         await req.tx.sessions.add(offline)
         grant = replace(grant, session=offline)
-    return await issue_tokens(req.tx, req.config, grant, issuer=req.issuer, now=req.now)
+    return await issue_tokens(req.tx, req.config, grant, issuer=req.call.issuer, now=req.call.now)

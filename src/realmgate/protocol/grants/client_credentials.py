@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from realmgate.protocol.errors import UnauthorizedClient
 from realmgate.protocol.grants import GrantRequest
-from realmgate.protocol.params import optional
+from realmgate.protocol.requests import ClientCredentialsGrant
 from realmgate.protocol.scopes import decide_scopes
 from realmgate.protocol.tokens import Grant, IssuedTokens, issue_tokens
 
@@ -22,16 +22,16 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     user = await req.tx.users.get_service_account(req.config.realm.id, client.id)
     if user is None or not user.enabled:
         raise UnauthorizedClient("Client not enabled to retrieve service account", detail="no SA user")
-    decision = decide_scopes(req.config, client, optional(req.params, "scope"))
+    decision = decide_scopes(req.config, client, req.request.grant(ClientCredentialsGrant).scope)
     notes = (
         ("clientId", client.client_id),
-        ("clientHost", req.ip_address or ""),
-        ("clientAddress", req.ip_address or ""),
+        ("clientHost", req.call.ip_address or ""),
+        ("clientAddress", req.call.ip_address or ""),
     )
     return await issue_tokens(
         req.tx,
         req.config,
         Grant(client, user, decision, None, refresh=False, extra_notes=notes),
-        issuer=req.issuer,
-        now=req.now,
+        issuer=req.call.issuer,
+        now=req.call.now,
     )

@@ -14,8 +14,8 @@ from realmgate.model.session import ClientSession, UserSession
 from realmgate.protocol.bearer import is_revoked
 from realmgate.protocol.errors import InvalidGrant
 from realmgate.protocol.grants import GrantRequest
-from realmgate.protocol.params import optional, required
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.protocol.requests import RefreshGrant
 from realmgate.protocol.scopes import narrow_scopes
 from realmgate.protocol.sessions import active_session
 from realmgate.protocol.tokens import (
@@ -54,7 +54,7 @@ def check_reuse(config: RealmConfig, client_session: ClientSession, jti: str, ia
 
 async def _session(req: GrantRequest, claims: dict[str, object]) -> tuple[UserSession, ClientSession]:
     sid = claims.get("sid")
-    session = await active_session(req.tx, req.config.realm, sid, req.now) if isinstance(sid, str) else None
+    session = await active_session(req.tx, req.config.realm, sid, req.call.now) if isinstance(sid, str) else None
     if session is None:
         raise InvalidGrant("Session not active")
     client_session = session.client_sessions.get(req.client.id)
@@ -64,8 +64,8 @@ async def _session(req: GrantRequest, claims: dict[str, object]) -> tuple[UserSe
 
 
 async def grant(req: GrantRequest) -> IssuedTokens:
-    token = required(req.params, "refresh_token")
-    claims = read_refresh_token(req.config, token, issuer=req.issuer, now=req.now)
+    fields = req.request.grant(RefreshGrant)
+    claims = read_refresh_token(req.config, fields.refresh_token, issuer=req.call.issuer, now=req.call.now)
     if claims is None:
         raise InvalidGrant(INVALID)
     if claims.get("azp") != req.client.client_id:
@@ -77,22 +77,20 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     jti, iat = claims.get("jti"), claims.get("iat")
     if not not_before_ok(req.config, req.client, user, claims):
         raise InvalidGrant("Stale token")
-    if not isinstance(jti, str) or await is_revoked(req.tx, jti, now=req.now):
+    if not isinstance(jti, str) or await is_revoked(req.tx, jti, now=req.call.now):
         raise InvalidGrant(INVALID, detail="revoked refresh token")
     client_session = check_reuse(
         req.config,
         client_session,
         jti if isinstance(jti, str) else "",
         iat if isinstance(iat, int) else 0,
-        req.now,
+        req.call.now,
     )
     granted = claims.get("scope")
-    decision = narrow_scopes(
-        req.config, req.client, granted if isinstance(granted, str) else "", optional(req.params, "scope")
-    )
+    decision = narrow_scopes(req.config, req.client, granted if isinstance(granted, str) else "", fields.scope)
     session = replace(
         session,
-        last_refresh=req.now,
+        last_refresh=req.call.now,
         client_sessions={**session.client_sessions, req.client.id: client_session},
     )
     await req.tx.sessions.update(session)
@@ -108,6 +106,6 @@ async def grant(req: GrantRequest) -> IssuedTokens:
             nonce=nonce if isinstance(nonce, str) else None,
             fresh_login=False,
         ),
-        issuer=req.issuer,
-        now=req.now,
+        issuer=req.call.issuer,
+        now=req.call.now,
     )

@@ -11,9 +11,9 @@ from starlette.responses import Response
 from realmgate.broker import flow
 from realmgate.broker.errors import BrokerError
 from realmgate.protocol.bearer import validate_access_token
-from realmgate.protocol.errors import OAuthError
 from realmgate.web.broker.support import alias, connector, log
 from realmgate.web.context import get_ctx
+from realmgate.web.errors import JSON_ANSWER, ErrorAnswer, answer_errors
 from realmgate.web.oidc.support import bearer_token, issuer, json_response, now, transaction
 
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
@@ -21,6 +21,10 @@ NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 
 def _error(message: str, status: int) -> Response:
     return json_response({"errorMessage": message}, status=status)
+
+
+# Keycloak's REST shape for this endpoint's OAuth errors too (e.g. an unknown realm).
+REST_ANSWER = ErrorAnswer(render=lambda _, error: _error(error.description, error.status))
 
 
 def _may_read(claims: dict[str, object]) -> bool:
@@ -34,12 +38,11 @@ async def stored_token(request: Request) -> Response:
     token = bearer_token(request)
     if token is None:
         return _error("Invalid token", 401)
-    try:
-        async with transaction(request) as (tx, config):
-            valid = await validate_access_token(tx, config, token, issuer=issuer(request), now=now(request))
-            idp = config.identity_providers.get(alias(request))
-    except OAuthError as error:
-        return _error(error.description, error.status)
+    answer_errors(request, REST_ANSWER)
+    async with transaction(request) as (tx, config):
+        valid = await validate_access_token(tx, config, token, issuer=issuer(request), now=now(request))
+        idp = config.identity_providers.get(alias(request))
+    answer_errors(request, JSON_ANSWER)
     if valid is None:
         return _error("Invalid token", 401)
     if not _may_read(dict(valid.claims)):

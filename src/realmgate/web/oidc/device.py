@@ -20,20 +20,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realmgate.crypto.secrets import new_secret
-from realmgate.protocol import device, login_flow, required_actions
+from realmgate.protocol import device, login_flow, requests, required_actions
 from realmgate.protocol.authorize import AuthRequest
 from realmgate.protocol.codes import redeem_code
-from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
+from realmgate.web.errors import JSON_ANSWER, ErrorAnswer, answer_errors
 from realmgate.web.oidc.authorize import login_page
 from realmgate.web.oidc.responses import realm_cookie_path, send_response
 from realmgate.web.oidc.support import (
     display_name,
+    endpoint_call,
     form_not_verified_page,
     form_params,
     issuer,
     json_response,
     now,
+    page_params,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -41,6 +43,7 @@ from realmgate.web.security import set_cookie
 
 CSRF_COOKIE = "KC_DEVICE_CSRF"
 INVALID_CODE = "Invalid code, please try again."
+INVALID_CODE_ANSWER = ErrorAnswer(render=lambda request, _: error_page(request, INVALID_CODE))
 
 
 def verification_uri(request: Request) -> str:
@@ -52,11 +55,9 @@ def _status_uri(request: Request) -> str:
 
 
 async def device_authorization(request: Request) -> Response:
-    params = await form_params(request)
+    device_request = requests.parse_device_authorization(await form_params(request))
     async with transaction(request) as (tx, config):
-        started = await device.start(
-            tx, config, params, authorization=request.headers.get("authorization"), now=now(request)
-        )
+        started = await device.start(tx, config, device_request, endpoint_call(request))
     page = verification_uri(request)
     return json_response(
         {
@@ -89,10 +90,7 @@ async def verification(request: Request) -> Response:
     if request.method != "POST":
         async with transaction(request) as (_, config):
             return _code_page(request, config, user_code=request.query_params.get("user_code", ""))
-    try:
-        form = await form_params(request)
-    except OAuthError as error:
-        return error_page(request, error.description)
+    form = await page_params(request)
     cookie, posted = request.cookies.get(CSRF_COOKIE, ""), form.get("csrf_token", "")
     if not cookie or not hmac.compare_digest(cookie.encode(), posted.encode()):
         return form_not_verified_page(request, "the device code form")
@@ -125,10 +123,9 @@ async def status(request: Request) -> Response:
     """The browser login for a device request has ended here: ask the user to confirm."""
     code, handle = request.query_params.get("code", ""), request.query_params.get("state", "")
     async with transaction(request) as (tx, config):
-        try:
-            data = await redeem_code(tx, config, code, now=now(request))
-        except OAuthError:
-            return error_page(request, INVALID_CODE)
+        answer_errors(request, INVALID_CODE_ANSWER)
+        data = await redeem_code(tx, config, code, now=now(request))
+        answer_errors(request, JSON_ANSWER)
         if data.redirect_uri != _status_uri(request):
             return error_page(request, INVALID_CODE)
         pending = await device.signed_in(
@@ -148,10 +145,7 @@ async def status(request: Request) -> Response:
 
 
 async def confirm(request: Request) -> Response:
-    try:
-        form = await form_params(request)
-    except OAuthError as error:
-        return error_page(request, error.description)
+    form = await page_params(request)
     async with transaction(request) as (tx, config):
         current = await login_flow.sso_session(
             tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)

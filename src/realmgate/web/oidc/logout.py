@@ -18,21 +18,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realmgate.crypto.secrets import new_secret
-from realmgate.protocol import events, login_flow
-from realmgate.protocol.errors import OAuthError
+from realmgate.protocol import events, login_flow, requests
 from realmgate.protocol.logout import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import IDP_NOTE, end_sessions
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
+from realmgate.web.errors import PAGE_ANSWER, answer_errors
 from realmgate.web.oidc.responses import clear_sso_cookies
 from realmgate.web.oidc.support import (
-    call_client_endpoint,
     client_ip,
-    form_params,
+    endpoint_call,
     issuer,
     now,
-    query_params,
+    page_params,
     realm_name,
     send_after,
     transaction,
@@ -91,43 +90,42 @@ async def finish_logout(
 
 
 async def logout(request: Request) -> Response:
-    try:
-        params = await form_params(request) if request.method == "POST" else query_params(request)
-    except OAuthError as error:
-        return error_page(request, error.description)
+    """Adapter logout and the confirmation's post answer JSON errors; the browser's RP-initiated
+    logout answers them with the error page."""
+    params = await page_params(request)
     if request.method == "POST" and "refresh_token" in params:
+        adapter_request = requests.parse_adapter_logout(params)
         async with transaction(request) as (tx, config):
-            items = await call_client_endpoint(request, tx, config, params, backchannel_logout)
+            items = await backchannel_logout(tx, config, adapter_request, endpoint_call(request))
         return send_after(request, Response(status_code=204), items)
     if request.method == "POST" and "session_code" in params:
         return await _confirmed(request, params["session_code"])
-    try:
-        async with transaction(request) as (tx, config):
-            current = await login_flow.sso_session(
+    logout_request = requests.parse_logout_request(params)
+    answer_errors(request, PAGE_ANSWER)
+    async with transaction(request) as (tx, config):
+        current = await login_flow.sso_session(
+            tx,
+            config,
+            request.cookies.get(login_flow.SSO_COOKIE),
+            issuer=issuer(request),
+            now=now(request),
+        )
+        plan = plan_logout(
+            config, logout_request, sso_session_id=current[0].id if current else None, issuer=issuer(request)
+        )
+        if plan.confirm:
+            code = new_secret(24)
+            value = json.dumps({"session_id": plan.session_id, "redirect": plan.redirect})
+            await tx.single_use.put(_confirm_key(code), value, now(request) + CONFIRM_TTL)
+        else:
+            return await finish_logout(
+                request,
                 tx,
                 config,
-                request.cookies.get(login_flow.SSO_COOKIE),
-                issuer=issuer(request),
-                now=now(request),
+                plan.session_id,
+                plan.redirect,
+                client_id=plan.client.client_id if plan.client else None,
             )
-            plan = plan_logout(
-                config, params, sso_session_id=current[0].id if current else None, issuer=issuer(request)
-            )
-            if plan.confirm:
-                code = new_secret(24)
-                value = json.dumps({"session_id": plan.session_id, "redirect": plan.redirect})
-                await tx.single_use.put(_confirm_key(code), value, now(request) + CONFIRM_TTL)
-            else:
-                return await finish_logout(
-                    request,
-                    tx,
-                    config,
-                    plan.session_id,
-                    plan.redirect,
-                    client_id=plan.client.client_id if plan.client else None,
-                )
-    except OAuthError as error:
-        return error_page(request, error.description, status=error.status)
     context = {"action_url": f"{issuer(request)}/protocol/openid-connect/logout", "session_code": code}
     return render_page(request, "logout-confirm.html", context)
 

@@ -9,23 +9,23 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from realmgate.protocol import client_logout, events, login_flow
+from realmgate.protocol import client_logout, events, login_flow, requests
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidRequest, OAuthError
-from realmgate.protocol.params import optional, single_valued
+from realmgate.protocol.params import single_valued
 from realmgate.protocol.realm_cache import RealmCache, RealmConfig
 from realmgate.protocol.redirect_uri import origin_allowed
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
+from realmgate.web.errors import JSON_ANSWER, PAGE_ANSWER, answer_errors
 from realmgate.web.pages import error_page, render_page
 from realmgate.web.urls import backend_base, frontend_base
 
@@ -81,6 +81,15 @@ async def form_params(request: Request) -> dict[str, str]:
     return single_valued(pairs)
 
 
+async def page_params(request: Request) -> dict[str, str]:
+    """The parameters of a page-rendering endpoint (the form of a POST, else the query); a
+    malformed request is answered with the error page rather than JSON."""
+    answer_errors(request, PAGE_ANSWER)
+    params = await form_params(request) if request.method == "POST" else query_params(request)
+    answer_errors(request, JSON_ANSWER)
+    return params
+
+
 @asynccontextmanager
 async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig]]:
     """A transaction with the realm snapshot. An ``OAuthError`` raised in the block is a
@@ -97,33 +106,10 @@ async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig]]
         raise failure
 
 
-T_co = TypeVar("T_co", covariant=True)
-
-
-class ClientEndpoint(Protocol[T_co]):
-    """A protocol-layer endpoint that authenticates the calling client itself (revocation,
-    introspection, adapter logout): it needs the form, the ``Authorization`` header, the
-    issuer and the clock."""
-
-    def __call__(
-        self,
-        tx: Tx,
-        config: RealmConfig,
-        params: Mapping[str, str],
-        /,
-        *,
-        authorization: str | None,
-        issuer: str,
-        now: int,
-    ) -> Awaitable[T_co]: ...
-
-
-async def call_client_endpoint(
-    request: Request, tx: Tx, config: RealmConfig, params: Mapping[str, str], endpoint: ClientEndpoint[T_co]
-) -> T_co:
-    """Run ``endpoint`` with what it reads from this request, so each handler says it once."""
-    return await endpoint(
-        tx, config, params, authorization=request.headers.get("authorization"), issuer=issuer(request), now=now(request)
+def endpoint_call(request: Request) -> requests.EndpointCall:
+    """What a back-channel service reads of this request besides its parameters."""
+    return requests.EndpointCall(
+        request.headers.get("authorization"), issuer(request), now(request), client_ip(request)
     )
 
 
@@ -200,11 +186,7 @@ def send_after(request: Request, response: Response, items: Sequence[Delivery]) 
 
 def bearer_token(request: Request, form: dict[str, str] | None = None) -> str | None:
     """The bearer token of the Authorization header, else the form's ``access_token``."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return optional(form or {}, "access_token")
+    return requests.bearer_token(request.headers.get("authorization"), form or {})
 
 
 async def record_step_event(

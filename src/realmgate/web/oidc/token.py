@@ -5,22 +5,18 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from realmgate.protocol import introspection, revocation
-from realmgate.protocol.errors import OAuthError
+from realmgate.protocol import introspection, requests, revocation
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
 from realmgate.web.context import get_ctx
-from realmgate.web.errors import oauth_json
+from realmgate.web.errors import ErrorAnswer, answer_errors
 from realmgate.web.oidc.support import (
     NO_STORE,
     bearer_token,
-    call_client_endpoint,
-    client_ip,
     cors_headers,
+    endpoint_call,
     form_params,
-    issuer,
     json_response,
-    now,
     preflight,
     query_params,
     realm_cache,
@@ -34,28 +30,16 @@ async def token(request: Request) -> Response:
         return preflight(request)
     params = await form_params(request)
     metrics = get_ctx(request).metrics
-    failure: OAuthError | None = None
-    async with transaction(request) as (tx, config):
+    async with transaction(request) as (tx, config):  # an error commits too: a replayed code has revoked its tokens
         cors = cors_headers(request, config, params.get("client_id"))
-        try:
-            grant_type, issued = await token_request(
-                tx,
-                config,
-                params,
-                authorization=request.headers.get("authorization"),
-                issuer=issuer(request),
-                now=now(request),
-                ip_address=client_ip(request),
-            )
-        except OAuthError as error:
-            failure = error  # committed anyway: a replayed code has just revoked its tokens
-    if failure is not None:
-        if params.get("grant_type") == "password":
-            metrics.login(False)
-        return oauth_json(request, failure, headers=cors)
+        failed_login = (lambda: metrics.login(False)) if params.get("grant_type") == requests.PASSWORD else None
+        answer_errors(request, ErrorAnswer(headers=cors, failed=failed_login))
+        grant_type, issued = await token_request(
+            tx, config, requests.parse_token_request(params), endpoint_call(request)
+        )
     if issued.key_created:
         realm_cache(request).forget(config.realm.id)
-    if grant_type == "password":
+    if grant_type == requests.PASSWORD:
         metrics.login(True)
     metrics.token_issued(grant_type)
     azp = issued.access_claims.get("azp")
@@ -69,7 +53,7 @@ async def userinfo(request: Request) -> Response:
         return preflight(request)
     form = await form_params(request) if request.method == "POST" else query_params(request)
     async with transaction(request) as (tx, config):
-        info = await userinfo_claims(tx, config, bearer_token(request, form), issuer=issuer(request), now=now(request))
+        info = await userinfo_claims(tx, config, bearer_token(request, form), endpoint_call(request))
         cors = cors_headers(request, config, info.client_id)
     if info.key_created:
         realm_cache(request).forget(config.realm.id)
@@ -81,7 +65,7 @@ async def userinfo(request: Request) -> Response:
 async def introspect(request: Request) -> Response:
     params = await form_params(request)
     async with transaction(request) as (tx, config):
-        body = await call_client_endpoint(request, tx, config, params, introspection.introspect)
+        body = await introspection.introspect(tx, config, requests.parse_token_query(params), endpoint_call(request))
     return json_response(body)
 
 
@@ -91,5 +75,5 @@ async def revoke(request: Request) -> Response:
     params = await form_params(request)
     async with transaction(request) as (tx, config):
         cors = cors_headers(request, config, params.get("client_id"))
-        items = await call_client_endpoint(request, tx, config, params, revocation.revoke)
+        items = await revocation.revoke(tx, config, requests.parse_token_query(params), endpoint_call(request))
     return send_after(request, Response(status_code=200, headers=cors), items)
