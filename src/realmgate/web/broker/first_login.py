@@ -71,7 +71,13 @@ def _page_post(request: Request, tx: Tx, config: RealmConfig, posted: dict[str, 
     cookie = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or ""
     page = posted.get("page")
     if page == "review":
-        return Reviewed(key, cookie, *(posted.get(name, "") for name in PROFILE_FIELDS))
+        return Reviewed(
+            key,
+            cookie,
+            email=posted.get("email", ""),
+            first_name=posted.get("firstName", ""),
+            last_name=posted.get("lastName", ""),
+        )
     if page == "confirm":
         return Confirmed(key, cookie)
     if page == "reauth":
@@ -80,8 +86,8 @@ def _page_post(request: Request, tx: Tx, config: RealmConfig, posted: dict[str, 
 
 
 def _password_check(request: Request, tx: Tx, config: RealmConfig, password: str) -> PasswordCheck:
-    """The re-authentication page's password, checked as a login form checks it (brute-force
-    protection and events included); a failed check counts as a failed login."""
+    """The re-authentication page's password, checked as the login form checks it (brute-force
+    protection included); a failed check counts as a failed login."""
 
     async def check(existing: User) -> User | str:
         try:
