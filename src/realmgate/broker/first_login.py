@@ -1,11 +1,11 @@
 """The decisions of Keycloak's default "first broker login" flow and of later brokered logins,
 as pure functions (reference §4.2-4.3).
 
-The web layer looks users up, shows the pages and writes to the store; this module decides.
-It never links an upstream identity to an existing account by itself: an account with the
-same email or username leads to ``CONFIRM_LINK``, which the web layer completes only after the
-user re-authenticates as that account (Keycloak's auto-link takeover, issue #53041, is avoided
-by construction).
+``first_login_flow`` looks users up and writes to the store, the web layer shows the pages;
+this module decides. It never links an upstream identity to an existing account by itself: an
+account with the same email or username leads to ``CONFIRM_LINK``, which ``first_login_flow``
+completes only after the user re-authenticates as that account (Keycloak's auto-link takeover,
+issue #53041, is avoided by construction).
 """
 
 from __future__ import annotations

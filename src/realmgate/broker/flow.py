@@ -3,9 +3,10 @@
 1. ``begin_login``: build the upstream redirect and remember its secrets under the ``state``,
    bound to the realm's login step (tab id) and to the browser's auth-session cookie.
 2. ``take_pending``: on the callback, consume that state (single use) and check the binding.
-3. The connector's ``handle_callback`` gives a ``BrokeredIdentity``; ``find_lookups`` +
-   ``first_login.decide`` say what happens; between the first-login pages the identity is
-   parked with ``park_identity``/``load_identity``.
+3. The connector's ``handle_callback`` gives a ``BrokeredIdentity``; from there
+   ``first_login_flow.continue_login`` runs the login: ``find_lookups`` + ``first_login.decide``
+   say what happens; between the first-login pages the identity is parked with
+   ``park_identity``/``load_identity``.
 4. ``create_user`` / ``link_user`` / ``update_on_login`` write the user and the link;
    ``session_marks`` says what the new user session records (broker ids, notes).
 Also: the sessions an upstream back-channel logout ends, and the stored-token read with refresh.

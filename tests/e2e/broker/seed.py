@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 from tests.e2e.broker.browser import exchange_code
-from tests.e2e.harness import ServerProcess, admin_token, free_port
+from tests.e2e.harness import Database, ServerProcess, admin_token, free_port
 
 APP_REDIRECT = "http://127.0.0.1:9/app/callback"
 APP_LOGGED_OUT = "http://127.0.0.1:9/app/logged-out"
@@ -110,14 +110,15 @@ class Seed:
         )
 
 
-def start_pair(start: Callable[..., ServerProcess], **master: Any) -> tuple[ServerProcess, ServerProcess]:
-    """The master (started with ``master``'s options, such as ``db``), and the slave whose
-    public URL is ``http://localhost:{port}`` (its ``--hostname``, as a Keycloak behind a public
-    name): tokens it issues through the internal ``127.0.0.1`` token URL still name the issuer
-    the browser sees."""
+def start_pair(
+    start: Callable[..., ServerProcess], *, master_db: Database = "sqlite"
+) -> tuple[ServerProcess, ServerProcess]:
+    """The master (the brokering side, on ``master_db``), and the slave whose public URL is
+    ``http://localhost:{port}`` (its ``--hostname``, as a Keycloak behind a public name): tokens
+    it issues through the internal ``127.0.0.1`` token URL still name the issuer the browser sees."""
     port = free_port()
     slave = start(port=port, args=["--hostname", f"http://localhost:{port}"])
-    return start(**master), slave
+    return start(db=master_db), slave
 
 
 def slave_oidc(slave: ServerProcess, host: str) -> str:

@@ -81,9 +81,9 @@ class Env:
         return sorted(u["username"] for u in self.admin.call("GET", f"/{REALM}/users", 200).json())
 
 
-@pytest.fixture(scope="module")
-def env(servers: Callable[..., ServerProcess]) -> Iterator[Env]:
-    server = servers(db="postgres")  # the seed modules run on SQLite
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def env(servers: Callable[..., ServerProcess], request: pytest.FixtureRequest) -> Iterator[Env]:
+    server = servers(db=request.param)
     admin = Admin(server)
     admin.realm(REALM)
     app_secret = admin.client(REALM, "app", [APP])

@@ -20,9 +20,10 @@ from tests.e2e.harness import ServerProcess
 from realmgate.crypto import jws
 
 
-@pytest.fixture(scope="module")
-def seed(servers: Callable[..., ServerProcess]) -> Seed:
-    master, slave = start_pair(servers)
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def seed(servers: Callable[..., ServerProcess], request: pytest.FixtureRequest) -> Seed:
+    """The brokered login runs on either database of the brokering side (the master)."""
+    master, slave = start_pair(servers, master_db=request.param)
     return configure(master, slave)
 
 

@@ -73,7 +73,7 @@ class SessionWrites:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def seed(request: pytest.FixtureRequest, servers: Callable[..., ServerProcess]) -> Seed:
     db: Database = request.param
-    master, slave = start_pair(servers, db=db)
+    master, slave = start_pair(servers, master_db=db)
     return configure(master, slave)
 
 

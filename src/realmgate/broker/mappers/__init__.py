@@ -2,12 +2,12 @@
 groups, attributes and session notes, kept in step on every login as the sync mode says.
 
 Pure functions over data: the broker flow builds a ``MapperContext`` and a ``UserState``,
-resolves the role and group references (``refs``), calls ``apply.plan_login`` and applies
+resolves the role and group references (``refs``), calls ``apply.preprocess`` then ``apply.plan_login`` and applies
 the returned ``MappingPlan`` in its transaction. The admin API uses ``registry`` for the
 ``mapper-types`` endpoint, validation and rename propagation.
 """
 
-from realmgate.broker.mappers.apply import plan_login, preprocess_plan
+from realmgate.broker.mappers.apply import Preprocessing, plan_login, preprocess
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import MappingPlan
 from realmgate.broker.mappers.refs import Directory, ResolvedDirectory
@@ -22,10 +22,11 @@ __all__ = [
     "MapperGrant",
     "MapperGrantRepo",
     "MappingPlan",
+    "Preprocessing",
     "ResolvedDirectory",
     "UserState",
     "plan_login",
-    "preprocess_plan",
+    "preprocess",
     "resolve_references",
     "updated_user",
 ]

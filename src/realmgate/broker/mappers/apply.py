@@ -1,6 +1,7 @@
 """Run the mappers of one identity provider for one login and fold their effects into a plan.
 
-Call order, as in Keycloak: every mapper's ``preprocess`` on every login; then, on a first
+Call order, as in Keycloak: every mapper's ``preprocess`` on every login (``preprocess``, once,
+before the user lookup); then (``plan_login``, continuing from that result), on a first
 login, every mapper's ``import_new_user``; on a later login the hook of each mapper's
 effective sync mode (see ``sync``). The result is data (``MappingPlan``) that the broker
 flow applies in one transaction; nothing here touches the store.
@@ -86,13 +87,36 @@ class _Fold:
     problems: list[str] = field(default_factory=list)
 
 
-def _usable(mapper: IdentityProviderMapper, ctx: MapperContext, fold: _Fold) -> MapperType | None:
+@dataclass(frozen=True, slots=True)
+class Preprocessing:
+    """Every usable mapper with its ``preprocess`` effects for one login, and the problems of
+    the unusable ones: computed once, before the user lookup, then continued by ``plan_login``
+    (the hook never runs twice in a login)."""
+
+    steps: tuple[tuple[IdentityProviderMapper, MapperType, tuple[Effect, ...]], ...] = ()
+    problems: tuple[str, ...] = ()
+    identity: Mapping[str, str] = field(default_factory=dict)  # username template target -> value
+
+    @property
+    def model_username(self) -> str | None:
+        return self.identity.get("LOCAL")
+
+    @property
+    def upstream_id(self) -> str | None:
+        return self.identity.get("BROKER_ID")
+
+    @property
+    def upstream_username(self) -> str | None:
+        return self.identity.get("BROKER_USERNAME")
+
+
+def _usable(mapper: IdentityProviderMapper, ctx: MapperContext, problems: list[str]) -> MapperType | None:
     mapper_type = registry.get(mapper.identity_provider_mapper)
     if mapper_type is None:
-        fold.problems.append(f"Mapper '{mapper.name}' has unknown type '{mapper.identity_provider_mapper}'")
+        problems.append(f"Mapper '{mapper.name}' has unknown type '{mapper.identity_provider_mapper}'")
         return None
     if not mapper_type.supports(ctx.provider_id):
-        fold.problems.append(f"Mapper '{mapper.name}' ({mapper_type.id}) does not support {ctx.provider_id}")
+        problems.append(f"Mapper '{mapper.name}' ({mapper_type.id}) does not support {ctx.provider_id}")
         return None
     return mapper_type
 
@@ -134,23 +158,16 @@ def _fold_effects(
 
 
 def _run(
-    mappers: Sequence[IdentityProviderMapper],
+    preprocessing: Preprocessing,
     provider_config: Mapping[str, str],
     ctx: MapperContext,
     user: UserState | None,
     directory: Directory,
-    *,
-    preprocess_only: bool,
 ) -> _Fold:
-    fold = _Fold()
+    fold = _Fold(problems=list(preprocessing.problems))
     provider_mode = provider_sync_mode(provider_config)
-    for mapper in mappers:
-        mapper_type = _usable(mapper, ctx, fold)
-        if mapper_type is None:
-            continue
-        _fold_effects(fold, mapper, mapper_type.preprocess(mapper.config, ctx), directory, None)
-        if preprocess_only:
-            continue
+    for mapper, mapper_type, preprocessed in preprocessing.steps:
+        _fold_effects(fold, mapper, preprocessed, directory, None)
         mode = effective_sync_mode(provider_mode, mapper_sync_mode(mapper.config))
         hook = hook_for(first_login=user is None, mode=mode)
         if hook is Hook.IMPORT_NEW_USER:
@@ -236,9 +253,25 @@ def _plan(fold: _Fold, alias: str, user: UserState | None) -> MappingPlan:
     )
 
 
+def preprocess(*, mappers: Sequence[IdentityProviderMapper], ctx: MapperContext) -> Preprocessing:
+    """Every mapper's ``preprocess`` hook: the link lookup keys (BROKER_ID / BROKER_USERNAME)
+    and the LOCAL username the flow needs before it knows whether this is a first login."""
+    problems: list[str] = []
+    steps = []
+    identity: dict[str, str] = {}
+    for mapper in mappers:
+        mapper_type = _usable(mapper, ctx, problems)
+        if mapper_type is None:
+            continue
+        effects = tuple(mapper_type.preprocess(mapper.config, ctx))
+        identity.update((e.target, e.value) for e in effects if isinstance(e, SetIdentity))
+        steps.append((mapper, mapper_type, effects))
+    return Preprocessing(tuple(steps), tuple(problems), identity)
+
+
 def plan_login(
     *,
-    mappers: Sequence[IdentityProviderMapper],
+    preprocessing: Preprocessing,
     provider_config: Mapping[str, str],
     ctx: MapperContext,
     user: UserState | None,
@@ -246,21 +279,14 @@ def plan_login(
 ) -> MappingPlan:
     """The plan for one brokered login; ``user`` is None on a first login (user being created).
 
-    ``mappers`` are the provider's mappers in store order (later ones win on the same
-    attribute); ``provider_config`` is the provider's config map (for ``syncMode``).
+    ``preprocessing`` is ``preprocess`` of the provider's mappers in store order (later ones
+    win on the same attribute) with the same ``ctx``; ``provider_config`` is the provider's
+    config map (for ``syncMode``).
     The provider-level FORCE overwrite of email/first/last name is the flow's
     (``first_login.sync_user``); it must keep ``plan.pinned_profile_fields`` as they were and
     then apply ``plan.profile`` on top.
     """
-    fold = _run(mappers, provider_config, ctx, user, directory, preprocess_only=False)
+    fold = _run(preprocessing, provider_config, ctx, user, directory)
     if user is not None:
         _changed_only(fold, user)
     return _plan(fold, ctx.alias, user)
-
-
-def preprocess_plan(
-    *, mappers: Sequence[IdentityProviderMapper], ctx: MapperContext, directory: Directory
-) -> MappingPlan:
-    """Only the ``preprocess`` results: the link lookup keys (BROKER_ID / BROKER_USERNAME)
-    the flow needs before it knows whether this is a first login."""
-    return _plan(_run(mappers, {}, ctx, None, directory, preprocess_only=True), ctx.alias, None)

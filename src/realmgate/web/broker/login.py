@@ -134,7 +134,7 @@ async def callback(request: Request) -> Response:
         return broker_failure(request, idp, exc, retry_url=retry, status=400)
     except BrokerError as exc:
         return broker_failure(request, idp, exc, retry_url=retry)
-    return await first_login.proceed(request, idp.alias, identity, pending, reviewed=False)
+    return await first_login.proceed(request, idp.alias, identity, pending)
 
 
 async def _link_callback(

@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 
 from tests.unit.broker.mappers.mappers_kit import ALIAS, claims_map, context, mapper
 
-from realmgate.broker.mappers.apply import plan_login, preprocess_plan
+from realmgate.broker.mappers.apply import plan_login, preprocess
 from realmgate.broker.mappers.context import MapperContext, UserState
-from realmgate.broker.mappers.effects import MappingPlan
+from realmgate.broker.mappers.effects import Grant, MappingPlan
 from realmgate.broker.mappers.refs import ResolvedDirectory
 from realmgate.model.identity_provider import GrantKind, IdentityProviderMapper, MapperGrant
 
@@ -35,7 +35,13 @@ def plan(
     user: UserState | None,
     sync_mode: str = "FORCE",
 ) -> MappingPlan:
-    return plan_login(mappers=mappers, provider_config={"syncMode": sync_mode}, ctx=ctx, user=user, directory=DIRECTORY)
+    return plan_login(
+        preprocessing=preprocess(mappers=mappers, ctx=ctx),
+        provider_config={"syncMode": sync_mode},
+        ctx=ctx,
+        user=user,
+        directory=DIRECTORY,
+    )
 
 
 def grant(target: str, mapper_id: str, kind: GrantKind = "role", alias: str = ALIAS) -> MapperGrant:
@@ -298,11 +304,11 @@ def test_session_notes_are_set_on_every_login_whatever_the_mode() -> None:
     assert result.session_notes == {"acr": "gold", "via": "slave"}
 
 
-def test_preprocess_plan_gives_the_link_lookup_keys() -> None:
+def test_preprocess_gives_the_link_lookup_keys() -> None:
     by_id = mapper("oidc-username-idp-mapper", {"template": "${CLAIM.sub}", "target": "BROKER_ID"})
-    result = preprocess_plan(mappers=[by_id, EXT], ctx=context(id_token={"sub": "U-1"}), directory=DIRECTORY)
+    result = preprocess(mappers=[by_id, EXT], ctx=context(id_token={"sub": "U-1"}))
     assert result.upstream_id == "U-1"
-    assert result.grant_role_ids == frozenset()
+    assert [effects for _, _, effects in result.steps if any(isinstance(e, Grant) for e in effects)] == []
 
 
 def test_import_mapper_pins_nothing_on_first_login() -> None:

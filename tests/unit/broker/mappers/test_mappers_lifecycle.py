@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from tests.unit.broker.mappers.mappers_kit import context, mapper
 
-from realmgate.broker.mappers.apply import plan_login
+from realmgate.broker.mappers.apply import plan_login, preprocess
 from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.refs import ResolvedDirectory
 from realmgate.model.identity_provider import IdentityProviderMapper
@@ -26,7 +26,11 @@ def login(
 ) -> UserState:
     """Plan a login and persist its role changes and records the way the flow will."""
     plan = plan_login(
-        mappers=mappers, provider_config={"syncMode": sync_mode}, ctx=ctx, user=state, directory=DIRECTORY
+        preprocessing=preprocess(mappers=mappers, ctx=ctx),
+        provider_config={"syncMode": sync_mode},
+        ctx=ctx,
+        user=state,
+        directory=DIRECTORY,
     )
     before = state or UserState(username="alice")
     assert not (plan.grant_role_ids & before.role_ids), "a held role was granted again"

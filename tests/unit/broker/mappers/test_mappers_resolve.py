@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.store import factories as f
 from tests.unit.broker.mappers.mappers_kit import context, mapper
 
-from realmgate.broker.mappers.apply import plan_login
+from realmgate.broker.mappers.apply import plan_login, preprocess
 from realmgate.broker.mappers.refs import group_paths
 from realmgate.broker.mappers.resolve import resolve_references, role_id
 from realmgate.model.role import Group
@@ -45,10 +45,11 @@ async def test_references_resolve_like_keycloak(store: SqlStore) -> None:
     assert dict(directory.roles) == {"admin": admin.id, "my.app.editor": dotted_role.id}
     assert dict(directory.groups) == {"/staff/eng": eng.id}
 
+    ctx = context(access_token={"realm_access": {"roles": ["x"]}})
     result = plan_login(
-        mappers=mappers,
+        preprocessing=preprocess(mappers=mappers, ctx=ctx),
         provider_config={"syncMode": "FORCE"},
-        ctx=context(access_token={"realm_access": {"roles": ["x"]}}),
+        ctx=ctx,
         user=None,
         directory=directory,
     )

@@ -1,19 +1,21 @@
 """Identity provider mappers inside a brokered login's transaction: load, plan, apply.
 
-The planning is pure (``broker.mappers``); this module is the store side around it, called by
-the broker web flow at two points of every brokered login:
+The planning is pure (``broker.mappers``); this module is the store side around it. One
+``MapperRun`` serves one login step (one request of the first-login state machine,
+``broker.first_login_flow``): the provider's mappers are loaded once and preprocessed once.
 
-1. ``preprocess`` right after the callback, before the user lookup: the username template's
-   BROKER_ID / BROKER_USERNAME targets replace the upstream id and username used to find and
-   store the link, and its LOCAL target becomes the username a first login proposes
-   (``first_login.proposed_username(mapper_username=...)``).
-2. ``apply_login`` once the local user is known, in the transaction that creates or finds it:
-   ``created=True`` right after ``flow.create_user`` (every mapper's import hook);
-   ``created=False`` for a later login *and* for a first login that linked an existing account
-   (Keycloak's ``updateFederatedIdentity``): each mapper's effective sync mode decides, and the
-   provider-level profile sync (``flow.update_on_login``) runs here, with the fields an IMPORT
-   mapper owns left alone. So a later login calls ``apply_login`` *instead of*
-   ``flow.update_on_login``.
+1. ``MapperRun.load`` right after the callback (or the page post), before the user lookup: the
+   username template's BROKER_ID / BROKER_USERNAME targets replace the upstream id and username
+   used to find and store the link (``run.identity``), and its LOCAL target becomes the username
+   a first login proposes (``run.username`` for ``first_login.proposed_username``).
+2. ``run.apply`` once the local user is known, in the transaction that creates or finds it,
+   continuing from that preprocess result: ``created=True`` right after ``flow.create_user``
+   (every mapper's import hook); ``created=False`` for a later login *and* for a first login
+   that linked an existing account (Keycloak's ``updateFederatedIdentity``): each mapper's
+   effective sync mode decides, and the provider-level profile sync (``flow.update_on_login``)
+   runs here, with the fields an IMPORT mapper owns left alone. So a later login calls
+   ``apply`` *instead of* ``flow.update_on_login``. The mappers' problems are logged here,
+   once per login.
 
 Then the mappers' notes go onto the new user session (``flow.session_marks``).
 
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from realmgate.broker.connector import BrokeredIdentity
@@ -36,32 +38,20 @@ from realmgate.broker.flow import update_on_login
 from realmgate.broker.mappers import (
     MapperContext,
     MappingPlan,
-    ResolvedDirectory,
+    Preprocessing,
     UserState,
     plan_login,
-    preprocess_plan,
+    preprocess,
     resolve_references,
     updated_user,
 )
 from realmgate.crypto.secrets import SYSTEM
-from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
+from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
 from realmgate.store.interface import Tx
 
 log = logging.getLogger("realmgate.broker.mappers")
-
-
-@dataclass(frozen=True, slots=True)
-class Preprocessed:
-    """The callback's identity as the mappers' preprocess step leaves it.
-
-    ``identity`` carries the BROKER_ID / BROKER_USERNAME replacements (use it for the lookup,
-    the link and everything after); ``username`` is the LOCAL template result or None.
-    """
-
-    identity: BrokeredIdentity
-    username: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,28 +74,9 @@ def _context(realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) ->
     )
 
 
-async def _mappers(tx: Tx, realm: Realm, idp: IdentityProvider) -> Sequence[IdentityProviderMapper]:
-    return await tx.idp_mappers.list(realm.id, idp.alias)
-
-
 def _log_problems(plan: MappingPlan, realm: Realm, idp: IdentityProvider) -> None:
     for problem in plan.problems:
         log.warning("realm %s, identity provider %s: %s", realm.name, idp.alias, problem)
-
-
-async def preprocess(tx: Tx, *, realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) -> Preprocessed:
-    """Step 1: the link lookup keys and the proposed local username (see the module docstring)."""
-    mappers = await _mappers(tx, realm, idp)
-    if not mappers:
-        return Preprocessed(identity)
-    # Problems are logged once per login, by ``apply_login`` (which runs preprocess again).
-    plan = preprocess_plan(mappers=mappers, ctx=_context(realm, idp, identity), directory=ResolvedDirectory())
-    replaced = dataclasses.replace(
-        identity,
-        id=plan.upstream_id or identity.id,
-        username=plan.upstream_username or identity.username,
-    )
-    return Preprocessed(replaced, plan.model_username)
 
 
 async def _user_state(tx: Tx, user: User) -> UserState:
@@ -151,36 +122,60 @@ async def _apply_mappings(tx: Tx, user: User, plan: MappingPlan) -> None:
         await tx.mapper_grants.add(realm_id, user_id, sorted(plan.grants_added))
 
 
-async def apply_login(
-    tx: Tx,
-    *,
-    realm: Realm,
-    idp: IdentityProvider,
-    identity: BrokeredIdentity,
-    user: User,
-    created: bool,
-) -> MapperOutcome:
-    """Step 2: run the provider's mappers for this login and write what they decided.
+@dataclass(frozen=True, slots=True)
+class MapperRun:
+    """The provider's mappers for one login step, loaded and preprocessed once.
 
-    ``identity`` is ``Preprocessed.identity``; ``user`` the user just created (``created``) or
-    the linked one as loaded. Raises the store's ``Conflict`` when a username template renames
-    the user onto a taken username (the login then fails; nothing of it is committed).
+    ``identity`` is the callback's identity with the BROKER_ID / BROKER_USERNAME replacements
+    (use it for the lookup, the link and everything after); ``username`` is the LOCAL template
+    result or None.
     """
-    mappers = await _mappers(tx, realm, idp)
-    ctx = _context(realm, idp, identity)
-    directory = await resolve_references(tx, realm.id, mappers)
-    state = None if created else await _user_state(tx, user)
-    plan = plan_login(mappers=mappers, provider_config=idp.config, ctx=ctx, user=state, directory=directory)
-    if created:
-        plan = await _without_held(tx, user, plan)
-    _log_problems(plan, realm, idp)
-    synced = user
-    if not created:
-        synced = await update_on_login(
-            tx, realm=realm, idp=idp, identity=identity, user=user, pinned=plan.pinned_profile_fields
+
+    realm: Realm
+    idp: IdentityProvider
+    identity: BrokeredIdentity
+    username: str | None
+    preprocessing: Preprocessing
+
+    @classmethod
+    async def load(cls, tx: Tx, *, realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) -> MapperRun:
+        mappers = await tx.idp_mappers.list(realm.id, idp.alias)
+        preprocessing = preprocess(mappers=mappers, ctx=_context(realm, idp, identity))
+        replaced = dataclasses.replace(
+            identity,
+            id=preprocessing.upstream_id or identity.id,
+            username=preprocessing.upstream_username or identity.username,
         )
-    final = updated_user(user, synced, plan)
-    if final != synced:
-        await tx.users.update(final)
-    await _apply_mappings(tx, final, plan)
-    return MapperOutcome(final, dict(plan.session_notes))
+        return cls(realm, idp, replaced, preprocessing.model_username, preprocessing)
+
+    async def apply(self, tx: Tx, *, user: User, created: bool) -> MapperOutcome:
+        """Run the mappers' login hooks for ``user`` and write what they decided.
+
+        ``user`` is the user just created (``created``) or the linked one as loaded. Raises the
+        store's ``Conflict`` when a username template renames the user onto a taken username
+        (the login then fails; nothing of it is committed).
+        """
+        realm, idp = self.realm, self.idp
+        mappers = [mapper for mapper, _, _ in self.preprocessing.steps]
+        directory = await resolve_references(tx, realm.id, mappers)
+        state = None if created else await _user_state(tx, user)
+        plan = plan_login(
+            preprocessing=self.preprocessing,
+            provider_config=idp.config,
+            ctx=_context(realm, idp, self.identity),
+            user=state,
+            directory=directory,
+        )
+        if created:
+            plan = await _without_held(tx, user, plan)
+        _log_problems(plan, realm, idp)
+        synced = user
+        if not created:
+            synced = await update_on_login(
+                tx, realm=realm, idp=idp, identity=self.identity, user=user, pinned=plan.pinned_profile_fields
+            )
+        final = updated_user(user, synced, plan)
+        if final != synced:
+            await tx.users.update(final)
+        await _apply_mappings(tx, final, plan)
+        return MapperOutcome(final, dict(plan.session_notes))

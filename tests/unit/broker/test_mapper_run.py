@@ -1,7 +1,7 @@
 """Identity provider mappers applied in a brokered login's transaction, on a real database.
 
-Each test drives ``broker.mapper_flow`` the way the broker web flow does (create or find the
-user, then ``apply_login``) and reads back what the store holds: role mappings, group
+Each test drives ``broker.mapper_run`` the way the first-login flow does (load the run, create
+or find the user, then ``run.apply``) and reads back what the store holds: role mappings, group
 memberships, provenance records, profile and attributes.
 """
 
@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 
 from tests.store import factories as f
 
-from realmgate.broker import flow, mapper_flow
+from realmgate.broker import flow
 from realmgate.broker.connector import BrokeredIdentity
 from realmgate.broker.first_login import proposed_username
+from realmgate.broker.mapper_run import MapperOutcome, MapperRun
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
@@ -83,22 +84,20 @@ def _identity(*, roles: tuple[str, ...] = (), sub: str = "u-1", **claims: object
     )
 
 
-async def _login(w: World, identity: BrokeredIdentity) -> mapper_flow.MapperOutcome:
-    """One brokered login as the web flow runs it: preprocess, find or create, apply."""
+async def _login(w: World, identity: BrokeredIdentity) -> MapperOutcome:
+    """One brokered login as the first-login flow runs it: load (preprocess), find or create, apply."""
     async with w.store.tx() as tx:
-        pre = await mapper_flow.preprocess(tx, realm=w.realm, idp=w.idp, identity=identity)
-        link = await tx.federated_identities.get_by_upstream(w.realm.id, ALIAS, pre.identity.id)
+        run = await MapperRun.load(tx, realm=w.realm, idp=w.idp, identity=identity)
+        link = await tx.federated_identities.get_by_upstream(w.realm.id, ALIAS, run.identity.id)
         if link is None:
-            username = proposed_username(pre.identity, w.realm, mapper_username=pre.username)
-            user = await flow.create_user(tx, realm=w.realm, idp=w.idp, identity=pre.identity, username=username, now=1)
+            username = proposed_username(run.identity, w.realm, mapper_username=run.username)
+            user = await flow.create_user(tx, realm=w.realm, idp=w.idp, identity=run.identity, username=username, now=1)
             created = True
         else:
             found = await tx.users.get(w.realm.id, link.user_id)
             assert found is not None
             user, created = found, False
-        return await mapper_flow.apply_login(
-            tx, realm=w.realm, idp=w.idp, identity=pre.identity, user=user, created=created
-        )
+        return await run.apply(tx, user=user, created=created)
 
 
 async def _held(w: World, user: User) -> tuple[set[str], set[str]]:
@@ -168,7 +167,8 @@ async def test_role_already_held_at_first_login_is_not_adopted(store: SqlStore) 
     async with store.tx() as tx:
         user = await flow.create_user(tx, realm=w.realm, idp=w.idp, identity=identity, username="alice", now=1)
         await tx.users.grant_roles(w.realm.id, user.id, [w.roles["app-admin"]])
-        await mapper_flow.apply_login(tx, realm=w.realm, idp=w.idp, identity=identity, user=user, created=True)
+        run = await MapperRun.load(tx, realm=w.realm, idp=w.idp, identity=identity)
+        await run.apply(tx, user=user, created=True)
         assert await tx.mapper_grants.list(w.realm.id, user.id) == []
     await _login(w, _identity(roles=()))
     assert w.roles["app-admin"] in (await _held(w, user))[0]
