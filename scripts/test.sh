@@ -60,7 +60,7 @@ step() {
   if [ "$status" -ne 0 ]; then failed+=("$name"); fi
 }
 step ruff .venv/bin/ruff check src tests bench scripts
-step mypy .venv/bin/mypy src
+step mypy .venv/bin/mypy  # files = src and tests, from pyproject.toml
 step lint-imports .venv/bin/lint-imports
 step pytest .venv/bin/pytest -q "$@"
 

@@ -52,7 +52,7 @@ async def ensure_master(tx: Tx, *, now: int, ids: Randomness) -> str:
 async def ensure_admin(tx: Tx, realm_id: str, username: str, password: str, *, now: int, ids: Randomness) -> bool:
     """Create the bootstrap admin unless a user of that name exists; True when created."""
     from realmgate.crypto.passwords import new_password_credential
-    from realmgate.keycloak.defaults import add_user
+    from realmgate.store.user_creation import add_user
 
     username = username.lower()
     if await tx.users.get_by_username(realm_id, username) is not None:

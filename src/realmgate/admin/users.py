@@ -19,13 +19,13 @@ from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object, read, reject_unknown
 from realmgate.admin.views import user_view
 from realmgate.crypto.passwords import PASSWORD_TYPE
-from realmgate.keycloak.defaults import add_user
 from realmgate.keycloak.representations import user_from_rep
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
 from realmgate.protocol import brute_force
 from realmgate.protocol.credentials import PasswordRejected, replace_password
 from realmgate.store.interface import Tx, UserQuery
+from realmgate.store.user_creation import add_user
 
 CREDENTIAL_INPUT_KEYS = frozenset({"type", "value", "temporary", "userLabel", "id", "createdDate", "priority"})
 

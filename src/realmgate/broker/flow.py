@@ -23,12 +23,12 @@ from realmgate.broker.errors import StateInvalid
 from realmgate.broker.first_login import Lookups, new_link, new_user, sync_link, sync_user
 from realmgate.broker.logout import LogoutTarget
 from realmgate.crypto.secrets import constant_time_equals, new_id, new_secret
-from realmgate.keycloak.defaults import add_user
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.model.session import SessionMarks, UserSession
 from realmgate.model.user import FederatedIdentity, User
 from realmgate.store.interface import Store, Tx
+from realmgate.store.user_creation import add_user
 
 STATE_PREFIX = "broker-state:"
 IDENTITY_PREFIX = "broker-identity:"

@@ -35,6 +35,7 @@ from realmgate.model.realm import Realm
 from realmgate.model.role import Role
 from realmgate.model.user import User
 from realmgate.store.interface import Conflict, Tx
+from realmgate.store.user_creation import add_user
 
 MASTER_ACCESS_TOKEN_LIFESPAN = 60
 OFFLINE_ACCESS = "offline_access"
@@ -270,13 +271,3 @@ async def ensure_service_account(tx: Tx, realm: Realm, client: Client, *, now: i
         service_account_client_id=client.id,
     )
     await add_user(tx, realm, user)
-
-
-async def add_user(tx: Tx, realm: Realm, user: User, *, default_roles: bool = True) -> None:
-    """Store a new user of ``realm`` with the realm's default roles (``default-roles-{realm}``:
-    ``offline_access``, ``uma_authorization``, the account roles), as Keycloak gives every new
-    user however it is made: admin API, first broker login, service account, import of a user
-    that names no roles. ``default_roles=False`` for an import that lists the user's roles."""
-    await tx.users.add(user)
-    if default_roles and realm.default_role_id:
-        await tx.users.grant_roles(realm.id, user.id, [realm.default_role_id])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from realmgate.keycloak.defaults import add_user
 from realmgate.keycloak.realm_file import ImportContext, RoleIndex, join_path
 from realmgate.keycloak.representations import (
     credential_from_rep,
@@ -19,6 +18,7 @@ from realmgate.model.realm import Realm
 from realmgate.model.role import Group
 from realmgate.model.user import UPDATE_PASSWORD, User
 from realmgate.store.interface import Tx
+from realmgate.store.user_creation import add_user
 
 
 def _role_ids(ctx: ImportContext, path: str, rep: Mapping[str, object], index: RoleIndex) -> tuple[str, ...]:

@@ -26,8 +26,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from realmgate.keycloak.representations.realm_settings import SETTINGS
-from realmgate.model.login_failure import LoginFailure
+from realmgate.model.login_failure import BRUTE_FORCE_DEFAULTS, LoginFailure
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
 from realmgate.protocol import events
@@ -66,8 +65,8 @@ class Policy:
 
 
 def _int(settings: Mapping[str, object], name: str) -> int:
-    value = settings.get(name, SETTINGS[name].default)
-    return value if isinstance(value, int) and not isinstance(value, bool) else int(str(SETTINGS[name].default))
+    value = settings.get(name, BRUTE_FORCE_DEFAULTS[name])
+    return value if isinstance(value, int) and not isinstance(value, bool) else int(BRUTE_FORCE_DEFAULTS[name])
 
 
 def policy_of(realm: Realm) -> Policy:

@@ -4,7 +4,7 @@ The form asks what Keycloak's default user profile requires of a user: first and
 email address, a username (unless ``registrationEmailAsUsername``: the email is the username),
 and a password typed twice. Problems are reported per field with Keycloak's message texts, so a
 page can show each next to its input; nothing is stored until every field is right. A new user
-gets the realm's default roles (``keycloak.defaults.add_user``) and a password checked against
+gets the realm's default roles (``store.user_creation.add_user``) and a password checked against
 the realm's policy, exactly as one made through the admin API.
 """
 
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from realmgate.crypto.password_policy import check_policy
 from realmgate.crypto.secrets import new_id
-from realmgate.keycloak.defaults import add_user
 from realmgate.model.user import User
 from realmgate.protocol.credentials import replace_password
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Conflict, Tx
+from realmgate.store.user_creation import add_user
 
 NOT_ALLOWED = "Registration not allowed."
 _MISSING = {

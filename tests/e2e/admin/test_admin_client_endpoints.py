@@ -56,6 +56,7 @@ def test_user_groups_are_plain_and_counted_by_search(http: httpx.Client, kc: Key
     cool = kc.create_group({"name": "cool-group"})
     kc.create_group({"name": "inner"}, parent=cool)
     other = kc.create_group({"name": "other"})
+    assert cool is not None and other is not None  # python-keycloak types the new id as optional
     user = kc.create_user({"username": "member"})
     kc.group_user_add(user, cool)
     kc.group_user_add(user, other)

@@ -3,15 +3,17 @@ fixtures run), error texts included."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from keycloak.exceptions import KeycloakError
 
 from keycloak import KeycloakAdmin
 
 
-def _error(call: object) -> tuple[int, bytes]:
+def _error(call: Callable[[], object]) -> tuple[int, bytes]:
     with pytest.raises(KeycloakError) as err:
-        call()  # type: ignore[operator]
+        call()
     return err.value.response_code or 0, err.value.response_body or b""
 
 
@@ -21,6 +23,7 @@ def test_organizations_need_the_realm_switch_and_keep_keycloak_rules(kc: Keycloa
     assert (code, body) == (404, b'{"errorMessage":"Organizations not enabled for this realm."}')
     kc.update_realm(realm, {"organizationsEnabled": True})
     org_id = kc.create_organization({"name": "acme", "domains": [{"name": "Acme.com"}], "attributes": {"k": ["v"]}})
+    assert org_id is not None  # python-keycloak types the new id as optional
     org = kc.get_organization(org_id)
     assert org["alias"] == "acme" and org["domains"] == [{"name": "acme.com", "verified": False}]
     assert org["attributes"] == {"k": ["v"]}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from realmgate.keycloak.representations._mapping import JsonObject, RepresentationError, names, read_typed
+from realmgate.model.login_failure import BRUTE_FORCE_DEFAULTS
 
 Kind = Literal["bool", "int", "str", "tuple[str, ...]", "Mapping[str, str]", "object", "objects"]
 # What Keycloak writes instead of a secret on read (``ComponentRepresentation.SECRET_VALUE``).
@@ -52,6 +53,13 @@ class Setting:
         if isinstance(converted, tuple):
             return list(converted)
         return converted
+
+
+def _kind_of(default: bool | int | str) -> Kind:
+    """The JSON kind of a scalar setting, from its default value."""
+    if isinstance(default, bool):  # before int: a bool is an int
+        return "bool"
+    return "int" if isinstance(default, int) else "str"
 
 
 def _webauthn(passwordless: bool) -> dict[str, Setting]:
@@ -90,17 +98,8 @@ SETTINGS: Mapping[str, Setting] = {
     "actionTokenGeneratedByUserLifespan": Setting("int", 300),
     "oauth2DeviceCodeLifespan": Setting("int", 600),
     "oauth2DevicePollingInterval": Setting("int", 5),
-    # Brute-force detection.
-    "bruteForceProtected": Setting("bool", False),
-    "permanentLockout": Setting("bool", False),
-    "maxTemporaryLockouts": Setting("int", 0),
-    "bruteForceStrategy": Setting("str", "MULTIPLE"),
-    "maxFailureWaitSeconds": Setting("int", 900),
-    "minimumQuickLoginWaitSeconds": Setting("int", 60),
-    "waitIncrementSeconds": Setting("int", 60),
-    "quickLoginCheckMilliSeconds": Setting("int", 1000),
-    "maxDeltaTimeSeconds": Setting("int", 43200),
-    "failureFactor": Setting("int", 30),
+    # Brute-force detection (the defaults are the model's: protocol.brute_force reads them too).
+    **{name: Setting(_kind_of(default), default) for name, default in BRUTE_FORCE_DEFAULTS.items()},
     # Credentials and one-time passwords.
     "requiredCredentials": Setting("tuple[str, ...]", ["password"]),
     "otpPolicyType": Setting("str", "totp"),
