@@ -103,7 +103,7 @@ LOGOUT_ALL_PAGE = 200
 
 async def _end(call: AdminCall, realm: Realm, session_ids: Sequence[str]) -> None:
     issuer = realm_url(call.frontend_base, realm.name)
-    call.after_commit.extend(await end_sessions(call.tx, realm, session_ids, issuer=issuer, now=call.now))
+    call.after_commit.extend(await end_sessions(call.tx, realm, session_ids, issuer=issuer, now=call.now, ids=call.ids))
 
 
 async def logout_user(call: AdminCall) -> None:

@@ -19,6 +19,7 @@ from realmgate.admin.errors import AdminError
 from realmgate.admin.reps import body_object, read, reject_unknown
 from realmgate.admin.views import user_view
 from realmgate.crypto.passwords import PASSWORD_TYPE
+from realmgate.crypto.secrets import Randomness
 from realmgate.keycloak.representations import user_from_rep
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
@@ -139,10 +140,12 @@ async def _check_unique(tx: Tx, realm: Realm, user: User, *, previous: User | No
             raise AdminError.conflict("User exists with same email")
 
 
-async def set_password(tx: Tx, realm: Realm, user: User, value: str, *, temporary: bool, now: int) -> User:
+async def set_password(
+    tx: Tx, realm: Realm, user: User, value: str, *, temporary: bool, now: int, ids: Randomness
+) -> User:
     """Replace the user's password; returns the user with ``UPDATE_PASSWORD`` set or cleared."""
     try:
-        return await replace_password(tx, realm, user, value, temporary=temporary, now=now)
+        return await replace_password(tx, realm, user, value, temporary=temporary, now=now, ids=ids)
     except PasswordRejected as rejected:
         raise AdminError(400, {"error": "invalidPasswordMessage", "error_description": rejected.message}) from None
 
@@ -194,7 +197,7 @@ async def create_user(call: AdminCall) -> Created:
     passwords = _password_inputs(rep)
     await lookup.unique(add_user(tx, realm, user), "User exists with same username or email")
     for value, temporary in passwords:
-        user = await set_password(tx, realm, user, value, temporary=temporary, now=call.now)
+        user = await set_password(tx, realm, user, value, temporary=temporary, now=call.now, ids=call.ids)
     if passwords:
         await tx.users.update(user)
     await _join_groups_by_path(tx, realm, user, rep.get("groups"))
@@ -208,7 +211,7 @@ async def update_user(call: AdminCall) -> None:
     updated = replace(_read_user(rep, previous), id=previous.id, created_timestamp=previous.created_timestamp)
     await _check_unique(tx, realm, updated, previous=previous)
     for value, temporary in _password_inputs(rep):
-        updated = await set_password(tx, realm, updated, value, temporary=temporary, now=call.now)
+        updated = await set_password(tx, realm, updated, value, temporary=temporary, now=call.now, ids=call.ids)
     await tx.users.update(await brute_force.unlocked_by_admin(tx, realm, previous, updated, now=call.now))
 
 
@@ -229,7 +232,9 @@ async def reset_password(call: AdminCall) -> None:
         raise AdminError.bad_request("Invalid value for credential")
     if not value.strip():
         raise AdminError.web(400, "Empty password not allowed")
-    await tx.users.update(await set_password(tx, realm, user, value, temporary=bool(temporary), now=call.now))
+    await tx.users.update(
+        await set_password(tx, realm, user, value, temporary=bool(temporary), now=call.now, ids=call.ids)
+    )
 
 
 async def list_credentials(call: AdminCall) -> object:

@@ -38,7 +38,7 @@ from realmgate.broker.first_login import (
     proposed_username,
 )
 from realmgate.broker.mapper_run import MapperOutcome, MapperRun
-from realmgate.crypto.secrets import constant_time_equals
+from realmgate.crypto.secrets import Randomness, constant_time_equals
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.model.session import SessionMarks
@@ -179,6 +179,7 @@ class _Login(Generic[S]):
     idp: IdentityProvider
     load_step: LoadStep[S]
     now: int
+    ids: Randomness
 
 
 async def continue_login(
@@ -189,23 +190,24 @@ async def continue_login(
     received: Input,
     load_step: LoadStep[S],
     now: int,
+    ids: Randomness,
 ) -> ShowPage | Finished[S]:
     """One step of the login with ``idp`` (None when the path names no provider of the realm)."""
     if isinstance(received, Callback):
         if idp is None:
             return ErrorPage(TIMED_OUT, retry=True)
-        login = _Login(tx, realm, idp, load_step, now)
+        login = _Login(tx, realm, idp, load_step, now, ids)
         return await _proceed(login, received.identity, received.pending, reviewed=False)
     parked = await flow.load_identity(tx, received.key, now=now)
     if parked is None or idp is None or not constant_time_equals(received.auth_session, parked[1].auth_session_id):
         return ErrorPage(TIMED_OUT, retry=True)
-    return await _posted(_Login(tx, realm, idp, load_step, now), received, *parked)
+    return await _posted(_Login(tx, realm, idp, load_step, now, ids), received, *parked)
 
 
 async def _decide(login: _Login[S], identity: BrokeredIdentity, *, reviewed: bool) -> tuple[Decision, MapperRun]:
     """The next step for the identity as parked (the callback's, with reviewed profile fields),
     and the mapper run whose identity is used for lookups and links."""
-    run = await MapperRun.load(login.tx, realm=login.realm, idp=login.idp, identity=identity)
+    run = await MapperRun.load(login.tx, realm=login.realm, idp=login.idp, identity=identity, ids=login.ids)
     username = proposed_username(run.identity, login.realm, mapper_username=run.username)
     lookups = await flow.find_lookups(login.tx, login.realm, run.identity, username)
     decision = decide(
@@ -256,12 +258,13 @@ async def _act(
                 identity=run.identity,
                 username=decision.username,
                 now=login.now,
+                ids=login.ids,
             )
         except Conflict:
             raise AccountConflict(RACED, retry=True) from None
         outcome = await run.apply(login.tx, user=user, created=True)
         return _finished(step, run, outcome, registered=True)
-    key = await flow.park_identity(login.tx, identity, pending, realm=login.realm, now=login.now)
+    key = await flow.park_identity(login.tx, identity, pending, realm=login.realm, now=login.now, ids=login.ids)
     if decision.step is Step.REVIEW_PROFILE:
         return ReviewProfilePage(key, identity)
     return _confirm_page(decision, key)

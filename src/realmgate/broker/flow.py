@@ -22,7 +22,7 @@ from realmgate.broker.connector import BrokeredIdentity, ClientRequest, Identity
 from realmgate.broker.errors import StateInvalid
 from realmgate.broker.first_login import Lookups, new_link, new_user, sync_link, sync_user
 from realmgate.broker.logout import LogoutTarget
-from realmgate.crypto.secrets import constant_time_equals, new_id, new_secret
+from realmgate.crypto.secrets import Randomness, constant_time_equals
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.model.session import SessionMarks, UserSession
@@ -131,9 +131,11 @@ async def find_lookups(tx: Tx, realm: Realm, identity: BrokeredIdentity, usernam
     return Lookups(linked, await tx.users.get_by_username(realm.id, username), by_email)
 
 
-async def park_identity(tx: Tx, identity: BrokeredIdentity, pending: PendingLogin, *, realm: Realm, now: int) -> str:
+async def park_identity(
+    tx: Tx, identity: BrokeredIdentity, pending: PendingLogin, *, realm: Realm, now: int, ids: Randomness
+) -> str:
     """Keep the identity between first-login pages; returns the key the pages carry."""
-    key = new_secret(24)
+    key = ids.new_secret(24)
     value = json.dumps({"identity": identity.to_json(), "pending": pending.to_json()})
     await tx.single_use.put(IDENTITY_PREFIX + key, value, now + realm.access_code_lifespan_user_action)
     return key
@@ -159,12 +161,19 @@ async def _grant_read_token(tx: Tx, realm_id: str, user_id: str) -> None:
 
 
 async def create_user(
-    tx: Tx, *, realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity, username: str, now: int
+    tx: Tx,
+    *,
+    realm: Realm,
+    idp: IdentityProvider,
+    identity: BrokeredIdentity,
+    username: str,
+    now: int,
+    ids: Randomness,
 ) -> User:
     """``CREATE``: the new user (with the realm's default roles) and its link;
     ``broker/read-token`` with addReadTokenRoleOnCreate.
     Raises the store's ``Conflict`` if the username or email was taken meanwhile."""
-    user = new_user(identity, idp=idp, realm_id=realm.id, user_id=new_id(), username=username, now_ms=now * 1000)
+    user = new_user(identity, idp=idp, realm_id=realm.id, user_id=ids.new_id(), username=username, now_ms=now * 1000)
     await add_user(tx, realm, user)
     await tx.federated_identities.add(new_link(identity, idp=idp, realm_id=realm.id, user_id=user.id))
     if idp.add_read_token_role_on_create:

@@ -45,7 +45,7 @@ from realmgate.broker.mappers import (
     resolve_references,
     updated_user,
 )
-from realmgate.crypto.secrets import SYSTEM
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
@@ -62,7 +62,7 @@ class MapperOutcome:
     session_notes: Mapping[str, str] = field(default_factory=dict)
 
 
-def _context(realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) -> MapperContext:
+def _context(realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity, ids: Randomness) -> MapperContext:
     return MapperContext(
         alias=idp.alias,
         provider_id=idp.provider_id,
@@ -70,7 +70,7 @@ def _context(realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) ->
         userinfo=identity.userinfo_claims,
         access_token=identity.access_token_claims,
         registration_email_as_username=realm.registration_email_as_username,
-        new_id=SYSTEM.new_id,
+        new_id=ids.new_id,
     )
 
 
@@ -128,7 +128,7 @@ class MapperRun:
 
     ``identity`` is the callback's identity with the BROKER_ID / BROKER_USERNAME replacements
     (use it for the lookup, the link and everything after); ``username`` is the LOCAL template
-    result or None.
+    result or None; ``ids`` is what the mappers' templates draw ids from.
     """
 
     realm: Realm
@@ -136,17 +136,20 @@ class MapperRun:
     identity: BrokeredIdentity
     username: str | None
     preprocessing: Preprocessing
+    ids: Randomness
 
     @classmethod
-    async def load(cls, tx: Tx, *, realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity) -> MapperRun:
+    async def load(
+        cls, tx: Tx, *, realm: Realm, idp: IdentityProvider, identity: BrokeredIdentity, ids: Randomness
+    ) -> MapperRun:
         mappers = await tx.idp_mappers.list(realm.id, idp.alias)
-        preprocessing = preprocess(mappers=mappers, ctx=_context(realm, idp, identity))
+        preprocessing = preprocess(mappers=mappers, ctx=_context(realm, idp, identity, ids))
         replaced = dataclasses.replace(
             identity,
             id=preprocessing.upstream_id or identity.id,
             username=preprocessing.upstream_username or identity.username,
         )
-        return cls(realm, idp, replaced, preprocessing.model_username, preprocessing)
+        return cls(realm, idp, replaced, preprocessing.model_username, preprocessing, ids)
 
     async def apply(self, tx: Tx, *, user: User, created: bool) -> MapperOutcome:
         """Run the mappers' login hooks for ``user`` and write what they decided.
@@ -162,7 +165,7 @@ class MapperRun:
         plan = plan_login(
             preprocessing=self.preprocessing,
             provider_config=idp.config,
-            ctx=_context(realm, idp, self.identity),
+            ctx=_context(realm, idp, self.identity, self.ids),
             user=state,
             directory=directory,
         )

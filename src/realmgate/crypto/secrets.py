@@ -3,8 +3,8 @@ secrets.
 
 Randomness is injected like time (``realmgate.clock``): the composition root and the CLI build
 ``SYSTEM`` once and hand it down (``AppContext.ids``, ``AdminCall.ids``, a parameter ``ids``), so
-a test can give a counter-based source and assert exactly which ids a realm or an import gets.
-The module-level functions are the system source's internals; only ``SYSTEM`` should call them.
+a test can give a counter-based source and assert exactly which ids a realm, an import, a token or
+a login step gets. Nothing below the composition root reaches for ``SYSTEM`` itself.
 
 Every id in the model is a UUID4 string (Keycloak uses UUIDs too, and admin clients expect them
 in ``Location`` headers). Secrets are URL-safe so they can travel in forms, headers and URLs
@@ -37,22 +37,7 @@ class Randomness(Protocol):
         ...
 
 
-def new_id() -> str:
-    """A fresh random UUID4 string."""
-    return str(uuid.uuid4())
-
-
-def new_secret(nbytes: int = 32) -> str:
-    """``nbytes`` of randomness, base64url-encoded without padding."""
-    return _secrets.token_urlsafe(nbytes)
-
-
 _ALNUM = string.ascii_letters + string.digits
-
-
-def new_client_secret(length: int = 32) -> str:
-    """A client secret shaped like Keycloak's: ``length`` random letters and digits."""
-    return "".join(_secrets.choice(_ALNUM) for _ in range(length))
 
 
 class SystemRandomness:
@@ -61,13 +46,14 @@ class SystemRandomness:
     __slots__ = ()
 
     def new_id(self) -> str:
-        return new_id()
+        return str(uuid.uuid4())
 
     def new_secret(self, nbytes: int = 32) -> str:
-        return new_secret(nbytes)
+        """``nbytes`` of randomness, base64url-encoded without padding."""
+        return _secrets.token_urlsafe(nbytes)
 
     def new_client_secret(self, length: int = 32) -> str:
-        return new_client_secret(length)
+        return "".join(_secrets.choice(_ALNUM) for _ in range(length))
 
 
 SYSTEM: Randomness = SystemRandomness()

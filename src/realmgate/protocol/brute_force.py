@@ -26,6 +26,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.login_failure import BRUTE_FORCE_DEFAULTS, LoginFailure
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
@@ -165,7 +166,7 @@ async def lockout_error(tx: Tx, config: RealmConfig, user: User, *, now: int) ->
     return None
 
 
-async def login_failed(tx: Tx, config: RealmConfig, user: User, *, now: int, ip: str | None) -> None:
+async def login_failed(tx: Tx, config: RealmConfig, user: User, *, now: int, ids: Randomness, ip: str | None) -> None:
     """Count a wrong password of ``user``; lock or disable the user when the count says so."""
     policy = policy_of(config.realm)
     if not policy.protected:
@@ -179,10 +180,10 @@ async def login_failed(tx: Tx, config: RealmConfig, user: User, *, now: int, ip:
     await tx.login_failures.change(config.realm.id, user.id, count)
     verdict = verdicts[-1]
     if verdict.temporary:
-        await _lockout_event(tx, config, verdict.record, "USER_DISABLED_BY_TEMPORARY_LOCKOUT", now=now)
+        await _lockout_event(tx, config, verdict.record, "USER_DISABLED_BY_TEMPORARY_LOCKOUT", now=now, ids=ids)
     if verdict.permanent:
         await _disable(tx, config.realm, user.id)
-        await _lockout_event(tx, config, verdict.record, "USER_DISABLED_BY_PERMANENT_LOCKOUT", now=now)
+        await _lockout_event(tx, config, verdict.record, "USER_DISABLED_BY_PERMANENT_LOCKOUT", now=now, ids=ids)
 
 
 async def login_succeeded(tx: Tx, config: RealmConfig, user: User) -> None:
@@ -214,11 +215,20 @@ async def _disable(tx: Tx, realm: Realm, user_id: str) -> None:
     await tx.users.update(replace(user, enabled=False, attributes=attributes))
 
 
-async def _lockout_event(tx: Tx, config: RealmConfig, record: LoginFailure, event_type: str, *, now: int) -> None:
+async def _lockout_event(
+    tx: Tx, config: RealmConfig, record: LoginFailure, event_type: str, *, now: int, ids: Randomness
+) -> None:
     details = {"reason": "brute_force_attack detected", "num_failures": str(record.num_failures)}
     if event_type == "USER_DISABLED_BY_TEMPORARY_LOCKOUT":
         until = datetime.datetime.fromtimestamp(record.failed_login_not_before, datetime.UTC)
         details["not_before"] = until.replace(tzinfo=None).isoformat()
     await events.record(
-        tx, config, event_type, now=now, user_id=record.user_id, ip_address=record.last_ip_failure, details=details
+        tx,
+        config,
+        event_type,
+        now=now,
+        ids=ids,
+        user_id=record.user_id,
+        ip_address=record.last_ip_failure,
+        details=details,
     )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import httpx
 
 from realmgate.crypto import jws, realm_keys
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.client import Client
 from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
@@ -52,7 +52,7 @@ class Delivery:
     token: str
 
 
-def logout_token(client: Client, session: UserSession, key: RealmKey, *, issuer: str, now: int) -> str:
+def logout_token(client: Client, session: UserSession, key: RealmKey, *, issuer: str, now: int, ids: Randomness) -> str:
     """The signed ``logout_token`` telling ``client`` that ``session`` is over."""
     events: dict[str, object] = {LOGOUT_EVENT: {}}
     if client.attributes.get(REVOKE_OFFLINE_ATTRIBUTE, "").lower() == "true":
@@ -62,7 +62,7 @@ def logout_token(client: Client, session: UserSession, key: RealmKey, *, issuer:
         "aud": client.client_id,
         "iat": now,
         "exp": now + TOKEN_LIFESPAN,
-        "jti": new_id(),
+        "jti": ids.new_id(),
         "sub": session.user_id,
         "typ": "Logout",
         "events": events,
@@ -73,7 +73,7 @@ def logout_token(client: Client, session: UserSession, key: RealmKey, *, issuer:
 
 
 async def deliveries(
-    tx: Tx, realm: Realm, sessions: Sequence[UserSession], *, issuer: str | None, now: int
+    tx: Tx, realm: Realm, sessions: Sequence[UserSession], *, issuer: str | None, now: int, ids: Randomness
 ) -> list[Delivery]:
     """The logout tokens for the clients of ``sessions`` that asked for back-channel logout.
 
@@ -102,7 +102,7 @@ async def deliveries(
             if named is None:
                 log.warning("back-channel logout not sent to client %s: its session has no issuer", client.client_id)
                 continue
-            token = logout_token(client, session, key, issuer=named, now=now)
+            token = logout_token(client, session, key, issuer=named, now=now, ids=ids)
             found.append(Delivery(client.client_id, client.attributes[URL_ATTRIBUTE], token))
     return found
 

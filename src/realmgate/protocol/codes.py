@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from realmgate.crypto.secrets import new_secret
+from realmgate.crypto.secrets import Randomness
 from realmgate.protocol.bearer import revoke_jti
 from realmgate.protocol.errors import InvalidGrant
 from realmgate.protocol.realm_cache import RealmConfig
@@ -42,8 +42,8 @@ def _key(prefix: str, code: str) -> str:
     return f"{prefix}:{hashlib.sha256(code.encode('utf-8')).hexdigest()}"
 
 
-async def issue_code(tx: Tx, config: RealmConfig, data: CodeData, *, now: int) -> str:
-    code = new_secret(32)
+async def issue_code(tx: Tx, config: RealmConfig, data: CodeData, *, now: int, ids: Randomness) -> str:
+    code = ids.new_secret(32)
     expires = now + config.realm.access_code_lifespan
     await tx.single_use.put(_key("code", code), json.dumps(asdict(data)), expires)
     return code

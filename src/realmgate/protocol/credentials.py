@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from realmgate.crypto.password_policy import check_policy
 from realmgate.crypto.passwords import PASSWORD_TYPE, new_password_credential
-from realmgate.crypto.secrets import SYSTEM
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.realm import Realm
 from realmgate.model.user import UPDATE_PASSWORD, User
 from realmgate.store.interface import Tx
@@ -25,7 +25,9 @@ class PasswordRejected(ValueError):
         self.message = message
 
 
-async def replace_password(tx: Tx, realm: Realm, user: User, value: str, *, temporary: bool, now: int) -> User:
+async def replace_password(
+    tx: Tx, realm: Realm, user: User, value: str, *, temporary: bool, now: int, ids: Randomness
+) -> User:
     """Store ``value`` as the user's only password; returns the user with ``UPDATE_PASSWORD``
     set (``temporary``) or cleared. The caller saves the returned user."""
     problem = check_policy(value, realm.password_policy, username=user.username, email=user.email)
@@ -35,7 +37,7 @@ async def replace_password(tx: Tx, realm: Realm, user: User, value: str, *, temp
         if existing.type == PASSWORD_TYPE:
             await tx.credentials.delete(user.id, existing.id)
     await tx.credentials.add(
-        new_password_credential(user.id, value, now_ms=now * 1000, ids=SYSTEM, policy=realm.password_policy)
+        new_password_credential(user.id, value, now_ms=now * 1000, ids=ids, policy=realm.password_policy)
     )
     actions = tuple(a for a in user.required_actions if a != UPDATE_PASSWORD)
     if temporary:

@@ -18,7 +18,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass, replace
 
-from realmgate.crypto.secrets import new_secret
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.client import Client
 from realmgate.protocol.client_auth import authenticate_client
 from realmgate.protocol.errors import (
@@ -86,6 +86,8 @@ def normalize_user_code(user_code: str) -> str:
 
 
 def _new_user_code() -> str:
+    """Eight letters of ``USER_CODE_ALPHABET`` from the OS: no ``Randomness`` method draws from an
+    alphabet of its own, and a user code is only a pointer to the injected device code."""
     code = "".join(secrets.choice(USER_CODE_ALPHABET) for _ in range(USER_CODE_LENGTH))
     return f"{code[:4]}-{code[4:]}"
 
@@ -121,7 +123,7 @@ async def start(
     decide_scopes(config, client, scope)  # invalid_scope now rather than after the user's login
     lifespan = _setting(config, LIFESPAN_SETTING, DEFAULT_LIFESPAN)
     interval = _setting(config, INTERVAL_SETTING, DEFAULT_INTERVAL)
-    device_code, user_code = new_secret(32), _new_user_code()
+    device_code, user_code = call.ids.new_secret(32), _new_user_code()
     record = DeviceRecord(client.client_id, scope, user_code, now + lifespan, interval)
     await _save(tx, _device_key(device_code), record)
     await tx.single_use.put(_user_key(user_code), _device_key(device_code), now + lifespan)
@@ -146,7 +148,7 @@ async def find_pending(tx: Tx, user_code: str, *, now: int) -> PendingDevice | N
 
 
 async def signed_in(
-    tx: Tx, handle: str, *, client_id: str, session_id: str, user_id: str, now: int
+    tx: Tx, handle: str, *, client_id: str, session_id: str, user_id: str, now: int, ids: Randomness
 ) -> PendingDevice | None:
     """The user has signed in for the request ``handle``: remember who, and hand out the token
     of the confirmation form. None when the request is gone, decided or another client's."""
@@ -154,7 +156,7 @@ async def signed_in(
     record = await _load(tx, key, now)
     if record is None or record.status != PENDING or now >= record.expires or record.client_id != client_id:
         return None
-    record = replace(record, session_id=session_id, user_id=user_id, confirm_token=new_secret(24))
+    record = replace(record, session_id=session_id, user_id=user_id, confirm_token=ids.new_secret(24))
     await _save(tx, key, record)
     return PendingDevice(handle, record)
 

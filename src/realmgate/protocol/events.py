@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.events import Event
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
@@ -34,6 +34,7 @@ async def record(
     event_type: str,
     *,
     now: int,
+    ids: Randomness,
     client_id: str | None = None,
     user_id: str | None = None,
     session_id: str | None = None,
@@ -45,7 +46,7 @@ async def record(
         return
     await tx.events.add(
         Event(
-            id=new_id(),
+            id=ids.new_id(),
             realm_id=config.realm.id,
             time=now * 1000,
             type=event_type,

@@ -10,6 +10,7 @@ ever travels in the front channel (a hybrid client gets one by redeeming its cod
 
 from __future__ import annotations
 
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.session import UserSession
 from realmgate.protocol.authorize import AuthRequest
 from realmgate.protocol.errors import LoginRequired
@@ -29,6 +30,7 @@ async def front_channel_tokens(
     fresh_login: bool,
     issuer: str,
     now: int,
+    ids: Randomness,
 ) -> dict[str, str]:
     """The token parameters of the authorization response for ``request``'s response types."""
     client = config.clients[request.client_id]
@@ -47,7 +49,7 @@ async def front_channel_tokens(
         code=code,
         at_hash="token" in request.response_types,
     )
-    issued = (await issue_tokens(tx, config, grant, issuer=issuer, now=now)).response
+    issued = (await issue_tokens(tx, config, grant, issuer=issuer, now=now, ids=ids)).response
     values: dict[str, str] = {}
     types = request.response_types
     if "token" in types:

@@ -17,6 +17,7 @@ import secrets
 from dataclasses import replace
 
 from realmgate.crypto import passwords
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.user import User
 from realmgate.protocol import brute_force
 from realmgate.protocol.realm_cache import RealmConfig
@@ -88,7 +89,14 @@ def _verify_decoy(password: str) -> None:
 
 
 async def authenticate(
-    tx: Tx, config: RealmConfig, login: str, password: str, *, now: int, ip_address: str | None = None
+    tx: Tx,
+    config: RealmConfig,
+    login: str,
+    password: str,
+    *,
+    now: int,
+    ids: Randomness,
+    ip_address: str | None = None,
 ) -> User:
     """The user whose credentials these are, or ``LoginFailure``. An empty password is refused
     without counting a failure, as Keycloak does."""
@@ -101,7 +109,7 @@ async def authenticate(
         await asyncio.to_thread(_verify_decoy, password)  # as slow as a wrong password
         raise LoginFailure(INVALID_CREDENTIALS, error=locked, user_id=user.id)
     if not await _password_ok(tx, config, user, password, now):
-        await brute_force.login_failed(tx, config, user, now=now, ip=ip_address)
+        await brute_force.login_failed(tx, config, user, now=now, ids=ids, ip=ip_address)
         raise LoginFailure(INVALID_CREDENTIALS, user_id=user.id)
     if not user.enabled:
         raise LoginFailure(ACCOUNT_DISABLED, disabled=True, user_id=user.id)

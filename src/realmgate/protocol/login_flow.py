@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from realmgate.crypto import jws
-from realmgate.crypto.secrets import new_id, new_secret
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.client import Client
 from realmgate.model.session import SessionMarks, UserSession
 from realmgate.model.user import User
@@ -48,10 +48,10 @@ RESTART_COOKIE = "KC_RESTART"
 SSO_TYP = "Serialized-ID"
 
 
-def sso_cookie_value(config: RealmConfig, session: UserSession, *, issuer: str, now: int) -> str:
+def sso_cookie_value(config: RealmConfig, session: UserSession, *, issuer: str, now: int, ids: Randomness) -> str:
     claims = {
         "iat": now,
-        "jti": new_id(),
+        "jti": ids.new_id(),
         "iss": issuer,
         "sub": session.user_id,
         "typ": SSO_TYP,
@@ -150,9 +150,10 @@ def _code_key(session_code: str) -> str:
 
 
 async def start_login(
-    tx: Tx, config: RealmConfig, request: AuthRequest, *, auth_session_id: str, now: int
+    tx: Tx, config: RealmConfig, request: AuthRequest, *, auth_session_id: str, now: int, ids: Randomness
 ) -> LoginStep:
-    step = LoginStep(new_secret(16), auth_session_id, new_secret(24), request)
+    """A new login step for ``request``: its tab id and CSRF token come from ``ids``."""
+    step = LoginStep(ids.new_secret(16), auth_session_id, ids.new_secret(24), request)
     await _save_step(tx, config, step, now=now)
     await tx.single_use.put(_code_key(step.csrf), step.tab_id, now + config.realm.access_code_lifespan_login)
     return step
@@ -167,11 +168,11 @@ async def tab_of(tx: Tx, session_code: str, *, now: int) -> str | None:
 
 
 async def hold_for_action(
-    tx: Tx, config: RealmConfig, step: LoginStep, authenticated: Authenticated, *, now: int
+    tx: Tx, config: RealmConfig, step: LoginStep, authenticated: Authenticated, *, now: int, ids: Randomness
 ) -> LoginStep:
     """Keep the step open for ``authenticated``'s pending required action; a fresh CSRF token
     is issued for the action's form (the password form's token is spent)."""
-    held = replace(step, csrf=new_secret(24), authenticated=authenticated)
+    held = replace(step, csrf=ids.new_secret(24), authenticated=authenticated)
     await _save_step(tx, config, held, now=now)
     return held
 
@@ -220,6 +221,7 @@ async def finish(
     marks: SessionMarks | None = None,
     issuer: str,
     now: int,
+    ids: Randomness,
     ip_address: str | None,
 ) -> LoginResult:
     """End ``step`` for ``user``, who has authenticated and owes no required action.
@@ -240,12 +242,14 @@ async def finish(
         await tx.sessions.update(session)
     else:
         if current is not None:
-            ended = await end_sessions(tx, config.realm, [current.id], issuer=issuer, now=now)
-        session = marks.apply(new_session(config.realm, user, now=now, ip_address=ip_address))
+            ended = await end_sessions(tx, config.realm, [current.id], issuer=issuer, now=now, ids=ids)
+        session = marks.apply(new_session(config.realm, user, now=now, ids=ids, ip_address=ip_address))
         session = _with_request_client(session, client, step.request, issuer=issuer, now=now)
         await tx.sessions.add(session)
-    params = await _response_params(tx, config, step.request, session, fresh_login=True, issuer=issuer, now=now)
-    cookie = sso_cookie_value(config, session, issuer=issuer, now=now)
+    params = await _response_params(
+        tx, config, step.request, session, fresh_login=True, issuer=issuer, now=now, ids=ids
+    )
+    cookie = sso_cookie_value(config, session, issuer=issuer, now=now, ids=ids)
     return LoginResult(session, step.request.target(issuer), params, cookie, ended)
 
 
@@ -263,13 +267,14 @@ async def complete(
     *,
     issuer: str,
     now: int,
+    ids: Randomness,
 ) -> list[tuple[str, str]]:
     """Answer ``request`` from an existing SSO session, without a login: the use counts as
     activity, the client's session is (re)started, and the response parameters are returned."""
     client = config.clients[request.client_id]
     session = _with_request_client(replace(session, last_refresh=now), client, request, issuer=issuer, now=now)
     await tx.sessions.update(session)
-    return await _response_params(tx, config, request, session, fresh_login=False, issuer=issuer, now=now)
+    return await _response_params(tx, config, request, session, fresh_login=False, issuer=issuer, now=now, ids=ids)
 
 
 async def _response_params(
@@ -281,6 +286,7 @@ async def _response_params(
     fresh_login: bool,
     issuer: str,
     now: int,
+    ids: Randomness,
 ) -> list[tuple[str, str]]:
     """Issue a code and/or the front-channel tokens the response type asks for, for ``session``
     as stored, and return the authorization response's parameters."""
@@ -296,12 +302,12 @@ async def _response_params(
         fresh_login=fresh_login,
     )
     types = request.response_types
-    code = await issue_code(tx, config, data, now=now) if "code" in types else None
+    code = await issue_code(tx, config, data, now=now, ids=ids) if "code" in types else None
     values: dict[str, str | None] = {"session_state": session.id, "code": code}
     if types & FRONT_CHANNEL_TOKENS:
         values.update(
             await front_channel_tokens(
-                tx, config, request, session, code=code, fresh_login=fresh_login, issuer=issuer, now=now
+                tx, config, request, session, code=code, fresh_login=fresh_login, issuer=issuer, now=now, ids=ids
             )
         )
     return response_params(request.target(issuer), values)

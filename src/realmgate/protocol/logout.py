@@ -116,12 +116,13 @@ async def backchannel_logout(
     sid, sub = claims.get("sid"), claims.get("sub")
     if not isinstance(sid, str):
         return []
-    items = await end_sessions(tx, config.realm, [sid], issuer=issuer, now=now)
+    items = await end_sessions(tx, config.realm, [sid], issuer=issuer, now=now, ids=call.ids)
     await events.record(
         tx,
         config,
         "LOGOUT",
         now=now,
+        ids=call.ids,
         client_id=client.client_id,
         session_id=sid,
         user_id=sub if isinstance(sub, str) else None,

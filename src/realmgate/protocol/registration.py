@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from realmgate.crypto.password_policy import check_policy
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.user import User
 from realmgate.protocol.credentials import replace_password
 from realmgate.protocol.realm_cache import RealmConfig
@@ -110,7 +110,7 @@ async def _clash_problems(tx: Tx, config: RealmConfig, form: Registration) -> di
     return problems
 
 
-async def register(tx: Tx, config: RealmConfig, form: Registration, *, now: int) -> User:
+async def register(tx: Tx, config: RealmConfig, form: Registration, *, now: int, ids: Randomness) -> User:
     """Create the user of a valid form, with its password and the realm's default roles.
 
     Raises ``RegistrationRefused`` (nothing stored) for a missing or malformed field, a taken
@@ -121,7 +121,7 @@ async def register(tx: Tx, config: RealmConfig, form: Registration, *, now: int)
     if problems:
         raise RegistrationRefused(problems)
     user = User(
-        id=new_id(),
+        id=ids.new_id(),
         realm_id=config.realm.id,
         username=form.username,
         email=form.email.lower(),
@@ -136,7 +136,7 @@ async def register(tx: Tx, config: RealmConfig, form: Registration, *, now: int)
         await add_user(tx, config.realm, user)
     except Conflict:  # a concurrent registration took the username or email after our check
         raise RegistrationRefused({"username": USERNAME_EXISTS}) from None
-    stored = await replace_password(tx, config.realm, user, form.password, temporary=False, now=now)
+    stored = await replace_password(tx, config.realm, user, form.password, temporary=False, now=now, ids=ids)
     if stored != user:
         await tx.users.update(stored)
     return stored

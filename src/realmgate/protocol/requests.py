@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from realmgate.crypto.secrets import Randomness
 from realmgate.protocol.errors import InvalidRequest
 from realmgate.protocol.params import optional, required
 
@@ -28,11 +29,13 @@ DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 
 @dataclass(frozen=True, slots=True)
 class EndpointCall:
-    """What a service needs of the HTTP request besides its parameters."""
+    """What a service needs of the HTTP request besides its parameters, and the process's
+    sources of time and randomness as the web layer hands them down."""
 
     authorization: str | None  # the raw ``Authorization`` header (client Basic or a bearer token)
     issuer: str  # this realm's issuer as the request reached us
     now: int
+    ids: Randomness  # token ids, session ids, event ids of what the service issues
     ip_address: str | None = None  # the caller's address, for events and service-account notes
 
 

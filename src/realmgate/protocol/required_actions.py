@@ -9,6 +9,7 @@ administrator relies on is never skipped silently (fail closed).
 
 from __future__ import annotations
 
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.user import (
     CONFIGURE_TOTP,
     TERMS_AND_CONDITIONS,
@@ -47,9 +48,9 @@ def new_password_problem(new: str, confirm: str) -> str | None:
     return None
 
 
-async def update_password(tx: Tx, config: RealmConfig, user: User, new: str, *, now: int) -> User:
+async def update_password(tx: Tx, config: RealmConfig, user: User, new: str, *, now: int, ids: Randomness) -> User:
     """Save the new password (``PasswordRejected`` when the realm policy refuses it) and clear
     the ``UPDATE_PASSWORD`` action; returns the stored user."""
-    updated = await replace_password(tx, config.realm, user, new, temporary=False, now=now)
+    updated = await replace_password(tx, config.realm, user, new, temporary=False, now=now, ids=ids)
     await tx.users.update(updated)
     return updated

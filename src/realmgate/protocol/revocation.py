@@ -10,6 +10,7 @@ RFC requires; a token of another client is refused.
 
 from __future__ import annotations
 
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.client import Client
 from realmgate.protocol.bearer import revoke_access_token
 from realmgate.protocol.client_auth import authenticate_client
@@ -38,20 +39,20 @@ async def revoke(tx: Tx, config: RealmConfig, request: TokenQuery, call: Endpoin
     if typ == BEARER:
         await revoke_access_token(tx, claims, now=now)
     elif typ == OFFLINE and isinstance(sid, str):
-        return await end_sessions(tx, config.realm, [sid], issuer=issuer, now=now)
+        return await end_sessions(tx, config.realm, [sid], issuer=issuer, now=now, ids=call.ids)
     elif typ == REFRESH and isinstance(sid, str):
-        return await _revoke_refresh(tx, config, client, sid, issuer=issuer, now=now)
+        return await _revoke_refresh(tx, config, client, sid, issuer=issuer, now=now, ids=call.ids)
     return []
 
 
 async def _revoke_refresh(
-    tx: Tx, config: RealmConfig, client: Client, sid: str, *, issuer: str, now: int
+    tx: Tx, config: RealmConfig, client: Client, sid: str, *, issuer: str, now: int, ids: Randomness
 ) -> list[Delivery]:
     """Detach the client from the session; a session it was the last client of ends."""
     session = await tx.sessions.get(config.realm.id, sid, for_update=True)
     if session is None or client.id not in session.client_sessions:
         return []
     if set(session.client_sessions) == {client.id}:
-        return await end_sessions(tx, config.realm, [sid], issuer=issuer, now=now)
+        return await end_sessions(tx, config.realm, [sid], issuer=issuer, now=now, ids=ids)
     await detach_client(tx, config.realm, sid, client.id)
     return []

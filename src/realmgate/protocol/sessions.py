@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.client import Client
 from realmgate.model.realm import Realm
 from realmgate.model.session import ClientSession, UserSession
@@ -51,9 +51,11 @@ def auth_time(session: UserSession) -> int:
     return int(note) if note and note.isdigit() else session.started
 
 
-def new_session(realm: Realm, user: User, *, now: int, ip_address: str | None, offline: bool = False) -> UserSession:
+def new_session(
+    realm: Realm, user: User, *, now: int, ids: Randomness, ip_address: str | None, offline: bool = False
+) -> UserSession:
     return UserSession(
-        id=new_id(),
+        id=ids.new_id(),
         realm_id=realm.id,
         user_id=user.id,
         login_username=user.username,
@@ -85,7 +87,7 @@ async def active_session(tx: Tx, realm: Realm, session_id: str, now: int) -> Use
 
 
 async def end_sessions(
-    tx: Tx, realm: Realm, session_ids: Iterable[str], *, issuer: str | None, now: int
+    tx: Tx, realm: Realm, session_ids: Iterable[str], *, issuer: str | None, now: int, ids: Randomness
 ) -> list[Delivery]:
     """End these sessions for every instance (missing ones are skipped) and return the
     back-channel logout tokens owed to their clients, to be posted once ``tx`` has committed.
@@ -93,10 +95,10 @@ async def end_sessions(
     Each token names the issuer its client session recorded; ``issuer`` (the realm's URL as the
     ending request sees it) stands in for a client session older than that note."""
     ended = await tx.sessions.take(realm.id, list(dict.fromkeys(session_ids)))
-    return await deliveries(tx, realm, ended, issuer=issuer, now=now)
+    return await deliveries(tx, realm, ended, issuer=issuer, now=now, ids=ids)
 
 
-async def end_expired_sessions(tx: Tx, now: int) -> tuple[int, list[Delivery]]:
+async def end_expired_sessions(tx: Tx, now: int, ids: Randomness) -> tuple[int, list[Delivery]]:
     """End up to ``EXPIRED_BATCH`` expired sessions of any realm; return how many, and the
     logout tokens owed to their clients. Unlike Keycloak, whose expiry task drops sessions
     silently, the clients are told: a back-channel logout URL asks to hear of every end."""
@@ -108,7 +110,7 @@ async def end_expired_sessions(tx: Tx, now: int) -> tuple[int, list[Delivery]]:
     for realm_id, sessions in by_realm.items():
         realm = await tx.realms.get(realm_id)
         if realm is not None:
-            found.extend(await deliveries(tx, realm, sessions, issuer=None, now=now))
+            found.extend(await deliveries(tx, realm, sessions, issuer=None, now=now, ids=ids))
     return len(ended), found
 
 
@@ -121,8 +123,8 @@ async def detach_client(tx: Tx, realm: Realm, session_id: str, client_internal_i
     await tx.sessions.update(replace(session, client_sessions=remaining))
 
 
-def offline_copy(session: UserSession, client: Client, *, issuer: str, now: int) -> UserSession:
+def offline_copy(session: UserSession, client: Client, *, issuer: str, now: int, ids: Randomness) -> UserSession:
     """An offline session for ``client`` born from an online login (its own id: it outlives the
     SSO session and is only ended by revocation or the offline idle timeout)."""
-    offline = replace(session, id=new_id(), offline=True, started=now, last_refresh=now, client_sessions={})
+    offline = replace(session, id=ids.new_id(), offline=True, started=now, last_refresh=now, client_sessions={})
     return with_client(offline, client, issuer=issuer, now=now, redirect_uri=None)

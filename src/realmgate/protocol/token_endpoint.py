@@ -37,7 +37,7 @@ async def token_request(
     call: EndpointCall,
 ) -> tuple[str, IssuedTokens]:
     """``(grant_type, tokens)``; every failure is an ``OAuthError``."""
-    grant_type, now, ip_address = request.grant_type, call.now, call.ip_address
+    grant_type, now, ids, ip_address = request.grant_type, call.now, call.ids, call.ip_address
     handler = GRANTS.get(grant_type)
     client = authenticate_client(config, request.credentials, call.authorization)
     if handler is None:
@@ -51,6 +51,7 @@ async def token_request(
             config,
             f"{event_type}_ERROR",
             now=now,
+            ids=ids,
             client_id=client.client_id,
             user_id=error.event_user_id,
             ip_address=ip_address,
@@ -64,6 +65,7 @@ async def token_request(
         config,
         event_type,
         now=now,
+        ids=ids,
         client_id=client.client_id,
         user_id=sub if isinstance(sub, str) else None,
         session_id=sid if isinstance(sid, str) else None,

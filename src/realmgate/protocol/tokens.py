@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from realmgate.crypto import jws
 from realmgate.crypto.algorithms import token_hash_name
-from realmgate.crypto.secrets import new_id
+from realmgate.crypto.secrets import Randomness
 from realmgate.model.client import Client
 from realmgate.model.session import UserSession
 from realmgate.model.user import User
@@ -90,7 +90,10 @@ async def ensure_offline_allowed(tx: Tx, config: RealmConfig, grant: Grant) -> N
         raise InvalidScope("Offline tokens not allowed for the user or client")
 
 
-async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str, now: int) -> IssuedTokens:
+async def issue_tokens(
+    tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str, now: int, ids: Randomness
+) -> IssuedTokens:
+    """The response of a token request for ``grant``; each token's ``jti`` comes from ``ids``."""
     client, session = grant.client, grant.session
     ctx = await mapping_context(
         tx,
@@ -107,7 +110,7 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
     base: Claims = {"exp": expires, "iat": now}
     if session is not None:
         base["auth_time"] = auth_time(session)
-    base.update({"jti": new_id(), "iss": issuer})
+    base.update({"jti": ids.new_id(), "iss": issuer})
 
     access: Claims = {**base, "sub": grant.user.id, "typ": BEARER, "azp": client.client_id}
     if session is not None:
@@ -126,7 +129,7 @@ async def issue_tokens(tx: Tx, config: RealmConfig, grant: Grant, *, issuer: str
     }
     token_ids: list[tuple[str, int]] = [(str(access["jti"]), expires)]
     if grant.refresh and session is not None:
-        refresh_jti = new_id()
+        refresh_jti = ids.new_id()
         refresh_exp = session_expires_at(config.realm, session)
         token_ids.append((refresh_jti, refresh_exp))
         refresh: Claims = {

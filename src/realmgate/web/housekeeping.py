@@ -26,7 +26,7 @@ async def sweep(ctx: AppContext) -> int:
     total = 0
     while True:
         async with ctx.store.tx() as tx:
-            ended, items = await end_expired_sessions(tx, now)
+            ended, items = await end_expired_sessions(tx, now, ctx.ids)
         total += ended
         if items:
             await client_logout.deliver(ctx.http, items)

@@ -14,7 +14,7 @@ from realmgate.admin import auth
 from realmgate.admin.errors import AdminError
 from realmgate.crypto import jws
 from realmgate.crypto.realm_keys import active_key
-from realmgate.crypto.secrets import SYSTEM, new_id
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.keycloak.defaults import create_realm, ensure_realm_admin_client
 from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role
@@ -34,7 +34,7 @@ class World:
     acme: Realm
 
     async def user(self, tx: Tx, realm: Realm, name: str, *, client_roles: tuple[tuple[str, str], ...] = ()) -> User:
-        user = User(id=new_id(), realm_id=realm.id, username=name)
+        user = User(id=SYSTEM.new_id(), realm_id=realm.id, username=name)
         await tx.users.add(user)
         ids = []
         for client_id, role_name in client_roles:
@@ -48,7 +48,7 @@ class World:
 
     async def token(self, tx: Tx, realm: Realm, user: User, **overrides: object) -> str:
         session = UserSession(
-            id=new_id(),
+            id=SYSTEM.new_id(),
             realm_id=realm.id,
             user_id=user.id,
             login_username=user.username,
@@ -143,8 +143,8 @@ async def test_roles_through_groups_and_their_parents(world: World) -> None:
         assert client is not None
         role = await tx.roles.get_client_role(world.acme.id, client.id, "manage-clients")
         assert role is not None
-        parent = Group(id=new_id(), realm_id=world.acme.id, name="ops", role_ids=(role.id,))
-        child = Group(id=new_id(), realm_id=world.acme.id, name="oncall", parent_id=parent.id)
+        parent = Group(id=SYSTEM.new_id(), realm_id=world.acme.id, name="ops", role_ids=(role.id,))
+        child = Group(id=SYSTEM.new_id(), realm_id=world.acme.id, name="oncall", parent_id=parent.id)
         await tx.groups.add(parent)
         await tx.groups.add(child)
         await tx.users.join_group(world.acme.id, member.id, child.id)
@@ -165,7 +165,7 @@ async def test_roles_through_groups_and_their_parents(world: World) -> None:
 )
 async def test_tokens_that_are_not_good_enough_are_401(world: World, overrides: dict[str, object]) -> None:
     async with world.store.tx() as tx:
-        user = await world.user(tx, world.acme, "u" + new_id()[:8])
+        user = await world.user(tx, world.acme, "u" + SYSTEM.new_id()[:8])
         token = await world.token(tx, world.acme, user, **overrides)
         assert await _status(_authenticate(tx, token)) == 401
 
@@ -218,7 +218,7 @@ async def test_tokens_issued_before_the_realm_not_before_are_401(world: World) -
 
 async def test_a_create_realm_role_outside_master_grants_nothing(world: World) -> None:
     async with world.store.tx() as tx:
-        impostor_role = Role(id=new_id(), realm_id=world.acme.id, name="create-realm")
+        impostor_role = Role(id=SYSTEM.new_id(), realm_id=world.acme.id, name="create-realm")
         await tx.roles.add(impostor_role)
         user = await world.user(tx, world.acme, "impostor")
         await tx.users.grant_roles(world.acme.id, user.id, [impostor_role.id])

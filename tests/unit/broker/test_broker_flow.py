@@ -9,6 +9,7 @@ import httpx
 import pytest
 from tests.store import factories as f
 from tests.unit.broker.broker_testkit import Clock, Upstream
+from tests.unit.ids import CountingRandomness
 
 from realmgate.broker import flow
 from realmgate.broker.connector import BrokeredIdentity, ClientRequest, UpstreamLogin
@@ -169,7 +170,9 @@ async def test_first_login_creates_then_later_login_finds_the_link(store: SqlSto
         lookups = await flow.find_lookups(tx, realm, IDENTITY, username)
         decision = decide(IDENTITY, idp=idp, realm=realm, lookups=lookups, username=username)
         assert decision.step is Step.CREATE
-        user = await flow.create_user(tx, realm=realm, idp=idp, identity=IDENTITY, username=username, now=NOW)
+        ids = CountingRandomness(61)
+        user = await flow.create_user(tx, realm=realm, idp=idp, identity=IDENTITY, username=username, now=NOW, ids=ids)
+    assert ids.issued == [user.id]  # the new user's id is the caller's
     async with store.tx() as tx:
         (link,) = await tx.federated_identities.list_for_user(realm.id, user.id)
         assert (link.idp_user_id, link.idp_username, link.token) == ("sub-1", "slave_user", IDENTITY.token)
@@ -202,7 +205,9 @@ async def test_identity_is_parked_between_pages(store: SqlStore, http: httpx.Asy
         pending = await flow.take_pending(
             tx, login.state, realm_id=realm.id, alias="slave", auth_session_id="b", now=NOW
         )
-        key = await flow.park_identity(tx, IDENTITY, pending, realm=realm, now=NOW)
+        ids = CountingRandomness(62)
+        key = await flow.park_identity(tx, IDENTITY, pending, realm=realm, now=NOW, ids=ids)
+        assert ids.issued == [key]
     async with store.tx() as tx:
         loaded = await flow.load_identity(tx, key, now=NOW + 10)
         assert loaded == (IDENTITY, pending)
@@ -216,7 +221,9 @@ async def test_force_sync_and_session_marks_and_backchannel_targets(store: SqlSt
     idp = replace(idp, config={**idp.config, "syncMode": "FORCE"})
     async with store.tx() as tx:
         await tx.identity_providers.update(idp)
-        user = await flow.create_user(tx, realm=realm, idp=idp, identity=IDENTITY, username="slave_user", now=NOW)
+        user = await flow.create_user(
+            tx, realm=realm, idp=idp, identity=IDENTITY, username="slave_user", now=NOW, ids=SYSTEM
+        )
     changed = replace(IDENTITY, email="new@example.com", last_name="Renamed", username="Slave_Renamed")
     async with store.tx() as tx:
         updated = await flow.update_on_login(
@@ -252,7 +259,13 @@ async def test_stored_token_is_refreshed_when_about_to_expire(
     token = json.dumps({"access_token": "old", "refresh_token": "rt-1", "accessTokenExpiration": now + 3})
     async with store.tx() as tx:
         user = await flow.create_user(
-            tx, realm=realm, idp=idp, identity=replace(IDENTITY, token=token), username="slave_user", now=NOW
+            tx,
+            realm=realm,
+            idp=idp,
+            identity=replace(IDENTITY, token=token),
+            username="slave_user",
+            now=NOW,
+            ids=SYSTEM,
         )
     connector = _connector(idp, http, clock)
     upstream.reply("/token", {"access_token": "new", "refresh_token": "rt-2", "expires_in": 300})

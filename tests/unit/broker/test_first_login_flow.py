@@ -40,6 +40,7 @@ from realmgate.broker.first_login_flow import (
     ShowPage,
     continue_login,
 )
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
 from realmgate.model.user import FederatedIdentity, User
@@ -80,7 +81,13 @@ class World:
 
     async def run_in(self, tx: Tx, received: Input, *, idp: IdentityProvider | None = None) -> Result:
         return await continue_login(
-            tx, realm=self.realm, idp=idp or self.idp, received=received, load_step=_step_loader(tx), now=NOW
+            tx,
+            realm=self.realm,
+            idp=idp or self.idp,
+            received=received,
+            load_step=_step_loader(tx),
+            now=NOW,
+            ids=SYSTEM,
         )
 
     async def callback(self, identity: BrokeredIdentity = IDENTITY) -> Result:

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from tests.store import factories as f
+from tests.unit.ids import CountingRandomness
 
 from realmgate.broker import flow
 from realmgate.broker.connector import BrokeredIdentity
 from realmgate.broker.first_login import proposed_username
 from realmgate.broker.mapper_run import MapperOutcome, MapperRun
+from realmgate.crypto.secrets import SYSTEM, Randomness
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
 from realmgate.model.realm import Realm
 from realmgate.model.user import User
@@ -84,14 +86,16 @@ def _identity(*, roles: tuple[str, ...] = (), sub: str = "u-1", **claims: object
     )
 
 
-async def _login(w: World, identity: BrokeredIdentity) -> MapperOutcome:
+async def _login(w: World, identity: BrokeredIdentity, ids: Randomness = SYSTEM) -> MapperOutcome:
     """One brokered login as the first-login flow runs it: load (preprocess), find or create, apply."""
     async with w.store.tx() as tx:
-        run = await MapperRun.load(tx, realm=w.realm, idp=w.idp, identity=identity)
+        run = await MapperRun.load(tx, realm=w.realm, idp=w.idp, identity=identity, ids=ids)
         link = await tx.federated_identities.get_by_upstream(w.realm.id, ALIAS, run.identity.id)
         if link is None:
             username = proposed_username(run.identity, w.realm, mapper_username=run.username)
-            user = await flow.create_user(tx, realm=w.realm, idp=w.idp, identity=run.identity, username=username, now=1)
+            user = await flow.create_user(
+                tx, realm=w.realm, idp=w.idp, identity=run.identity, username=username, now=1, ids=ids
+            )
             created = True
         else:
             found = await tx.users.get(w.realm.id, link.user_id)
@@ -165,9 +169,11 @@ async def test_role_already_held_at_first_login_is_not_adopted(store: SqlStore) 
     await _mapper(w, "keycloak-oidc-role-to-role-idp-mapper", _external("manager", "app-admin"))
     identity = _identity(roles=("manager",))
     async with store.tx() as tx:
-        user = await flow.create_user(tx, realm=w.realm, idp=w.idp, identity=identity, username="alice", now=1)
+        user = await flow.create_user(
+            tx, realm=w.realm, idp=w.idp, identity=identity, username="alice", now=1, ids=SYSTEM
+        )
         await tx.users.grant_roles(w.realm.id, user.id, [w.roles["app-admin"]])
-        run = await MapperRun.load(tx, realm=w.realm, idp=w.idp, identity=identity)
+        run = await MapperRun.load(tx, realm=w.realm, idp=w.idp, identity=identity, ids=SYSTEM)
         await run.apply(tx, user=user, created=True)
         assert await tx.mapper_grants.list(w.realm.id, user.id) == []
     await _login(w, _identity(roles=()))
@@ -226,6 +232,14 @@ async def test_username_template_names_the_new_user(store: SqlStore) -> None:
     user = (await _login(w, _identity())).user
     assert user.username == "slave.alice"
     assert (await _login(w, _identity())).user.id == user.id
+
+
+async def test_username_template_uuid_and_the_new_user_id_come_from_the_login_s_randomness(store: SqlStore) -> None:
+    w = await _world(store)
+    await _mapper(w, "oidc-username-idp-mapper", {"template": "${UUID}"})
+    ids = CountingRandomness(71)
+    user = (await _login(w, _identity(), ids)).user
+    assert (user.username, user.id) == (ids.nth_id(1), ids.nth_id(2))
 
 
 async def test_missing_or_wrong_claims_grant_nothing(store: SqlStore) -> None:

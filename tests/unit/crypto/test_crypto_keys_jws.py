@@ -30,7 +30,7 @@ from realmgate.crypto.realm_keys import (
     public_jwk,
     thumbprint,
 )
-from realmgate.crypto.secrets import SYSTEM, constant_time_equals, new_id, new_secret
+from realmgate.crypto.secrets import SYSTEM, constant_time_equals
 from realmgate.model.keys import RealmKey
 
 NOW = 1_700_000_000
@@ -207,7 +207,7 @@ def test_verify_with_secret() -> None:
 
 
 def test_secrets_helpers() -> None:
-    assert new_id() != new_id() and len(new_id()) == 36
-    assert len(base64.urlsafe_b64decode(new_secret(32) + "=")) == 32
+    assert SYSTEM.new_id() != SYSTEM.new_id() and len(SYSTEM.new_id()) == 36
+    assert len(base64.urlsafe_b64decode(SYSTEM.new_secret(32) + "=")) == 32
     assert constant_time_equals("abc", b"abc")
     assert not constant_time_equals("abc", "abd")

@@ -12,7 +12,7 @@ import pytest
 from tests.store.conftest import postgres_database, store_url  # noqa: F401 (fixtures)
 
 from realmgate.crypto.passwords import new_password_credential
-from realmgate.crypto.secrets import SYSTEM, new_id
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.keycloak.defaults import create_realm, new_client
 from realmgate.model.user import User
 from realmgate.protocol.realm_cache import RealmCache, RealmConfig
@@ -76,10 +76,12 @@ async def world(store_url: str) -> AsyncIterator[World]:  # noqa: F811 (pytest f
                 ids=SYSTEM,
             )
         )
-        sa = User(id=new_id(), realm_id=realm.id, username="service-account-app", service_account_client_id=app.id)
+        sa = User(
+            id=SYSTEM.new_id(), realm_id=realm.id, username="service-account-app", service_account_client_id=app.id
+        )
         await tx.users.add(sa)
         user = User(
-            id=new_id(),
+            id=SYSTEM.new_id(),
             realm_id=realm.id,
             username="alice",
             email="alice@example.com",

@@ -11,6 +11,7 @@ import pytest
 from tests.unit.protocol.conftest import NOW, PASSWORD, SECRET, World
 
 from realmgate.crypto import jws
+from realmgate.crypto.secrets import SYSTEM
 from realmgate.protocol import introspection, login_flow, revocation
 from realmgate.protocol.authorize import parse_authorization_request
 from realmgate.protocol.errors import InvalidGrant, InvalidToken, OAuthError
@@ -42,7 +43,7 @@ async def token(world: World, params: dict[str, str], *, now: int = NOW, commit_
                 tx,
                 config,
                 parse_token_request({**APP, **params}),
-                EndpointCall(None, ISSUER, now, "127.0.0.1"),
+                EndpointCall(None, ISSUER, now, SYSTEM, "127.0.0.1"),
             )
         except OAuthError as exc:
             error = exc
@@ -60,7 +61,9 @@ async def password_grant(world: World, **extra: str) -> dict[str, Any]:
 
 async def info(world: World, access_token: str, *, now: int = NOW) -> dict[str, object]:
     async with world.store.tx() as tx:
-        return (await userinfo(tx, await world.config(tx), access_token, EndpointCall(None, ISSUER, now))).claims
+        return (
+            await userinfo(tx, await world.config(tx), access_token, EndpointCall(None, ISSUER, now, SYSTEM))
+        ).claims
 
 
 async def as_app(
@@ -73,7 +76,7 @@ async def as_app(
     """Call an endpoint that authenticates its client (introspection, revocation, adapter logout)
     with a request of the confidential client "app" (its form holds ``APP``)."""
     async with world.store.tx() as tx:
-        return await endpoint(tx, await world.config(tx), request, EndpointCall(None, ISSUER, now))
+        return await endpoint(tx, await world.config(tx), request, EndpointCall(None, ISSUER, now, SYSTEM))
 
 
 async def introspect(world: World, tok: str, *, now: int = NOW) -> dict[str, object]:
@@ -100,9 +103,9 @@ async def authorize(world: World, client_id: str = "app", **params: str) -> dict
     async with world.store.tx() as tx:
         config = await world.config(tx)
         auth = parse_authorization_request(config, request_params, issuer=ISSUER)
-        step = await login_flow.start_login(tx, config, auth, auth_session_id="browser", now=NOW)
+        step = await login_flow.start_login(tx, config, auth, auth_session_id="browser", now=NOW, ids=SYSTEM)
         result = await login_flow.finish(
-            tx, config, step, world.user, current=None, issuer=ISSUER, now=NOW, ip_address=None
+            tx, config, step, world.user, current=None, issuer=ISSUER, now=NOW, ids=SYSTEM, ip_address=None
         )
         response = dict(result.params)
     assert response["state"] == "st" and response["iss"] == ISSUER and response["session_state"] == result.session.id
@@ -330,7 +333,7 @@ async def test_replayed_code_tokens_stay_revoked_after_sso_reauthentication(worl
         session_id = str(jws.unverified_claims(first["access_token"])["sid"])
         session = await tx.sessions.get(world.realm_id, session_id)
         assert session is not None
-        again = dict(await login_flow.complete(tx, config, auth, session, issuer=ISSUER, now=NOW))
+        again = dict(await login_flow.complete(tx, config, auth, session, issuer=ISSUER, now=NOW, ids=SYSTEM))
     second = await token(world, {**params, "code": again["code"]})
     assert (await info(world, second["access_token"]))["sub"] == world.user.id
     with pytest.raises(InvalidToken):

@@ -37,7 +37,7 @@ def _decode(token: str) -> tuple[dict[str, object], dict[str, object]]:
 def test_logout_token_has_keycloaks_claims_and_header() -> None:
     key = realm_keys.active_key(kit.realm_key_set(), "RS256")
     assert key is not None
-    header, claims = _decode(logout_token(kit.client(), _session(), key, issuer=kit.ISSUER, now=NOW))
+    header, claims = _decode(logout_token(kit.client(), _session(), key, issuer=kit.ISSUER, now=NOW, ids=SYSTEM))
     assert header["typ"] == "logout+jwt" and header["alg"] == "RS256" and header["kid"] == key.kid
     assert claims.pop("jti")
     assert claims == {
@@ -56,7 +56,9 @@ def test_logout_token_follows_the_clients_backchannel_attributes() -> None:
     key = realm_keys.active_key(kit.realm_key_set(), "RS256")
     assert key is not None
     attributes = {"backchannel.logout.session.required": "false", "backchannel.logout.revoke.offline.tokens": "true"}
-    _, claims = _decode(logout_token(kit.client(attributes=attributes), _session(), key, issuer=kit.ISSUER, now=NOW))
+    _, claims = _decode(
+        logout_token(kit.client(attributes=attributes), _session(), key, issuer=kit.ISSUER, now=NOW, ids=SYSTEM)
+    )
     assert "sid" not in claims and "nonce" not in claims
     assert claims["events"] == {LOGOUT_EVENT: {}, "revoke_offline_access": True}
 
@@ -77,7 +79,7 @@ async def _password_tokens(world: World, client_id: str, secret: str) -> dict[st
             tx,
             await world.config(tx),
             parse_token_request({"client_id": client_id, "client_secret": secret, **params}),
-            EndpointCall(None, ISSUER, NOW),
+            EndpointCall(None, ISSUER, NOW, SYSTEM),
         )
     return dict(issued.response)
 
@@ -88,7 +90,7 @@ async def _revoke(world: World, refresh_token: object) -> list[Delivery]:
             tx,
             await world.config(tx),
             parse_token_query({"client_id": "app", "client_secret": SECRET, "token": str(refresh_token)}),
-            EndpointCall(None, ISSUER, NOW),
+            EndpointCall(None, ISSUER, NOW, SYSTEM),
         )
 
 
@@ -96,8 +98,8 @@ async def test_ending_a_session_twice_tells_its_clients_once(world: World) -> No
     await _with_receiver(world, "app")
     sid = str((await _password_tokens(world, "app", SECRET))["session_state"])
     async with world.store.tx() as tx:
-        first = await end_sessions(tx, (await world.config(tx)).realm, [sid, sid], issuer=ISSUER, now=NOW)
-        again = await end_sessions(tx, (await world.config(tx)).realm, [sid], issuer=ISSUER, now=NOW)
+        first = await end_sessions(tx, (await world.config(tx)).realm, [sid, sid], issuer=ISSUER, now=NOW, ids=SYSTEM)
+        again = await end_sessions(tx, (await world.config(tx)).realm, [sid], issuer=ISSUER, now=NOW, ids=SYSTEM)
         assert await tx.sessions.get(world.realm_id, sid) is None
     assert [(d.client_id, d.url) for d in first] == [("app", f"{RECEIVER}/app")]
     assert jws.unverified_claims(first[0].token)["sid"] == sid
@@ -144,11 +146,11 @@ async def test_an_expired_session_is_refused_then_swept_with_a_logout_token(worl
     async with world.store.tx() as tx:
         realm = (await world.config(tx)).realm
         later = NOW + realm.sso_session_idle_timeout
-        assert await end_expired_sessions(tx, later - 1) == (0, [])
+        assert await end_expired_sessions(tx, later - 1, SYSTEM) == (0, [])
         assert await active_session(tx, realm, sid, later) is None
-        ended, items = await end_expired_sessions(tx, later)
+        ended, items = await end_expired_sessions(tx, later, SYSTEM)
         assert await tx.sessions.get(world.realm_id, sid) is None
-        assert await end_expired_sessions(tx, later) == (0, [])
+        assert await end_expired_sessions(tx, later, SYSTEM) == (0, [])
         keys = await tx.keys.list(world.realm_id)
     assert ended == 1 and [item.url for item in items] == [f"{RECEIVER}/app"]
     claims = jws.verify(items[0].token, keys, algorithms={"RS256"})

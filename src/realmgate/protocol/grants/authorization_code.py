@@ -45,7 +45,7 @@ async def session_tokens(
     grant = Grant(req.client, user, decision, session, nonce=nonce, fresh_login=fresh_login)
     if decision.offline:
         await ensure_offline_allowed(req.tx, req.config, grant)
-        offline = offline_copy(session, req.client, issuer=req.call.issuer, now=req.call.now)
+        offline = offline_copy(session, req.client, issuer=req.call.issuer, now=req.call.now, ids=req.call.ids)
         await req.tx.sessions.add(offline)
         grant = replace(grant, session=offline)
-    return await issue_tokens(req.tx, req.config, grant, issuer=req.call.issuer, now=req.call.now)
+    return await issue_tokens(req.tx, req.config, grant, issuer=req.call.issuer, now=req.call.now, ids=req.call.ids)

@@ -34,4 +34,5 @@ async def grant(req: GrantRequest) -> IssuedTokens:
         Grant(client, user, decision, None, refresh=False, extra_notes=notes),
         issuer=req.call.issuer,
         now=req.call.now,
+        ids=req.call.ids,
     )

@@ -18,7 +18,13 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     decision = decide_scopes(req.config, req.client, fields.scope)
     try:
         user = await authenticate(
-            req.tx, req.config, fields.username, fields.password, now=req.call.now, ip_address=req.call.ip_address
+            req.tx,
+            req.config,
+            fields.username,
+            fields.password,
+            now=req.call.now,
+            ids=req.call.ids,
+            ip_address=req.call.ip_address,
         )
     except LoginFailure as failure:
         error, user_id = failure.error, failure.user_id
@@ -29,10 +35,12 @@ async def grant(req: GrantRequest) -> IssuedTokens:
     if user.required_actions:
         raise InvalidGrant("Account is not fully set up")
     realm = req.config.realm
-    session = new_session(realm, user, now=req.call.now, ip_address=req.call.ip_address, offline=decision.offline)
+    session = new_session(
+        realm, user, now=req.call.now, ids=req.call.ids, ip_address=req.call.ip_address, offline=decision.offline
+    )
     session = with_client(session, req.client, issuer=req.call.issuer, now=req.call.now, redirect_uri=None)
     grant = Grant(req.client, user, decision, session)
     if decision.offline:
         await ensure_offline_allowed(req.tx, req.config, grant)
     await req.tx.sessions.add(session)
-    return await issue_tokens(req.tx, req.config, grant, issuer=req.call.issuer, now=req.call.now)
+    return await issue_tokens(req.tx, req.config, grant, issuer=req.call.issuer, now=req.call.now, ids=req.call.ids)

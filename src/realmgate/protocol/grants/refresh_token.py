@@ -108,4 +108,5 @@ async def grant(req: GrantRequest) -> IssuedTokens:
         ),
         issuer=req.call.issuer,
         now=req.call.now,
+        ids=req.call.ids,
     )

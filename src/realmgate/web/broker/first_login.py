@@ -45,7 +45,7 @@ from realmgate.store.interface import Tx
 from realmgate.web.broker.support import provider_name
 from realmgate.web.context import get_ctx
 from realmgate.web.oidc import login_end
-from realmgate.web.oidc.support import client_ip, form_params, issuer, now, restart_url, transaction
+from realmgate.web.oidc.support import client_ip, form_params, issuer, now, randomness, restart_url, transaction
 from realmgate.web.pages import error_page, render_page
 
 FIELD_LABELS = {"email": "Email", "firstName": "First name", "lastName": "Last name"}
@@ -92,7 +92,13 @@ def _password_check(request: Request, tx: Tx, config: RealmConfig, password: str
     async def check(existing: User) -> User | str:
         try:
             return await authenticate(
-                tx, config, existing.username, password, now=now(request), ip_address=client_ip(request)
+                tx,
+                config,
+                existing.username,
+                password,
+                now=now(request),
+                ids=randomness(request),
+                ip_address=client_ip(request),
             )
         except LoginFailure as failure:
             get_ctx(request).metrics.login(False)
@@ -113,6 +119,7 @@ async def _run(request: Request, alias: str, received: Callable[[Tx, RealmConfig
                 received=received(tx, config),
                 load_step=lambda tab_id: login_flow.load_step(tx, tab_id, now=now(request)),
                 now=now(request),
+                ids=randomness(request),
             )
             if not isinstance(result, Finished):
                 return _show(request, config, idp, result)

@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 
 from realmgate.broker import flow
 from realmgate.broker.connector import BrokeredIdentity
-from realmgate.crypto.secrets import constant_time_equals, new_secret
+from realmgate.crypto.secrets import constant_time_equals
 from realmgate.model.user import User
 from realmgate.protocol import login_flow
 from realmgate.protocol.errors import OAuthError
@@ -32,7 +32,7 @@ from realmgate.protocol.redirect_uri import base_url_of, verify_redirect_uri
 from realmgate.store.interface import Conflict, Tx
 from realmgate.web.broker.support import alias, connector, endpoint_url, log
 from realmgate.web.oidc.responses import realm_cookie_path
-from realmgate.web.oidc.support import issuer, now, query_params, transaction
+from realmgate.web.oidc.support import issuer, now, query_params, randomness, transaction
 from realmgate.web.pages import error_page
 from realmgate.web.security import set_cookie
 
@@ -89,7 +89,7 @@ async def start(request: Request) -> Response:
                 return _back(redirect_uri, link_error="invalid_hash", nonce=nonce)
             if not await _may_link(tx, config, user):
                 return _back(redirect_uri, link_error="not_allowed", nonce=nonce)
-            auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or new_secret(24)
+            auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or randomness(request).new_secret(24)
             upstream = await flow.begin_login(
                 tx,
                 realm=config.realm,

@@ -36,7 +36,7 @@ from realmgate.protocol.sessions import end_sessions
 from realmgate.store.interface import Tx
 from realmgate.web.broker.support import alias, connector, key_cache, log
 from realmgate.web.oidc.logout import finish_logout
-from realmgate.web.oidc.support import form_params, issuer, now, send_after, transaction
+from realmgate.web.oidc.support import form_params, issuer, now, randomness, send_after, transaction
 from realmgate.web.pages import error_page
 from realmgate.web.urls import frontend_base
 
@@ -101,7 +101,9 @@ async def _end_sessions(
     async with transaction(request) as (tx, _):
         sessions = await flow.sessions_for_logout(tx, config.realm.id, targets)
         ids = [s.id for s in sessions]
-        return len(ids), await end_sessions(tx, config.realm, ids, issuer=issuer(request), now=now(request))
+        return len(ids), await end_sessions(
+            tx, config.realm, ids, issuer=issuer(request), now=now(request), ids=randomness(request)
+        )
 
 
 async def backchannel_logout(request: Request) -> Response:

@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realmgate.broker import buttons
-from realmgate.crypto.secrets import new_secret
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.protocol import login_flow, registration, required_actions
 from realmgate.protocol.authorize import (
@@ -41,6 +40,7 @@ from realmgate.web.oidc.support import (
     login_expired_page,
     now,
     query_params,
+    randomness,
     record_step_event,
     transaction,
 )
@@ -122,13 +122,15 @@ async def _authorize(request: Request, *, register: bool) -> Response:
                     show_form = True  # the hinted provider gets the prompt=none login
                 if not show_form and session is not None:
                     result = await login_flow.complete(
-                        tx, config, auth, session, issuer=issuer(request), now=now(request)
+                        tx, config, auth, session, issuer=issuer(request), now=now(request), ids=randomness(request)
                     )
                     return send_response(request, auth.target(issuer(request)), result)
             except RedirectableError as redirect:
                 return send_response(request, redirect.target, error_params(redirect.error, redirect.target))
-            auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or new_secret(24)
-            step = await login_flow.start_login(tx, config, auth, auth_session_id=auth_session_id, now=now(request))
+            auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or randomness(request).new_secret(24)
+            step = await login_flow.start_login(
+                tx, config, auth, auth_session_id=auth_session_id, now=now(request), ids=randomness(request)
+            )
     except OAuthError as error:
         return error_page(request, error.description, status=error.status)
     hinted = hinted_provider(config, auth)
@@ -192,7 +194,13 @@ async def authenticate_form(request: Request) -> Response:
         username = form.get("username", "")
         try:
             user = await authenticate(
-                tx, config, username, form.get("password", ""), now=now(request), ip_address=client_ip(request)
+                tx,
+                config,
+                username,
+                form.get("password", ""),
+                now=now(request),
+                ids=randomness(request),
+                ip_address=client_ip(request),
             )
         except LoginFailure as failure:
             ctx.metrics.login(False)

@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from realmgate.crypto.secrets import new_secret
 from realmgate.protocol import device, login_flow, requests, required_actions
 from realmgate.protocol.authorize import AuthRequest
 from realmgate.protocol.codes import redeem_code
@@ -36,6 +35,7 @@ from realmgate.web.oidc.support import (
     json_response,
     now,
     page_params,
+    randomness,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -72,7 +72,7 @@ async def device_authorization(request: Request) -> Response:
 
 
 def _code_page(request: Request, config: RealmConfig, *, user_code: str, error: str | None = None) -> Response:
-    token = request.cookies.get(CSRF_COOKIE) or new_secret(24)
+    token = request.cookies.get(CSRF_COOKIE) or randomness(request).new_secret(24)
     context = {
         "realm_display_name": display_name(config),
         "action_url": verification_uri(request),
@@ -109,10 +109,14 @@ async def verification(request: Request) -> Response:
             tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
         )
         if current is not None and required_actions.next_action(current[1]) is None:
-            result = await login_flow.complete(tx, config, auth, current[0], issuer=issuer(request), now=now(request))
+            result = await login_flow.complete(
+                tx, config, auth, current[0], issuer=issuer(request), now=now(request), ids=randomness(request)
+            )
             return send_response(request, auth.target(issuer(request)), result)
-        auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or new_secret(24)
-        step = await login_flow.start_login(tx, config, auth, auth_session_id=auth_session_id, now=now(request))
+        auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or randomness(request).new_secret(24)
+        step = await login_flow.start_login(
+            tx, config, auth, auth_session_id=auth_session_id, now=now(request), ids=randomness(request)
+        )
     response = login_page(request, config, step, username="")
     path = realm_cookie_path(config.realm.name)
     set_cookie(response, login_flow.AUTH_SESSION_COOKIE, auth_session_id, path=path, max_age=None)
@@ -129,7 +133,13 @@ async def status(request: Request) -> Response:
         if data.redirect_uri != _status_uri(request):
             return error_page(request, INVALID_CODE)
         pending = await device.signed_in(
-            tx, handle, client_id=data.client_id, session_id=data.session_id, user_id=data.user_id, now=now(request)
+            tx,
+            handle,
+            client_id=data.client_id,
+            session_id=data.session_id,
+            user_id=data.user_id,
+            now=now(request),
+            ids=randomness(request),
         )
         if pending is None or pending.record.confirm_token is None:
             return error_page(request, INVALID_CODE)

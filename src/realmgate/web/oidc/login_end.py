@@ -33,6 +33,7 @@ from realmgate.web.oidc.support import (
     issuer,
     login_expired_page,
     now,
+    randomness,
     realm_name,
     record_step_event,
     send_after,
@@ -76,6 +77,7 @@ async def continue_login(
         step,
         login_flow.Authenticated(user.id, marks or SessionMarks(), dict(event_details or {})),
         now=now(request),
+        ids=randomness(request),
     )
     return action_page(request, config, held, action)
 
@@ -132,7 +134,9 @@ async def _update_password(
     problem = required_actions.new_password_problem(new, form.get("password-confirm", ""))
     if problem is None:
         try:
-            user = await required_actions.update_password(tx, config, user, new, now=now(request))
+            user = await required_actions.update_password(
+                tx, config, user, new, now=now(request), ids=randomness(request)
+            )
         except PasswordRejected as rejected:
             problem = rejected.message
     if problem is not None:
@@ -176,6 +180,7 @@ async def _finish_login(
         marks=marks,
         issuer=issuer(request),
         now=now(request),
+        ids=randomness(request),
         ip_address=client_ip(request),
     )
     await record_step_event(

@@ -17,7 +17,6 @@ import json
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from realmgate.crypto.secrets import new_secret
 from realmgate.protocol import events, login_flow, requests
 from realmgate.protocol.logout import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
@@ -32,6 +31,7 @@ from realmgate.web.oidc.support import (
     issuer,
     now,
     page_params,
+    randomness,
     realm_name,
     send_after,
     transaction,
@@ -75,12 +75,15 @@ async def finish_logout(
         response = await hook(request, tx, config, session, redirect)
         if response is not None:
             return response
-    items = await end_sessions(tx, config.realm, [session.id], issuer=issuer(request), now=now(request))
+    items = await end_sessions(
+        tx, config.realm, [session.id], issuer=issuer(request), now=now(request), ids=randomness(request)
+    )
     await events.record(
         tx,
         config,
         "LOGOUT",
         now=now(request),
+        ids=randomness(request),
         client_id=client_id,
         user_id=session.user_id,
         session_id=session.id,
@@ -114,7 +117,7 @@ async def logout(request: Request) -> Response:
             config, logout_request, sso_session_id=current[0].id if current else None, issuer=issuer(request)
         )
         if plan.confirm:
-            code = new_secret(24)
+            code = randomness(request).new_secret(24)
             value = json.dumps({"session_id": plan.session_id, "redirect": plan.redirect})
             await tx.single_use.put(_confirm_key(code), value, now(request) + CONFIRM_TTL)
         else:

@@ -29,6 +29,7 @@ from realmgate.web.oidc.support import (
     issuer,
     login_expired_page,
     now,
+    randomness,
     record_step_event,
     transaction,
 )
@@ -84,7 +85,7 @@ async def registration_form(request: Request) -> Response:
             return form_not_verified_page(request, "the registration form")
         submitted = registration.Registration.from_form(config, form)
         try:
-            user = await registration.register(tx, config, submitted, now=now(request))
+            user = await registration.register(tx, config, submitted, now=now(request), ids=randomness(request))
         except registration.RegistrationRefused as refused:
             return registration_page(request, config, step, values=submitted.values(), problems=refused.problems)
         await record_step_event(

@@ -17,6 +17,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from realmgate.crypto.secrets import Randomness
 from realmgate.protocol import client_logout, events, login_flow, requests
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidRequest, OAuthError
@@ -41,6 +42,11 @@ def realm_cache(request: Request) -> RealmCache:
 
 def now(request: Request) -> int:
     return int(get_ctx(request).clock())
+
+
+def randomness(request: Request) -> Randomness:
+    """The process's source of ids and secrets (``AppContext.ids``), for the services to use."""
+    return get_ctx(request).ids
 
 
 def realm_name(request: Request) -> str:
@@ -109,7 +115,7 @@ async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig]]
 def endpoint_call(request: Request) -> requests.EndpointCall:
     """What a back-channel service reads of this request besides its parameters."""
     return requests.EndpointCall(
-        request.headers.get("authorization"), issuer(request), now(request), client_ip(request)
+        request.headers.get("authorization"), issuer(request), now(request), randomness(request), client_ip(request)
     )
 
 
@@ -208,6 +214,7 @@ async def record_step_event(
         config,
         event_type,
         now=now(request),
+        ids=randomness(request),
         client_id=step.request.client_id,
         user_id=user_id,
         session_id=session_id,
