@@ -28,7 +28,7 @@ from realmgate.protocol import keys
 from realmgate.protocol.authorize import FRONT_CHANNEL_TOKENS, AuthRequest, ResponseTarget, response_params
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.codes import CodeData, issue_code
-from realmgate.protocol.errors import InteractionRequired, LoginRequired
+from realmgate.protocol.errors import InteractionRequired, LoginRequired, OAuthError
 from realmgate.protocol.front_channel import front_channel_tokens
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import (
@@ -81,9 +81,20 @@ async def sso_session(
     return session, user
 
 
-def needs_login(request: AuthRequest, session: UserSession | None, *, now: int, pending_action: bool = False) -> bool:
-    """Whether the form must be shown; ``prompt=none`` turns that into ``login_required`` (or
-    ``interaction_required`` when only the user's pending required action stands in the way).
+@dataclass(frozen=True, slots=True)
+class PromptNoneRefused:
+    """``prompt=none`` where the form would be needed. A result, not a raised error: the caller
+    decides, since a hinted provider may still take the login without a prompt; otherwise
+    ``error`` goes back to the client's redirect URI."""
+
+    error: OAuthError
+
+
+def needs_login(
+    request: AuthRequest, session: UserSession | None, *, now: int, pending_action: bool = False
+) -> bool | PromptNoneRefused:
+    """Whether the form must be shown; with ``prompt=none`` that is refused: ``login_required``
+    (or ``interaction_required`` when only the user's pending required action stands in the way).
 
     An SSO session whose user owes a required action is not reused: the user signs in again and
     then meets the action's page, like after a password login."""
@@ -91,8 +102,8 @@ def needs_login(request: AuthRequest, session: UserSession | None, *, now: int, 
     show = expired or request.prompt == "login" or pending_action
     if show and request.prompt == "none":
         if not expired and pending_action:
-            raise InteractionRequired("Account is not fully set up")
-        raise LoginRequired("Login required")
+            return PromptNoneRefused(InteractionRequired("Account is not fully set up"))
+        return PromptNoneRefused(LoginRequired("Login required"))
     return show
 
 

@@ -85,7 +85,8 @@ class AppContext:
 
     @property
     def admin_auth(self) -> Authenticator:
-        """The admin API's token checker with its realm snapshots (roles, clients)."""
+        """The admin API's token checker with its realm snapshots (roles, clients): one per app,
+        for the admin routes and the broker's admin routes alike."""
         if self._admin_auth is None:
             from realmgate.admin.auth import Authenticator
 

@@ -4,8 +4,10 @@
 - ``OAuthError`` -> its JSON body, status and ``WWW-Authenticate`` challenge (``challenge``;
   ``InvalidRedirectUri`` -> an error page, since
   the redirect target itself is untrusted); ``description`` is public, ``detail`` is only logged.
-  A handler that knows more about its answer (CORS headers, a page instead of JSON, a metric to
-  count) says so with ``answer_errors`` before it calls the service, and lets the error propagate.
+  An endpoint that answers otherwise says so once, as a property of the endpoint: ``page_endpoint``
+  (a browser page: the error page) or ``answering(answer)``; a handler that only learns its answer
+  from the request (CORS headers of the client, a metric to count) calls ``answer_errors`` before
+  it calls the service. Either way the handler lets the error propagate.
 - Store ``Unavailable`` -> 503.
 - Starlette's 404/405/413 -> JSON; a 404 under ``/realms/{realm}/`` of a realm that does not
   exist -> Keycloak's ``{"error": "Realm does not exist"}``. A browser (``Accept: text/html``)
@@ -15,8 +17,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from starlette.exceptions import HTTPException
@@ -68,6 +71,28 @@ def error_page_answer(request: Request, error: OAuthError) -> Response:
 
 PAGE_ANSWER = ErrorAnswer(render=error_page_answer)
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def answering(answer: ErrorAnswer) -> Callable[[Endpoint], Endpoint]:
+    """Decorate an endpoint whose every ``OAuthError`` is answered as ``answer`` says: set before
+    its first line, so parsing, the realm lookup and the service all answer alike."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def answered(request: Request) -> Response:
+            answer_errors(request, answer)
+            return await endpoint(request)
+
+        return answered
+
+    return decorate
+
+
+page_endpoint = answering(PAGE_ANSWER)
+"""A browser page (login form, broker legs, logout...): an ``OAuthError`` anywhere in it is
+answered with the error page, its description and status; never JSON to a browser."""
+
 
 def json_error(status: int, description: str | None = None, *, error: str | None = None) -> JSONResponse:
     """``{"error": ..., "error_description": ...}``; ``error`` defaults to ``description``."""
@@ -114,7 +139,7 @@ def oauth_json(request: Request, error: OAuthError, *, headers: Mapping[str, str
 
 async def oauth_error(request: Request, exc: Exception) -> Response:
     """The one translator of ``OAuthError``: JSON (with the challenge and the handler's headers),
-    or the page the handler asked for (``answer_errors``)."""
+    or the page the endpoint asked for (``page_endpoint``, ``answering``, ``answer_errors``)."""
     assert isinstance(exc, OAuthError)
     answer = request.scope.get(ANSWER_KEY, JSON_ANSWER)
     assert isinstance(answer, ErrorAnswer)

@@ -22,8 +22,9 @@ from realmgate.protocol.errors import (
     InvalidRedirectUri,
     InvalidRequest,
     LoginRequired,
+    OAuthError,
 )
-from realmgate.protocol.login_flow import LoginStep, needs_login
+from realmgate.protocol.login_flow import LoginStep, PromptNoneRefused, needs_login
 from realmgate.protocol.pkce import s256
 from realmgate.protocol.required_actions import new_password_problem, next_action
 
@@ -150,24 +151,28 @@ def _session(auth_time: int) -> UserSession:
     )
 
 
+def _refusal(decision: bool | PromptNoneRefused) -> type[OAuthError]:
+    assert isinstance(decision, PromptNoneRefused)
+    return type(decision.error)
+
+
 def test_login_decisions() -> None:
     auth = parse()
-    assert needs_login(auth, None, now=100)
-    assert not needs_login(auth, _session(50), now=100)
-    assert needs_login(parse(prompt="login"), _session(50), now=100)
-    assert needs_login(parse(max_age="10"), _session(50), now=100)
-    assert not needs_login(parse(max_age="100"), _session(50), now=100)
-    with pytest.raises(LoginRequired):
-        needs_login(parse(prompt="none"), None, now=100)
-    assert not needs_login(parse(prompt="none"), _session(50), now=100)
+    assert needs_login(auth, None, now=100) is True
+    assert needs_login(auth, _session(50), now=100) is False
+    assert needs_login(parse(prompt="login"), _session(50), now=100) is True
+    assert needs_login(parse(max_age="10"), _session(50), now=100) is True
+    assert needs_login(parse(max_age="100"), _session(50), now=100) is False
+    assert _refusal(needs_login(parse(prompt="none"), None, now=100)) is LoginRequired
+    assert needs_login(parse(prompt="none"), _session(50), now=100) is False
 
 
 def test_a_pending_action_forbids_reusing_the_session() -> None:
-    assert needs_login(parse(), _session(50), now=100, pending_action=True)
-    with pytest.raises(InteractionRequired):
-        needs_login(parse(prompt="none"), _session(50), now=100, pending_action=True)
-    with pytest.raises(LoginRequired):  # no session at all: login_required wins
-        needs_login(parse(prompt="none"), None, now=100, pending_action=True)
+    assert needs_login(parse(), _session(50), now=100, pending_action=True) is True
+    pending = needs_login(parse(prompt="none"), _session(50), now=100, pending_action=True)
+    assert _refusal(pending) is InteractionRequired
+    no_session = needs_login(parse(prompt="none"), None, now=100, pending_action=True)
+    assert _refusal(no_session) is LoginRequired  # no session at all: login_required wins
 
 
 def test_required_actions_run_in_keycloaks_order() -> None:

@@ -126,3 +126,91 @@ async def test_a_bad_device_login_code_is_the_invalid_code_page(http: httpx.Asyn
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("text/html")
     assert "Invalid code, please try again." in response.text
+
+
+def _assert_error_page(response: httpx.Response, status: int, message: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert message in response.text
+
+
+PAGE_POSTS = [
+    f"{OIDC}/auth",
+    f"{OIDC}/logout",
+    "/realms/test/login-actions/authenticate",
+    "/realms/test/login-actions/required-action",
+    "/realms/test/login-actions/registration",
+    "/realms/test/broker/up/first-broker-login",
+    "/realms/test/device",
+    "/realms/test/device/confirm",
+]
+
+
+@pytest.mark.parametrize("path", PAGE_POSTS)
+async def test_a_page_posted_without_a_form_is_the_error_page(http: httpx.AsyncClient, path: str) -> None:
+    response = await http.post(path, content="{}", headers={"content-type": "application/json"})
+    _assert_error_page(response, 400, "Content-Type must be application/x-www-form-urlencoded")
+
+
+PAGE_GETS = [
+    f"{OIDC}/auth",
+    f"{OIDC}/registrations",
+    f"{OIDC}/logout",
+    "/realms/test/broker/up/login",
+    "/realms/test/broker/up/endpoint",
+    "/realms/test/broker/up/link",
+]
+
+
+@pytest.mark.parametrize("path", PAGE_GETS)
+async def test_a_duplicated_parameter_of_a_page_is_the_error_page(http: httpx.AsyncClient, path: str) -> None:
+    response = await http.get(f"{path}?client_id=app&client_id=other")
+    _assert_error_page(response, 400, "duplicated parameter: client_id")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "protocol/openid-connect/auth",
+        "protocol/openid-connect/logout",
+        "login-actions/authenticate",
+        "login-actions/required-action",
+        "login-actions/registration",
+        "broker/up/login",
+        "broker/up/endpoint",
+        "broker/up/link",
+        "device",
+    ],
+)
+async def test_a_page_of_an_unknown_realm_is_the_error_page(http: httpx.AsyncClient, path: str) -> None:
+    _assert_error_page(await http.get(f"/realms/nope/{path}"), 404, "Realm does not exist")
+
+
+async def test_a_prompt_none_login_without_a_session_goes_back_to_the_client(http: httpx.AsyncClient) -> None:
+    params = {
+        "client_id": "app",
+        "redirect_uri": "https://app.example/cb",
+        "response_type": "code",
+        "scope": "openid",
+        "state": "s1",
+        "prompt": "none",
+    }
+    response = await http.get(f"{OIDC}/auth", params=params)
+    assert response.status_code == 302
+    location = httpx.URL(response.headers["location"])
+    assert location.copy_with(query=None) == "https://app.example/cb"
+    assert location.params["error"] == "login_required" and location.params["state"] == "s1"
+
+
+async def test_an_adapter_logout_of_an_unknown_realm_stays_json(http: httpx.AsyncClient) -> None:
+    response = await http.post("/realms/nope/protocol/openid-connect/logout", data={"refresh_token": "x"})
+    assert response.status_code == 404
+    assert response.json() == {"error": "Realm does not exist"}
+
+
+async def test_a_backchannel_logout_without_a_form_is_an_invalid_token(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        f"{OIDC}/logout/backchannel-logout", content="{}", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_request", "error_description": "Invalid logout token"}

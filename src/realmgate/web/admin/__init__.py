@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from realmgate.admin.auth import Authenticator
 from realmgate.web.admin.adapter import make_routes
 from realmgate.web.admin.openapi import build_document
 from realmgate.web.admin.operations import operations
@@ -26,6 +25,6 @@ def routes() -> list[BaseRoute]:
 
     return [
         Route("/admin/openapi.json", openapi, methods=["GET"]),
-        *make_routes(ops, Authenticator()),
+        *make_routes(ops),
         *broker_admin_routes(),  # import-config, reload-keys: upstream calls outside a transaction
     ]

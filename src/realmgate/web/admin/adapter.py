@@ -104,9 +104,10 @@ async def request_body(request: Request, op: Operation) -> Any:
     return fields
 
 
-def _handler(op: Operation, authenticator: admin_auth.Authenticator) -> Handler:
+def _handler(op: Operation) -> Handler:
     async def endpoint(request: Request) -> Response:
         ctx = get_ctx(request)
+        authenticator = ctx.admin_auth  # one per app, shared with the broker's admin routes
         try:
             # A repeated parameter (``type=LOGIN&type=LOGOUT``) arrives comma-joined.
             raw = {key: ",".join(request.query_params.getlist(key)) for key in request.query_params}
@@ -159,11 +160,11 @@ def _sort_key(op: Operation) -> tuple[tuple[int, str], ...]:
     return tuple((1 if seg.startswith("{") else 0, seg) for seg in op.path.split("/"))
 
 
-def make_routes(operations: list[Operation], authenticator: admin_auth.Authenticator) -> list[BaseRoute]:
+def make_routes(operations: list[Operation]) -> list[BaseRoute]:
     """One route per path serving all its methods, so a 405 lists every allowed method."""
     by_path: dict[str, dict[str, Handler]] = {}
     for op in sorted(operations, key=_sort_key):
-        by_path.setdefault(op.path, {})[op.method] = _handler(op, authenticator)
+        by_path.setdefault(op.path, {})[op.method] = _handler(op)
     routes: list[BaseRoute] = []
     for path, handlers in by_path.items():
 

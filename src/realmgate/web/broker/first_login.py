@@ -38,12 +38,12 @@ from realmgate.broker.first_login_flow import (
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.user import User
 from realmgate.protocol import login_flow
-from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
 from realmgate.web.broker.support import provider_name
 from realmgate.web.context import get_ctx
+from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc import login_end
 from realmgate.web.oidc.support import client_ip, form_params, issuer, now, randomness, restart_url, transaction
 from realmgate.web.pages import error_page, render_page
@@ -56,13 +56,11 @@ async def proceed(request: Request, alias: str, identity: BrokeredIdentity, pend
     return await _run(request, alias, lambda tx, config: Callback(identity, pending))
 
 
+@page_endpoint
 async def form(request: Request) -> Response:
     """``POST /broker/{alias}/first-broker-login``: the review, confirm and re-authentication
     pages post here with ``key`` and ``page``."""
-    try:
-        posted = await form_params(request)
-    except OAuthError as error:
-        return error_page(request, error.description)
+    posted = await form_params(request)
     return await _run(request, request.path_params["alias"], lambda tx, config: _page_post(request, tx, config, posted))
 
 
@@ -108,7 +106,8 @@ def _password_check(request: Request, tx: Tx, config: RealmConfig, password: str
 
 
 async def _run(request: Request, alias: str, received: Callable[[Tx, RealmConfig], Input]) -> Response:
-    """One step of the state machine inside one transaction."""
+    """One step of the state machine inside one transaction (an ``OAuthError`` is the error page
+    of the calling ``page_endpoint``: this form, or the broker's callback)."""
     try:
         async with transaction(request) as (tx, config):
             idp = config.identity_providers.get(alias)
@@ -128,8 +127,6 @@ async def _run(request: Request, alias: str, received: Callable[[Tx, RealmConfig
             )
             get_ctx(request).metrics.login(True)
             return response
-    except OAuthError as error:
-        return error_page(request, error.description, status=error.status)
     except AccountConflict as conflict:
         return _error_page(request, conflict.page)
 

@@ -26,13 +26,13 @@ from realmgate.broker.connector import BrokeredIdentity
 from realmgate.crypto.secrets import constant_time_equals
 from realmgate.model.user import User
 from realmgate.protocol import login_flow
-from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.redirect_uri import base_url_of, verify_redirect_uri
 from realmgate.store.interface import Conflict, Tx
 from realmgate.web.broker.support import alias, connector, endpoint_url, log
+from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.responses import realm_cookie_path
-from realmgate.web.oidc.support import issuer, now, query_params, randomness, transaction
+from realmgate.web.oidc.support import issuer, now, query_params, randomness, sso_session, transaction
 from realmgate.web.pages import error_page
 from realmgate.web.security import set_cookie
 
@@ -64,49 +64,45 @@ async def _may_link(tx: Tx, config: RealmConfig, user: User) -> bool:
     )
 
 
+@page_endpoint
 async def start(request: Request) -> Response:
     params = query_params(request)
     nonce = params.get("nonce", "")
-    try:
-        async with transaction(request) as (tx, config):
-            client = config.clients.get(params.get("client_id", ""))
-            if client is None:
-                return error_page(request, "Invalid client.", status=400)
-            redirect_uri = verify_redirect_uri(
-                params.get("redirect_uri"), client, required=True, base_url=base_url_of(issuer(request))
-            )
-            current = await login_flow.sso_session(
-                tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
-            )
-            if current is None:
-                return _back(redirect_uri, link_error="not_logged_in", nonce=nonce)
-            session, user = current
-            idp = config.identity_providers.get(alias(request))
-            if idp is None or not idp.enabled:
-                return _back(redirect_uri, link_error="unknown_identity_provider", nonce=nonce)
-            wanted = expected_hash(nonce, session.id, client.client_id, idp.alias)
-            if not nonce or not constant_time_equals(params.get("hash", ""), wanted):
-                return _back(redirect_uri, link_error="invalid_hash", nonce=nonce)
-            if not await _may_link(tx, config, user):
-                return _back(redirect_uri, link_error="not_allowed", nonce=nonce)
-            auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or randomness(request).new_secret(24)
-            upstream = await flow.begin_login(
-                tx,
-                realm=config.realm,
-                idp=idp,
-                connector=connector(request, config, idp),
-                client=flow.client_request(),
-                redirect_uri=endpoint_url(request, idp.alias),
-                auth_session_id=auth_session_id,
-                now=now(request),
-                link_session_id=session.id,
-            )
-            back = json.dumps({"redirect_uri": redirect_uri, "nonce": nonce})
-            await tx.single_use.put(
-                LINK_PREFIX + upstream.state, back, now(request) + config.realm.access_code_lifespan_login
-            )
-    except OAuthError as error:
-        return error_page(request, error.description, status=error.status)
+    async with transaction(request) as (tx, config):
+        client = config.clients.get(params.get("client_id", ""))
+        if client is None:
+            return error_page(request, "Invalid client.", status=400)
+        redirect_uri = verify_redirect_uri(
+            params.get("redirect_uri"), client, required=True, base_url=base_url_of(issuer(request))
+        )
+        current = await sso_session(request, tx, config)
+        if current is None:
+            return _back(redirect_uri, link_error="not_logged_in", nonce=nonce)
+        session, user = current
+        idp = config.identity_providers.get(alias(request))
+        if idp is None or not idp.enabled:
+            return _back(redirect_uri, link_error="unknown_identity_provider", nonce=nonce)
+        wanted = expected_hash(nonce, session.id, client.client_id, idp.alias)
+        if not nonce or not constant_time_equals(params.get("hash", ""), wanted):
+            return _back(redirect_uri, link_error="invalid_hash", nonce=nonce)
+        if not await _may_link(tx, config, user):
+            return _back(redirect_uri, link_error="not_allowed", nonce=nonce)
+        auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or randomness(request).new_secret(24)
+        upstream = await flow.begin_login(
+            tx,
+            realm=config.realm,
+            idp=idp,
+            connector=connector(request, config, idp),
+            client=flow.client_request(),
+            redirect_uri=endpoint_url(request, idp.alias),
+            auth_session_id=auth_session_id,
+            now=now(request),
+            link_session_id=session.id,
+        )
+        back = json.dumps({"redirect_uri": redirect_uri, "nonce": nonce})
+        await tx.single_use.put(
+            LINK_PREFIX + upstream.state, back, now(request) + config.realm.access_code_lifespan_login
+        )
     response = RedirectResponse(upstream.url, status_code=302)
     set_cookie(
         response,

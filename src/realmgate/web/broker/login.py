@@ -19,7 +19,7 @@ from realmgate.broker.errors import BrokerError, StateInvalid, TokenInvalid
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.protocol import login_flow
 from realmgate.protocol.authorize import error_params
-from realmgate.protocol.errors import LoginRequired, OAuthError
+from realmgate.protocol.errors import LoginRequired
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
 from realmgate.web.broker import first_login, link
@@ -32,6 +32,7 @@ from realmgate.web.broker.support import (
     provider_name,
     unusable_provider,
 )
+from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.authorize import broker_login_url, login_page
 from realmgate.web.oidc.responses import send_response
 from realmgate.web.oidc.support import issuer, login_expired_page, now, query_params, restart_url, transaction
@@ -46,6 +47,7 @@ def usable(config: RealmConfig, provider_alias: str) -> IdentityProvider | None:
     return idp if idp is not None and idp.enabled and not idp.link_only else None
 
 
+@page_endpoint
 async def start(request: Request) -> Response:
     """``GET|POST /broker/{alias}/login?client_id&tab_id&session_code``."""
     try:
@@ -84,43 +86,39 @@ async def start(request: Request) -> Response:
     except BrokerError as exc:  # a config the connector cannot use
         log.warning("broker %s: cannot start login: %s", alias(request), exc.detail or exc.message)
         return error_page(request, f"Could not start the login with {alias(request)}.", status=500)
-    except OAuthError as error:
-        return error_page(request, error.description, status=error.status)
     return RedirectResponse(upstream.url, status_code=302)
 
 
+@page_endpoint
 async def callback(request: Request) -> Response:
     """``GET /broker/{alias}/endpoint?state&code`` (or ``error``). A state started by
     ``/broker/{alias}/link`` ends in ``link.finish``; any other continues a login step."""
-    try:
-        params = query_params(request)
-        async with transaction(request) as (tx, config):
-            idp = config.identity_providers.get(alias(request))
-            if idp is None or not idp.enabled:
-                return unusable_provider(request, alias(request))
-            try:
-                pending = await flow.take_pending(
-                    tx,
-                    params.get("state"),
-                    realm_id=config.realm.id,
-                    alias=idp.alias,
-                    auth_session_id=request.cookies.get(login_flow.AUTH_SESSION_COOKIE),
-                    now=now(request),
-                )
-            except StateInvalid as exc:
-                log.info("broker %s: callback refused: %s", idp.alias, exc.detail)
-                return error_page(request, exc.message, retry_url=restart_url(request))
-            step = None
-            if pending.link_session_id is None:
-                if idp.link_only:
-                    return unusable_provider(request, idp.alias)
-                step = await login_flow.load_step(tx, pending.tab_id or "", now=now(request))
-                if step is None:
-                    return login_expired_page(request, config)
-                if "error" in params:
-                    return await _upstream_error(request, tx, config, idp, step, params)
-    except OAuthError as error:
-        return error_page(request, error.description, status=error.status)
+    params = query_params(request)
+    async with transaction(request) as (tx, config):
+        idp = config.identity_providers.get(alias(request))
+        if idp is None or not idp.enabled:
+            return unusable_provider(request, alias(request))
+        try:
+            pending = await flow.take_pending(
+                tx,
+                params.get("state"),
+                realm_id=config.realm.id,
+                alias=idp.alias,
+                auth_session_id=request.cookies.get(login_flow.AUTH_SESSION_COOKIE),
+                now=now(request),
+            )
+        except StateInvalid as exc:
+            log.info("broker %s: callback refused: %s", idp.alias, exc.detail)
+            return error_page(request, exc.message, retry_url=restart_url(request))
+        step = None
+        if pending.link_session_id is None:
+            if idp.link_only:
+                return unusable_provider(request, idp.alias)
+            step = await login_flow.load_step(tx, pending.tab_id or "", now=now(request))
+            if step is None:
+                return login_expired_page(request, config)
+            if "error" in params:
+                return await _upstream_error(request, tx, config, idp, step, params)
     if step is None:  # account linking
         return await _link_callback(request, config, idp, pending, params)
     retry = broker_login_url(request, step, idp.alias)

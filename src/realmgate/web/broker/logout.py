@@ -106,14 +106,21 @@ async def _end_sessions(
         )
 
 
+async def _posted_logout_token(request: Request) -> str:
+    """The form's ``logout_token``, or "" when the body is no form at all. A decision, not error
+    rendering: a body without a readable token is refused as every unusable token is (400
+    "Invalid logout token"), not with the form parser's own ``invalid_request`` description."""
+    try:
+        return (await form_params(request)).get("logout_token", "")
+    except OAuthError:
+        return ""
+
+
 async def backchannel_logout(request: Request) -> Response:
     """``POST /realms/{r}/protocol/openid-connect/logout/backchannel-logout`` (OIDC Back-Channel
     Logout 1.0): 200 when the token verified (whether or not a session matched), else 400.
     The token is verified between transactions: it may need the upstream's JWKS."""
-    try:
-        token = (await form_params(request)).get("logout_token", "")
-    except OAuthError:
-        token = ""
+    token = await _posted_logout_token(request)
     config = await _realm_config(request)
     providers = []
     for idp in config.identity_providers.values():

@@ -13,7 +13,7 @@ from realmgate.broker.errors import BrokerError
 from realmgate.protocol.bearer import validate_access_token
 from realmgate.web.broker.support import alias, connector, log
 from realmgate.web.context import get_ctx
-from realmgate.web.errors import JSON_ANSWER, ErrorAnswer, answer_errors
+from realmgate.web.errors import ErrorAnswer, answering
 from realmgate.web.oidc.support import bearer_token, issuer, json_response, now, transaction
 
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
@@ -34,15 +34,14 @@ def _may_read(claims: dict[str, object]) -> bool:
     return isinstance(roles, list) and flow.READ_TOKEN_ROLE in roles
 
 
+@answering(REST_ANSWER)
 async def stored_token(request: Request) -> Response:
     token = bearer_token(request)
     if token is None:
         return _error("Invalid token", 401)
-    answer_errors(request, REST_ANSWER)
     async with transaction(request) as (tx, config):
         valid = await validate_access_token(tx, config, token, issuer=issuer(request), now=now(request))
         idp = config.identity_providers.get(alias(request))
-    answer_errors(request, JSON_ANSWER)
     if valid is None:
         return _error("Invalid token", 401)
     if not _may_read(dict(valid.claims)):

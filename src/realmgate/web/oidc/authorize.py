@@ -24,10 +24,10 @@ from realmgate.protocol.authorize import (
     error_params,
     parse_authorization_request,
 )
-from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.web.context import get_ctx
+from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.login_end import continue_login
 from realmgate.web.oidc.registration import registration_page, registration_url
 from realmgate.web.oidc.responses import realm_cookie_path, send_response
@@ -39,9 +39,10 @@ from realmgate.web.oidc.support import (
     issuer,
     login_expired_page,
     now,
-    query_params,
+    page_params,
     randomness,
     record_step_event,
+    sso_session,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -85,11 +86,13 @@ def hinted_provider(config: RealmConfig, request: AuthRequest) -> str | None:
     return idp.alias if idp is not None else None
 
 
+@page_endpoint
 async def authorization(request: Request) -> Response:
     """``GET|POST .../protocol/openid-connect/auth``."""
     return await _authorize(request, register=False)
 
 
+@page_endpoint
 async def registrations(request: Request) -> Response:
     """``GET .../protocol/openid-connect/registrations`` (keycloak-js's ``createRegisterUrl()``):
     the authorization endpoint, showing the registration form where it would show the login
@@ -98,41 +101,33 @@ async def registrations(request: Request) -> Response:
 
 
 async def _authorize(request: Request, *, register: bool) -> Response:
-    try:
-        params = await form_params(request) if request.method == "POST" else query_params(request)
-        async with transaction(request) as (tx, config):
-            if register and not config.realm.registration_allowed:
-                return error_page(request, registration.NOT_ALLOWED, status=400)
-            try:
-                auth = parse_authorization_request(config, params, issuer=issuer(request))
-                current = await login_flow.sso_session(
-                    tx,
-                    config,
-                    request.cookies.get(login_flow.SSO_COOKIE),
-                    issuer=issuer(request),
-                    now=now(request),
+    """An error before the redirect URI is proven is the error page (``page_endpoint``); after,
+    it goes back to the client (``RedirectableError``)."""
+    params = await page_params(request)
+    async with transaction(request) as (tx, config):
+        if register and not config.realm.registration_allowed:
+            return error_page(request, registration.NOT_ALLOWED, status=400)
+        try:
+            auth = parse_authorization_request(config, params, issuer=issuer(request))
+            current = await sso_session(request, tx, config)
+            session = current[0] if current else None
+            pending = current is not None and required_actions.next_action(current[1]) is not None
+            show_form = login_flow.needs_login(auth, session, now=now(request), pending_action=pending)
+            if isinstance(show_form, login_flow.PromptNoneRefused):
+                if hinted_provider(config, auth) is None:
+                    raise RedirectableError(show_form.error, auth.target(issuer(request)))
+                show_form = True  # the hinted provider gets the prompt=none login
+            if not show_form and session is not None:
+                result = await login_flow.complete(
+                    tx, config, auth, session, issuer=issuer(request), now=now(request), ids=randomness(request)
                 )
-                session = current[0] if current else None
-                pending = current is not None and required_actions.next_action(current[1]) is not None
-                try:
-                    show_form = login_flow.needs_login(auth, session, now=now(request), pending_action=pending)
-                except OAuthError as error:  # prompt=none without a usable session
-                    if hinted_provider(config, auth) is None:
-                        raise RedirectableError(error, auth.target(issuer(request))) from None
-                    show_form = True  # the hinted provider gets the prompt=none login
-                if not show_form and session is not None:
-                    result = await login_flow.complete(
-                        tx, config, auth, session, issuer=issuer(request), now=now(request), ids=randomness(request)
-                    )
-                    return send_response(request, auth.target(issuer(request)), result)
-            except RedirectableError as redirect:
-                return send_response(request, redirect.target, error_params(redirect.error, redirect.target))
-            auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or randomness(request).new_secret(24)
-            step = await login_flow.start_login(
-                tx, config, auth, auth_session_id=auth_session_id, now=now(request), ids=randomness(request)
-            )
-    except OAuthError as error:
-        return error_page(request, error.description, status=error.status)
+                return send_response(request, auth.target(issuer(request)), result)
+        except RedirectableError as redirect:
+            return send_response(request, redirect.target, error_params(redirect.error, redirect.target))
+        auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or randomness(request).new_secret(24)
+        step = await login_flow.start_login(
+            tx, config, auth, auth_session_id=auth_session_id, now=now(request), ids=randomness(request)
+        )
     hinted = hinted_provider(config, auth)
     response: Response
     if hinted is not None:
@@ -173,13 +168,11 @@ def login_page(
     return render_page(request, "login.html", context, status=status)
 
 
+@page_endpoint
 async def authenticate_form(request: Request) -> Response:
     """``POST /realms/{realm}/login-actions/authenticate``: the login form's submission."""
     ctx = get_ctx(request)
-    try:
-        form = await form_params(request)
-    except OAuthError as error:
-        return error_page(request, error.description)
+    form = await form_params(request)
     session_code = request.query_params.get("session_code", "")
     async with transaction(request) as (tx, config):
         tab_id = request.query_params.get("tab_id") or await login_flow.tab_of(tx, session_code, now=now(request))

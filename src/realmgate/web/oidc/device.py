@@ -23,7 +23,7 @@ from realmgate.protocol import device, login_flow, requests, required_actions
 from realmgate.protocol.authorize import AuthRequest
 from realmgate.protocol.codes import redeem_code
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.web.errors import JSON_ANSWER, ErrorAnswer, answer_errors
+from realmgate.web.errors import JSON_ANSWER, ErrorAnswer, answer_errors, page_endpoint
 from realmgate.web.oidc.authorize import login_page
 from realmgate.web.oidc.responses import realm_cookie_path, send_response
 from realmgate.web.oidc.support import (
@@ -85,6 +85,7 @@ def _code_page(request: Request, config: RealmConfig, *, user_code: str, error: 
     return response
 
 
+@page_endpoint
 async def verification(request: Request) -> Response:
     """The page where the user enters the code their device shows."""
     if request.method != "POST":
@@ -154,6 +155,7 @@ async def status(request: Request) -> Response:
         return render_page(request, "device-confirm.html", context)
 
 
+@page_endpoint
 async def confirm(request: Request) -> Response:
     form = await page_params(request)
     async with transaction(request) as (tx, config):

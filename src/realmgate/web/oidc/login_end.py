@@ -21,9 +21,9 @@ from realmgate.model.session import SessionMarks
 from realmgate.model.user import UPDATE_PASSWORD, User
 from realmgate.protocol import login_flow, required_actions
 from realmgate.protocol.credentials import PasswordRejected
-from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
+from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.responses import send_response, set_sso_cookies
 from realmgate.web.oidc.support import (
     client_ip,
@@ -37,6 +37,7 @@ from realmgate.web.oidc.support import (
     realm_name,
     record_step_event,
     send_after,
+    sso_session,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -96,12 +97,10 @@ def action_page(
     return render_page(request, "login-update-password.html", context, status=200 if error is None else 400)
 
 
+@page_endpoint
 async def required_action(request: Request) -> Response:
     """``GET|POST /realms/{realm}/login-actions/required-action``: the action form's target."""
-    try:
-        form = await form_params(request) if request.method == "POST" else {}
-    except OAuthError as error:
-        return error_page(request, error.description)
+    form = await form_params(request) if request.method == "POST" else {}
     async with transaction(request) as (tx, config):
         step = await login_flow.load_step(tx, request.query_params.get("tab_id", ""), now=now(request))
         held = step.authenticated if step is not None else None
@@ -168,9 +167,7 @@ async def _finish_login(
 ) -> Response:
     """End a login step for a user with nothing left to do (``login_flow.finish``), record the
     LOGIN event, and render the result: the response to the client with the SSO cookies."""
-    current = await login_flow.sso_session(
-        tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
-    )
+    current = await sso_session(request, tx, config)
     result = await login_flow.finish(
         tx,
         config,

@@ -17,13 +17,13 @@ import json
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from realmgate.protocol import events, login_flow, requests
+from realmgate.protocol import events, requests
 from realmgate.protocol.logout import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import IDP_NOTE, end_sessions
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
-from realmgate.web.errors import PAGE_ANSWER, answer_errors
+from realmgate.web.errors import JSON_ANSWER, answer_errors, page_endpoint
 from realmgate.web.oidc.responses import clear_sso_cookies
 from realmgate.web.oidc.support import (
     client_ip,
@@ -34,6 +34,7 @@ from realmgate.web.oidc.support import (
     randomness,
     realm_name,
     send_after,
+    sso_session,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -92,27 +93,18 @@ async def finish_logout(
     return send_after(request, logged_out(request, redirect), items)
 
 
+@page_endpoint
 async def logout(request: Request) -> Response:
-    """Adapter logout and the confirmation's post answer JSON errors; the browser's RP-initiated
-    logout answers them with the error page."""
+    """The browser's RP-initiated logout and its confirmation answer errors with the error page;
+    the adapter logout on the same URL answers JSON (``_adapter_logout``)."""
     params = await page_params(request)
     if request.method == "POST" and "refresh_token" in params:
-        adapter_request = requests.parse_adapter_logout(params)
-        async with transaction(request) as (tx, config):
-            items = await backchannel_logout(tx, config, adapter_request, endpoint_call(request))
-        return send_after(request, Response(status_code=204), items)
+        return await _adapter_logout(request, params)
     if request.method == "POST" and "session_code" in params:
         return await _confirmed(request, params["session_code"])
     logout_request = requests.parse_logout_request(params)
-    answer_errors(request, PAGE_ANSWER)
     async with transaction(request) as (tx, config):
-        current = await login_flow.sso_session(
-            tx,
-            config,
-            request.cookies.get(login_flow.SSO_COOKIE),
-            issuer=issuer(request),
-            now=now(request),
-        )
+        current = await sso_session(request, tx, config)
         plan = plan_logout(
             config, logout_request, sso_session_id=current[0].id if current else None, issuer=issuer(request)
         )
@@ -131,6 +123,17 @@ async def logout(request: Request) -> Response:
             )
     context = {"action_url": f"{issuer(request)}/protocol/openid-connect/logout", "session_code": code}
     return render_page(request, "logout-confirm.html", context)
+
+
+async def _adapter_logout(request: Request, params: dict[str, str]) -> Response:
+    """A Keycloak adapter's back-channel logout (a POST with its refresh token) shares the URL of
+    the browser's logout but is an API call: its errors are JSON (``invalid_grant``, the client
+    authentication's challenge), as at the token endpoint."""
+    answer_errors(request, JSON_ANSWER)
+    adapter_request = requests.parse_adapter_logout(params)
+    async with transaction(request) as (tx, config):
+        items = await backchannel_logout(tx, config, adapter_request, endpoint_call(request))
+    return send_after(request, Response(status_code=204), items)
 
 
 async def _confirmed(request: Request, code: str) -> Response:

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realmgate.protocol import login_flow, registration
-from realmgate.protocol.errors import OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.web.context import get_ctx
+from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.login_end import continue_login
 from realmgate.web.oidc.support import (
     display_name,
@@ -66,12 +66,10 @@ def registration_page(
     return render_page(request, "register.html", context, status=400 if problems else 200)
 
 
+@page_endpoint
 async def registration_form(request: Request) -> Response:
     """``GET|POST /realms/{realm}/login-actions/registration``: the form and its submission."""
-    try:
-        form = await form_params(request) if request.method == "POST" else {}
-    except OAuthError as error:
-        return error_page(request, error.description)
+    form = await form_params(request) if request.method == "POST" else {}
     async with transaction(request) as (tx, config):
         if not config.realm.registration_allowed:
             return error_page(request, registration.NOT_ALLOWED, status=400)

@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from realmgate.crypto.secrets import Randomness
+from realmgate.model.session import UserSession
+from realmgate.model.user import User
 from realmgate.protocol import client_logout, events, login_flow, requests
 from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidRequest, OAuthError
@@ -26,7 +28,6 @@ from realmgate.protocol.realm_cache import RealmCache, RealmConfig
 from realmgate.protocol.redirect_uri import origin_allowed
 from realmgate.store.interface import Tx
 from realmgate.web.context import get_ctx
-from realmgate.web.errors import JSON_ANSWER, PAGE_ANSWER, answer_errors
 from realmgate.web.pages import error_page, render_page
 from realmgate.web.urls import backend_base, frontend_base
 
@@ -88,12 +89,9 @@ async def form_params(request: Request) -> dict[str, str]:
 
 
 async def page_params(request: Request) -> dict[str, str]:
-    """The parameters of a page-rendering endpoint (the form of a POST, else the query); a
-    malformed request is answered with the error page rather than JSON."""
-    answer_errors(request, PAGE_ANSWER)
-    params = await form_params(request) if request.method == "POST" else query_params(request)
-    answer_errors(request, JSON_ANSWER)
-    return params
+    """The parameters of a page-rendering endpoint: the form of a POST, else the query. A
+    malformed request is answered as the endpoint answers its errors (``page_endpoint``)."""
+    return await form_params(request) if request.method == "POST" else query_params(request)
 
 
 @asynccontextmanager
@@ -110,6 +108,12 @@ async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig]]
             failure = error
     if failure is not None:
         raise failure
+
+
+async def sso_session(request: Request, tx: Tx, config: RealmConfig) -> tuple[UserSession, User] | None:
+    """The active session and enabled user this browser's SSO cookie points to, if any."""
+    cookie = request.cookies.get(login_flow.SSO_COOKIE)
+    return await login_flow.sso_session(tx, config, cookie, issuer=issuer(request), now=now(request))
 
 
 def endpoint_call(request: Request) -> requests.EndpointCall:
