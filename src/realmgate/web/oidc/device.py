@@ -36,6 +36,7 @@ from realmgate.web.oidc.support import (
     now,
     page_params,
     randomness,
+    sso_session,
     transaction,
 )
 from realmgate.web.pages import error_page, render_page
@@ -106,9 +107,7 @@ async def verification(request: Request) -> Response:
             scope=pending.record.scope,
             state=pending.handle,
         )
-        current = await login_flow.sso_session(
-            tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
-        )
+        current = await sso_session(request, tx, config)
         if current is not None and required_actions.next_action(current[1]) is None:
             result = await login_flow.complete(
                 tx, config, auth, current[0], issuer=issuer(request), now=now(request), ids=randomness(request)
@@ -159,9 +158,7 @@ async def status(request: Request) -> Response:
 async def confirm(request: Request) -> Response:
     form = await page_params(request)
     async with transaction(request) as (tx, config):
-        current = await login_flow.sso_session(
-            tx, config, request.cookies.get(login_flow.SSO_COOKIE), issuer=issuer(request), now=now(request)
-        )
+        current = await sso_session(request, tx, config)
         approve = "accept" in form
         decided = await device.decide(
             tx,
