@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -123,6 +123,13 @@ class ServerProcess:
     pg_database: str | None = None
     workdir: Path = field(default_factory=Path)
     startup_seconds: float = 0.0
+    _clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An HTTP client on this server's base URL that ``stop()`` closes (so no test leaks one)."""
+        http = httpx.Client(base_url=self.base_url, **kwargs)
+        self._clients.append(http)
+        return http
 
     def logs(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -141,6 +148,8 @@ class ServerProcess:
         return self.base_url + path
 
     def stop(self, *, drop_database: bool = True) -> None:
+        while self._clients:
+            self._clients.pop().close()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

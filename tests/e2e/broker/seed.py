@@ -24,11 +24,7 @@ class Admin:
 
     def __init__(self, server: ServerProcess) -> None:
         self.server = server
-        self.http = httpx.Client(
-            base_url=server.base_url,
-            headers={"Authorization": f"Bearer {admin_token(server)}"},
-            timeout=15.0,
-        )
+        self.http = server.client(headers={"Authorization": f"Bearer {admin_token(server)}"}, timeout=15.0)
 
     def call(self, method: str, path: str, expect: int, **kwargs: Any) -> httpx.Response:
         response = self.http.request(method, "/admin/realms" + path, **kwargs)

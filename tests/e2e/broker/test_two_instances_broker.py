@@ -45,6 +45,9 @@ class Pinned(httpx.BaseTransport):
             request.url = request.url.copy_with(port=self.target.port)
         return self._inner.handle_request(request)
 
+    def close(self) -> None:
+        self._inner.close()
+
 
 @dataclass
 class Env:
@@ -58,6 +61,7 @@ class Env:
         """A browser whose requests to us go to ``instance`` (``Pinned.target`` can change)."""
         browser = Browser(stop_at=self.provider.issuer)
         transport = Pinned(self.first, instance)
+        browser.client.close()
         browser.client = httpx.Client(transport=transport, timeout=15.0)
         return browser, transport
 

@@ -9,6 +9,7 @@ the redirect back to the broker. The ``oidc_provider`` fixture stops every provi
 from __future__ import annotations
 
 import json
+import os
 import re
 import select
 import shutil
@@ -143,6 +144,8 @@ class OidcProvider:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def start_oidc_provider(
@@ -162,8 +165,9 @@ def start_oidc_provider(
         "conformIdTokenClaims": conform_id_token_claims,
         "accounts": dict(accounts or {}),
     }
-    log = Path(tempfile.mkstemp(prefix="oidc-provider-", suffix=".log")[1])
-    with log.open("wb") as stderr:
+    fd, log_name = tempfile.mkstemp(prefix="oidc-provider-", suffix=".log")
+    log = Path(log_name)
+    with os.fdopen(fd, "wb") as stderr:
         process = subprocess.Popen(
             ["node", str(HERE / "provider.mjs"), json.dumps(options)],
             cwd=HERE,
@@ -176,6 +180,7 @@ def start_oidc_provider(
     if not line.startswith("READY "):
         process.kill()
         process.wait()
+        process.stdout.close()
         raise RuntimeError(f"oidc-provider did not start: {line!r} {log.read_text()[-2000:]}")
     _, port_text, issuer = line.split()
     return OidcProvider(process=process, port=int(port_text), issuer=issuer, log_path=log)
