@@ -149,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.seconds:g} s runs, {args.rounds} round(s); load average before / after: {load}\n")
     if results:
         print(report.table(results) + "\n")
+        for line in report.details(results):
+            print(line)
     if startup_figures:
         print(report.startup_table(startup_figures) + "\n")
     failed = report.failures(results)

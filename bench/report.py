@@ -103,6 +103,18 @@ def startup_table(summaries: dict[str, StartupSummary]) -> str:
     return "\n".join(lines)
 
 
+def details(cases: list[CaseResult]) -> list[str]:
+    """The figures a table cell sums up, e.g. each broker instance's CPU per login (medians)."""
+    lines = []
+    for case in cases:
+        keys = sorted({k for m in case.realmgate for k in m.detail})
+        if keys:
+            medians = {k: statistics.median(m.detail[k] for m in case.realmgate if k in m.detail) for k in keys}
+            parts = [f"{k} {value:,.0f}" for k, value in medians.items()]
+            lines.append(f"{case.name}: " + ", ".join(parts))
+    return lines
+
+
 def failures(cases: list[CaseResult]) -> list[str]:
     """One line per case and server that had errors, with the first failure seen."""
     found = []
