@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if results:
         print(report.table(results) + "\n")
         for line in report.details(results):
-            print(line)
+            print(line + "\n")
     if startup_figures:
         print(report.startup_table(startup_figures) + "\n")
     failed = report.failures(results)

@@ -149,6 +149,7 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "wrk": _version(["wrk", "--version"]),
+        "realmgate_commit": _version(["git", "-C", str(RESULTS.parent), "describe", "--always", "--dirty"]),
     }
 
 
