@@ -99,8 +99,9 @@ def _broker_runner(stack: ExitStack) -> Runner:
     return partial(logins.measure, servers, logins.broker_login(broker_seed))
 
 
-def run_cases(names: list[str], args: argparse.Namespace, settings: dict[str, Any]) -> list[report.CaseResult]:
+def run_cases(args: argparse.Namespace, settings: dict[str, Any]) -> list[report.CaseResult]:
     """Every selected case but start-up: for each case, its rounds alternate realmgate and peer."""
+    names: list[str] = args.cases
     results = {name: report.CaseResult(name, cases.CASES[name]) for name in names if name != "startup"}
     if "argon2" in results:
         results["argon2"].realmgate.append(argon2_rate.measure(args.seconds))
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         "login_concurrency": logins.CONCURRENCY,
     }
     startup_figures = startup.measure(1 if args.quick else STARTUP_RUNS) if "startup" in args.cases else None
-    results = run_cases(args.cases, args, settings)
+    results = run_cases(args, settings)
     host["load_after"] = os.getloadavg()
     path = report.write_json(started, settings, host, results, startup_figures)
     load = " / ".join(" ".join(f"{x:.2f}" for x in host[k]) for k in ("load_before", "load_after"))

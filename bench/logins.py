@@ -63,8 +63,15 @@ def code_login(base_url: str, seeded: Seeded) -> Login:
     """One code-flow login in the bench realm: authorization request, login form (one argon2id
     check), the code redeemed at the token endpoint."""
     oidc = f"{base_url}/realms/{REALM}/protocol/openid-connect"
-    params = {"client_id": RS256_CLIENT, "redirect_uri": REDIRECT_URI, "response_type": "code", "scope": "openid"}
-    auth_url = f"{oidc}/auth?{urlencode({**params, 'state': 'bench-state', 'nonce': 'bench-nonce'})}"
+    params = {
+        "client_id": RS256_CLIENT,
+        "redirect_uri": REDIRECT_URI,
+        "response_type": "code",
+        "scope": "openid",
+        "state": "bench-state",
+        "nonce": "bench-nonce",
+    }
+    auth_url = f"{oidc}/auth?{urlencode(params)}"
 
     async def login(client: httpx.AsyncClient) -> None:
         page = await client.get(auth_url)
