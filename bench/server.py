@@ -102,14 +102,7 @@ def launch_realmgate(
     log_path = workdir / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(pinned(cmd), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
-    return ServerProcess(
-        base_url=f"http://127.0.0.1:{port}",
-        db_url=db_url,
-        port=port,
-        process=process,
-        log_path=log_path,
-        workdir=workdir,
-    )
+    return ServerProcess(f"http://127.0.0.1:{port}", db_url, port, process, log_path, workdir=workdir)
 
 
 def start_realmgate(*, port: int | None = None, args: Sequence[str] = (), db: str = "sqlite") -> ServerProcess:
