@@ -81,6 +81,11 @@ def _user_tokens(server: ServerProcess, client_basic: str) -> dict[str, Any]:
     )
     response.raise_for_status()
     tokens: dict[str, Any] = response.json()
+    # A replayed token that expired mid-run would still be introspected with a 200 (active:
+    # false), measuring another path: make sure the raised lifespans took.
+    lifespans = tokens["expires_in"], tokens["refresh_expires_in"]
+    if min(lifespans) < LIFESPAN_SECONDS - 60:
+        raise RuntimeError(f"tokens live {lifespans} s, not the {LIFESPAN_SECONDS} s the bench set")
     return tokens
 
 
