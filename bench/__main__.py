@@ -29,23 +29,25 @@ from bench.measure import Measurement
 from bench.seed import seed
 from bench.server import pin_self_to_load_cpu, start_realmgate, target
 
-WARM_UP_SECONDS = 1.0
+WARM_UP_SECONDS = 1
 STARTUP_RUNS = 5
-Runner = Callable[[float], Measurement]
+Runner = Callable[[int], Measurement]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured run (default 10)")
+    parser.add_argument("--seconds", type=int, default=10, help="whole seconds per measured run (default 10)")
     parser.add_argument("--rounds", type=int, default=3, help="runs per case and server; medians (default 3)")
     parser.add_argument("--only", help=f"comma-separated cases, of: {', '.join(cases.CASES)}")
     parser.add_argument("--no-peer", action="store_true", help="do not install or run oidc-provider")
     parser.add_argument("--quick", action="store_true", help="2 s runs, 1 round, 1 start-up run: a smoke check")
     args = parser.parse_args(argv)
     if args.quick:
-        args.seconds, args.rounds = 2.0, 1
+        args.seconds, args.rounds = 2, 1
+    if args.seconds < 1 or args.rounds < 1:
+        parser.error("--seconds and --rounds must be at least 1")
     names = args.only.split(",") if args.only else list(cases.CASES)
     unknown = [n for n in names if n not in cases.CASES]
     if unknown:
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     path = report.write_json(started, settings, host, results, startup_figures)
     load = " / ".join(" ".join(f"{x:.2f}" for x in host[k]) for k in ("load_before", "load_after"))
     print(f"realmgate bench, {started:%Y-%m-%d %H:%M} UTC, {host['nproc']} CPUs ({host['cpu_model']})")
-    print(f"{args.seconds:g} s runs, {args.rounds} round(s); load average before / after: {load}\n")
+    print(f"{args.seconds} s runs, {args.rounds} round(s); load average before / after: {load}\n")
     if results:
         print(report.table(results) + "\n")
         for line in report.details(results):

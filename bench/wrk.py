@@ -41,8 +41,9 @@ class Request:
     headers: tuple[str, ...] = ()
 
 
-def command(base_url: str, request: Request, seconds: float) -> list[str]:
-    """The wrk command line, pinned to the load CPU: one thread, ``CONNECTIONS`` connections."""
+def command(base_url: str, request: Request, seconds: int) -> list[str]:
+    """The wrk command line, pinned to the load CPU: one thread, ``CONNECTIONS`` connections
+    (wrk takes whole seconds only)."""
     body = request.body.replace("{run}", secrets.token_hex(4))
     return [
         "taskset",
@@ -51,7 +52,7 @@ def command(base_url: str, request: Request, seconds: float) -> list[str]:
         "wrk",
         "-t1",
         f"-c{CONNECTIONS}",
-        f"-d{seconds:g}s",
+        f"-d{seconds}s",
         f"--timeout={TIMEOUT_SECONDS}s",
         "--latency",
         "-s",
@@ -91,7 +92,7 @@ def parse(output: str) -> Load:
     )
 
 
-def run(base_url: str, request: Request, seconds: float) -> Load:
+def run(base_url: str, request: Request, seconds: int) -> Load:
     """Load ``base_url`` with ``request`` for ``seconds`` and return what wrk measured."""
     done = subprocess.run(command(base_url, request, seconds), capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -99,6 +100,6 @@ def run(base_url: str, request: Request, seconds: float) -> Load:
     return parse(done.stdout)
 
 
-def measure(server: Target, request: Request, seconds: float) -> Measurement:
+def measure(server: Target, request: Request, seconds: int) -> Measurement:
     """``request`` repeated by wrk for ``seconds`` against ``server``, with the server's CPU."""
     return measured([server], lambda: run(server.base_url, request, seconds))
