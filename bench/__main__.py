@@ -27,7 +27,7 @@ from tests.e2e.broker.seed import configure, start_pair
 from bench import argon2_rate, cases, logins, peer, report, startup, wrk
 from bench.measure import Measurement
 from bench.seed import seed
-from bench.server import pin_self_to_load_cpu, start_realmgate, target
+from bench.server import pin_self_to_load_cpu, start_realmgate, stop_and_remove, target
 
 WARM_UP_SECONDS = 1
 STARTUP_RUNS = 5
@@ -62,7 +62,7 @@ def _realmgate_runners(stack: ExitStack, names: list[str]) -> dict[str, list[tup
     if not wanted:
         return {}
     server = start_realmgate()
-    stack.callback(server.stop)
+    stack.callback(stop_and_remove, server)
     seeded = seed(server)
     ours = target("realmgate", server)
     requests = cases.realmgate_requests(seeded)
@@ -93,8 +93,8 @@ def _broker_runner(stack: ExitStack) -> Runner:
     """The broker seed's master and slave, both pinned to the server CPU; their first login
     (review profile) is made here, so the measured logins are returning users'."""
     master, slave = start_pair(start_realmgate)
-    stack.callback(master.stop)
-    stack.callback(slave.stop)
+    stack.callback(stop_and_remove, master)
+    stack.callback(stop_and_remove, slave)
     broker_seed = configure(master, slave)
     logins.login_once(logins.broker_login(broker_seed, review=True))
     servers = [target("master", master), target("slave", slave)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class PeerProcess:
         return Target("peer", self.base_url, self.process.pid)
 
     def stop(self) -> None:
+        """Stop the peer and delete its log's temp dir."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -64,6 +66,7 @@ class PeerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        shutil.rmtree(self.log_path.parent, ignore_errors=True)
 
 
 def start() -> PeerProcess:

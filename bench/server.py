@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -113,6 +114,12 @@ def start_realmgate(*, port: int | None = None, args: Sequence[str] = (), db: st
         server.stop()
         raise RuntimeError(f"realmgate did not start:\n{server.logs()[-3000:]}")
     return server
+
+
+def stop_and_remove(server: ServerProcess) -> None:
+    """Stop ``server`` and delete its temp dir (database and log): a bench leaves nothing behind."""
+    server.stop()
+    shutil.rmtree(server.workdir, ignore_errors=True)
 
 
 def target(name: str, server: ServerProcess) -> Target:
