@@ -1,129 +1,78 @@
-"""Start-up time and idle memory of ``realmgate start-dev``.
+"""Start-up time and idle memory of ``realmgate start-dev``, pinned to the server CPU.
 
-Measures, over N runs, the time from process start to the first 200 answer of the master realm's
-discovery document (``/realms/master/.well-known/openid-configuration``; with ``--path`` any other
-URL, e.g. ``/health/ready``), and the resident memory (VmRSS from /proc) one second later, idle.
-"Cold" runs start on an empty SQLite database (migrations + master realm + admin user);
-"warm" runs restart on that database, as a developer restarting the server does.
-
-    .venv/bin/python bench/startup.py            # 5 cold + 5 warm runs
-    .venv/bin/python bench/startup.py --runs 10 --path /health/ready
+Per run: wall time from process start to the first 200 of the master realm's discovery document
+(polled every 2 ms), the CPU time the process used until then, and its resident memory one
+second later, idle. *Cold* runs start on an empty SQLite database (schema, master realm with its
+keys, admin user); *warm* runs restart on that database, as a developer restarting does. Wall
+time depends on what else the machine does, CPU time much less, so both are kept.
 """
 
 from __future__ import annotations
 
-import argparse
-import http.client
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = ROOT / ".venv" / "bin" / "python"
-DISCOVERY = "/realms/master/.well-known/openid-configuration"
+from bench.server import MASTER_DISCOVERY, READY_TIMEOUT, cpu_seconds, launch_realmgate, rss_mb, wait_for_200
+
+IDLE_SECONDS = 1.0
+POLL_SECONDS = 0.002
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+@dataclass(frozen=True)
+class StartupRun:
+    wall_ms: float
+    cpu_ms: float
+    idle_rss_mb: float
 
 
-def first_200(port: int, path: str, deadline: float) -> bool:
-    """Poll ``path`` every 2 ms until it answers 200 or the deadline passes."""
-    while time.perf_counter() < deadline:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            conn.request("GET", path)
-            if conn.getresponse().status == 200:
-                return True
-        except OSError:
-            pass
-        finally:
-            conn.close()
-        time.sleep(0.002)
-    return False
+@dataclass(frozen=True)
+class StartupSummary:
+    """Medians over the runs of one kind (cold or warm), and the fastest wall time."""
+
+    runs: int
+    wall_ms: float
+    wall_min_ms: float
+    cpu_ms: float
+    idle_rss_mb: float
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    raise RuntimeError("no VmRSS")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of ``pid`` so far: unlike wall time, barely moved by other load."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def one_run(db_dir: Path, path: str) -> tuple[float, float, float]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REALMGATE_")}
-    env |= {"KC_BOOTSTRAP_ADMIN_USERNAME": "admin", "KC_BOOTSTRAP_ADMIN_PASSWORD": "admin"}
-    cmd = [
-        str(PYTHON),
-        "-m",
-        "realmgate",
-        "start-dev",
-        "--http-host",
-        "127.0.0.1",
-        "--http-port",
-        str(port),
-        "--db-url",
-        f"sqlite+aiosqlite:///{db_dir / 'bench.db'}",
-        "--log-level",
-        "warning",
-    ]
+def one_run(workdir: Path) -> StartupRun:
+    """Start on ``workdir``'s database (created if absent), wait for the first 200, then idle."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = launch_realmgate(workdir=workdir)
     try:
-        if not first_200(port, path, started + 30):
-            proc.kill()
-            raise RuntimeError(f"no 200 from {path}: {proc.communicate()[1].decode()[-2000:]}")
-        elapsed = time.perf_counter() - started
-        cpu = cpu_seconds(proc.pid)
-        time.sleep(1.0)
-        return elapsed, cpu, rss_mb(proc.pid)
+        if not wait_for_200(server.process, server.port, MASTER_DISCOVERY, timeout=READY_TIMEOUT, poll=POLL_SECONDS):
+            raise RuntimeError(f"no 200 from {MASTER_DISCOVERY}:\n{server.logs()[-3000:]}")
+        wall = time.perf_counter() - started
+        cpu = cpu_seconds(server.process.pid)
+        time.sleep(IDLE_SECONDS)
+        return StartupRun(wall * 1000, cpu * 1000, rss_mb(server.process.pid))
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
+        server.stop()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--path", default=DISCOVERY)
-    args = parser.parse_args()
-    print(f"realmgate start-dev: process start -> first 200 from {args.path}; {args.runs} runs each")
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    with tempfile.TemporaryDirectory() as tmp:
-        results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": []}
-        for i in range(args.runs):
-            db_dir = Path(tmp) / f"run{i}"
-            db_dir.mkdir()
-            results["cold"].append(one_run(db_dir, args.path))
-            results["warm"].append(one_run(db_dir, args.path))
-    for kind, runs in results.items():
-        times = [t for t, _, _ in runs]
-        cpu = [c for _, c, _ in runs]
-        rss = [r for _, _, r in runs]
-        print(
-            f"{kind:>5}: start median {statistics.median(times) * 1000:6.0f} ms "
-            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
-            f"CPU to ready median {statistics.median(cpu) * 1000:4.0f} ms; "
-            f"idle RSS median {statistics.median(rss):5.1f} MB"
-        )
-    return 0
+def summarise(runs: list[StartupRun]) -> StartupSummary:
+    walls = [r.wall_ms for r in runs]
+    return StartupSummary(
+        runs=len(runs),
+        wall_ms=statistics.median(walls),
+        wall_min_ms=min(walls),
+        cpu_ms=statistics.median(r.cpu_ms for r in runs),
+        idle_rss_mb=statistics.median(r.idle_rss_mb for r in runs),
+    )
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def measure(runs: int) -> dict[str, StartupSummary]:
+    """``runs`` cold starts, each followed by a warm restart on its database."""
+    cold: list[StartupRun] = []
+    warm: list[StartupRun] = []
+    with tempfile.TemporaryDirectory(prefix="realmgate-bench-startup-") as tmp:
+        for i in range(runs):
+            workdir = Path(tmp) / f"run{i}"
+            workdir.mkdir()
+            cold.append(one_run(workdir))
+            warm.append(one_run(workdir))
+    return {"cold": summarise(cold), "warm": summarise(warm)}

@@ -1,0 +1,1 @@
+"""realmgate's benchmark command, ``python -m bench`` (see bench/README.md)."""
