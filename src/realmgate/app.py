@@ -25,7 +25,7 @@ from realmgate.model.session import UserSession
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.settings import Settings, settings_from_env
 from realmgate.store.interface import Store, Tx
-from realmgate.web.context import AppContext, UpstreamLogout
+from realmgate.web.app_context import AppContext, UpstreamLogout
 from realmgate.web.errors import EXCEPTION_HANDLERS, UnhandledErrorMiddleware
 from realmgate.web.housekeeping import sweep_forever
 from realmgate.web.metrics import Metrics, RequestMetricsMiddleware
@@ -60,7 +60,7 @@ async def broker_upstream_logout(
 ) -> Response | None:
     """The broker's step of an RP-initiated logout (``AppContext.upstream_logout``), imported
     on first use so a server start does not load the broker."""
-    from realmgate.web.broker.logout import upstream_logout
+    from realmgate.web.broker.upstream_logout import upstream_logout
 
     return await upstream_logout(request, tx, config, session, redirect)
 

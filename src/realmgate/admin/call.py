@@ -24,7 +24,7 @@ from realmgate.admin.errors import AdminError
 from realmgate.admin.schema import Schema
 from realmgate.crypto.secrets import Randomness
 from realmgate.model.realm import Realm
-from realmgate.protocol.client_logout import Delivery
+from realmgate.protocol.logout_tokens import Delivery
 from realmgate.store.interface import Tx
 
 ParamType = Literal["string", "integer", "boolean"]

@@ -27,9 +27,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
-from realmgate.broker import flow
+from realmgate.broker import login_store
 from realmgate.broker.connector import BrokeredIdentity
-from realmgate.broker.first_login import (
+from realmgate.broker.first_login_decision import (
     Decision,
     DenyReason,
     Step,
@@ -75,7 +75,7 @@ class Callback:
     """A verified upstream identity for the login ``pending`` stands for."""
 
     identity: BrokeredIdentity
-    pending: flow.PendingLogin
+    pending: login_store.PendingLogin
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +198,7 @@ async def continue_login(
             return ErrorPage(TIMED_OUT, retry=True)
         login = _Login(tx, realm, idp, load_step, now, ids)
         return await _proceed(login, received.identity, received.pending, reviewed=False)
-    parked = await flow.load_identity(tx, received.key, now=now)
+    parked = await login_store.load_identity(tx, received.key, now=now)
     if parked is None or idp is None or not constant_time_equals(received.auth_session, parked[1].auth_session_id):
         return ErrorPage(TIMED_OUT, retry=True)
     return await _posted(_Login(tx, realm, idp, load_step, now, ids), received, *parked)
@@ -209,7 +209,7 @@ async def _decide(login: _Login[S], identity: BrokeredIdentity, *, reviewed: boo
     and the mapper run whose identity is used for lookups and links."""
     run = await MapperRun.load(login.tx, realm=login.realm, idp=login.idp, identity=identity, ids=login.ids)
     username = proposed_username(run.identity, login.realm, mapper_username=run.username)
-    lookups = await flow.find_lookups(login.tx, login.realm, run.identity, username)
+    lookups = await login_store.find_lookups(login.tx, login.realm, run.identity, username)
     decision = decide(
         run.identity, idp=login.idp, realm=login.realm, lookups=lookups, username=username, profile_reviewed=reviewed
     )
@@ -217,7 +217,7 @@ async def _decide(login: _Login[S], identity: BrokeredIdentity, *, reviewed: boo
 
 
 async def _proceed(
-    login: _Login[S], identity: BrokeredIdentity, pending: flow.PendingLogin, *, reviewed: bool
+    login: _Login[S], identity: BrokeredIdentity, pending: login_store.PendingLogin, *, reviewed: bool
 ) -> ShowPage | Finished[S]:
     step = await login.load_step(pending.tab_id or "")
     if step is None:
@@ -232,7 +232,7 @@ async def _act(
     decision: Decision,
     run: MapperRun,
     identity: BrokeredIdentity,
-    pending: flow.PendingLogin,
+    pending: login_store.PendingLogin,
 ) -> ShowPage | Finished[S]:
     """Carry out ``decision``; ``identity`` is the one to park (before the mappers' preprocess)."""
     alias = login.idp.alias
@@ -251,7 +251,7 @@ async def _act(
     if decision.step is Step.CREATE:
         assert decision.username is not None
         try:
-            user = await flow.create_user(
+            user = await login_store.create_user(
                 login.tx,
                 realm=login.realm,
                 idp=login.idp,
@@ -264,7 +264,7 @@ async def _act(
             raise AccountConflict(RACED, retry=True) from None
         outcome = await run.apply(login.tx, user=user, created=True)
         return _finished(step, run, outcome, registered=True)
-    key = await flow.park_identity(login.tx, identity, pending, realm=login.realm, now=login.now, ids=login.ids)
+    key = await login_store.park_identity(login.tx, identity, pending, realm=login.realm, now=login.now, ids=login.ids)
     if decision.step is Step.REVIEW_PROFILE:
         return ReviewProfilePage(key, identity)
     return _confirm_page(decision, key)
@@ -276,7 +276,7 @@ def _finished(step: S, run: MapperRun, outcome: MapperOutcome, *, registered: bo
     details = {"identity_provider": run.identity.alias, "identity_provider_identity": run.identity.username}
     if registered:
         details["register_method"] = "broker"
-    return Finished(step, outcome.user, flow.session_marks(run.identity, outcome.session_notes), details)
+    return Finished(step, outcome.user, login_store.session_marks(run.identity, outcome.session_notes), details)
 
 
 def _confirm_page(decision: Decision, key: str) -> ConfirmLinkPage:
@@ -287,18 +287,18 @@ def _confirm_page(decision: Decision, key: str) -> ConfirmLinkPage:
 
 
 async def _posted(
-    login: _Login[S], post: PagePost, identity: BrokeredIdentity, pending: flow.PendingLogin
+    login: _Login[S], post: PagePost, identity: BrokeredIdentity, pending: login_store.PendingLogin
 ) -> ShowPage | Finished[S]:
     if isinstance(post, Reviewed):
         edited = edited_identity(identity, post)
         if edited.email is not None and not EMAIL.fullmatch(edited.email):
             return ReviewProfilePage(post.key, edited, error=INVALID_EMAIL)
-        await flow.drop_identity(login.tx, post.key)
+        await login_store.drop_identity(login.tx, post.key)
         return await _proceed(login, edited, pending, reviewed=True)
     decision, run = await _decide(login, identity, reviewed=True)
     if decision.step is not Step.CONFIRM_LINK or decision.user is None:
         # The accounts changed since the page was shown: carry out the new decision.
-        await flow.drop_identity(login.tx, post.key)
+        await login_store.drop_identity(login.tx, post.key)
         step = await login.load_step(pending.tab_id or "")
         if step is None:
             return ErrorPage(TIMED_OUT, retry=True)
@@ -325,7 +325,7 @@ def edited_identity(identity: BrokeredIdentity, post: Reviewed) -> BrokeredIdent
 
 
 async def _reauthenticate(
-    login: _Login[S], post: Reauthenticated, run: MapperRun, pending: flow.PendingLogin, existing: User
+    login: _Login[S], post: Reauthenticated, run: MapperRun, pending: login_store.PendingLogin, existing: User
 ) -> ShowPage | Finished[S]:
     """The existing account's password, then the link (Keycloak's ``idp-username-password-form``
     with the username fixed to that account)."""
@@ -337,9 +337,9 @@ async def _reauthenticate(
     step = await login.load_step(pending.tab_id or "")
     if step is None:
         return ErrorPage(TIMED_OUT, retry=True)
-    await flow.drop_identity(login.tx, post.key)
+    await login_store.drop_identity(login.tx, post.key)
     try:
-        await flow.link_user(login.tx, realm=login.realm, idp=login.idp, identity=run.identity, user=checked)
+        await login_store.link_user(login.tx, realm=login.realm, idp=login.idp, identity=run.identity, user=checked)
     except Conflict:
         raise AccountConflict(RACED, retry=True) from None
     outcome = await run.apply(login.tx, user=checked, created=False)

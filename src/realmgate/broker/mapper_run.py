@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from realmgate.broker.connector import BrokeredIdentity
-from realmgate.broker.flow import update_on_login
+from realmgate.broker.login_store import update_on_login
 from realmgate.broker.mappers import (
     MapperContext,
     MappingPlan,

@@ -61,7 +61,7 @@ class ResponseTarget:
 
 
 @dataclass(frozen=True, slots=True)
-class AuthRequest:
+class AuthorizationRequest:
     client_id: str
     redirect_uri: str
     response_mode: str
@@ -89,7 +89,7 @@ class AuthRequest:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> AuthRequest:
+    def from_json(cls, data: Mapping[str, object]) -> AuthorizationRequest:
         return cls(**data)  # type: ignore[arg-type]
 
 
@@ -157,7 +157,7 @@ def _prompt(params: Mapping[str, str]) -> str | None:
     return "login" if "login" in prompts else prompts[0]
 
 
-def parse_authorization_request(config: RealmConfig, params: Mapping[str, str], *, issuer: str) -> AuthRequest:
+def parse_authorization_request(config: RealmConfig, params: Mapping[str, str], *, issuer: str) -> AuthorizationRequest:
     """The validated request, an ``OAuthError`` (error page) or a ``RedirectableError``."""
     client = _client(config, params)
     scope = optional(params, "scope") or ""
@@ -188,7 +188,7 @@ def _refuse_consent(client: Client, params: Mapping[str, str], target: ResponseT
 
 def _validated(
     config: RealmConfig, client: Client, params: Mapping[str, str], target: ResponseTarget, scope: str
-) -> AuthRequest:
+) -> AuthorizationRequest:
     types = _check_response_type(client, params)
     if optional(params, "request") is not None:
         raise RequestNotSupported("Request object is not supported")
@@ -202,7 +202,7 @@ def _validated(
         challenge = pkce.check_challenge(
             client, optional(params, "code_challenge"), optional(params, "code_challenge_method")
         )
-    return AuthRequest(
+    return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=target.redirect_uri,
         response_mode=target.response_mode,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from realmgate.crypto.secrets import Randomness
 from realmgate.model.session import UserSession
-from realmgate.protocol.authorize import AuthRequest
+from realmgate.protocol.authorize import AuthorizationRequest
 from realmgate.protocol.errors import LoginRequired
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.scopes import decide_scopes
@@ -23,7 +23,7 @@ from realmgate.store.interface import Tx
 async def front_channel_tokens(
     tx: Tx,
     config: RealmConfig,
-    request: AuthRequest,
+    request: AuthorizationRequest,
     session: UserSession,
     *,
     code: str | None,

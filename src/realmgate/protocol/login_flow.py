@@ -1,7 +1,7 @@
 """The browser login: SSO cookie, login steps, and the code that ends an authorization.
 
 A login step is the state between showing the login form and accepting it: the validated
-``AuthRequest``, a CSRF token, and the auth-session cookie value it is bound to. It lives in
+``AuthorizationRequest``, a CSRF token, and the auth-session cookie value it is bound to. It lives in
 ``tx.single_use`` under a random tab id (carried in the form's action URL), so any instance can
 finish a login another began. The broker reads ``step.request.idp_hint`` and, after an upstream
 login, calls ``complete`` like the password form does.
@@ -25,11 +25,11 @@ from realmgate.model.client import Client
 from realmgate.model.session import SessionMarks, UserSession
 from realmgate.model.user import User
 from realmgate.protocol import keys
-from realmgate.protocol.authorize import FRONT_CHANNEL_TOKENS, AuthRequest, ResponseTarget, response_params
-from realmgate.protocol.client_logout import Delivery
+from realmgate.protocol.authorize import FRONT_CHANNEL_TOKENS, AuthorizationRequest, ResponseTarget, response_params
 from realmgate.protocol.codes import CodeData, issue_code
 from realmgate.protocol.errors import InteractionRequired, LoginRequired, OAuthError
 from realmgate.protocol.front_channel import front_channel_tokens
+from realmgate.protocol.logout_tokens import Delivery
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import (
     AUTH_TIME_NOTE,
@@ -91,7 +91,7 @@ class PromptNoneRefused:
 
 
 def needs_login(
-    request: AuthRequest, session: UserSession | None, *, now: int, pending_action: bool = False
+    request: AuthorizationRequest, session: UserSession | None, *, now: int, pending_action: bool = False
 ) -> bool | PromptNoneRefused:
     """Whether the form must be shown; with ``prompt=none`` that is refused: ``login_required``
     (or ``interaction_required`` when only the user's pending required action stands in the way).
@@ -129,7 +129,7 @@ class LoginStep:
     tab_id: str
     auth_session_id: str
     csrf: str
-    request: AuthRequest
+    request: AuthorizationRequest
     authenticated: Authenticated | None = None
 
     def csrf_ok(self, auth_session_cookie: str | None, csrf: str | None) -> bool:
@@ -161,7 +161,7 @@ def _code_key(session_code: str) -> str:
 
 
 async def start_login(
-    tx: Tx, config: RealmConfig, request: AuthRequest, *, auth_session_id: str, now: int, ids: Randomness
+    tx: Tx, config: RealmConfig, request: AuthorizationRequest, *, auth_session_id: str, now: int, ids: Randomness
 ) -> LoginStep:
     """A new login step for ``request``: its tab id and CSRF token come from ``ids``."""
     step = LoginStep(ids.new_secret(16), auth_session_id, ids.new_secret(24), request)
@@ -199,7 +199,7 @@ async def load_step(tx: Tx, tab_id: str, *, now: int) -> LoginStep | None:
         tab_id,
         data["auth_session_id"],
         data["csrf"],
-        AuthRequest.from_json(data["request"]),
+        AuthorizationRequest.from_json(data["request"]),
         Authenticated.from_json(held) if held is not None else None,
     )
 
@@ -265,7 +265,7 @@ async def finish(
 
 
 def _with_request_client(
-    session: UserSession, client: Client, request: AuthRequest, *, issuer: str, now: int
+    session: UserSession, client: Client, request: AuthorizationRequest, *, issuer: str, now: int
 ) -> UserSession:
     return with_client(session, client, issuer=issuer, now=now, redirect_uri=request.redirect_uri)
 
@@ -273,7 +273,7 @@ def _with_request_client(
 async def complete(
     tx: Tx,
     config: RealmConfig,
-    request: AuthRequest,
+    request: AuthorizationRequest,
     session: UserSession,
     *,
     issuer: str,
@@ -291,7 +291,7 @@ async def complete(
 async def _response_params(
     tx: Tx,
     config: RealmConfig,
-    request: AuthRequest,
+    request: AuthorizationRequest,
     session: UserSession,
     *,
     fresh_login: bool,

@@ -14,9 +14,9 @@ from realmgate.crypto.secrets import Randomness
 from realmgate.model.client import Client
 from realmgate.protocol.bearer import revoke_access_token
 from realmgate.protocol.client_auth import authenticate_client
-from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import InvalidRequest, UnauthorizedClient
 from realmgate.protocol.keys import verify_own
+from realmgate.protocol.logout_tokens import Delivery
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.requests import EndpointCall, TokenQuery
 from realmgate.protocol.sessions import detach_client, end_sessions

@@ -24,7 +24,7 @@ from realmgate.model.client import Client
 from realmgate.model.realm import Realm
 from realmgate.model.session import ClientSession, UserSession
 from realmgate.model.user import User
-from realmgate.protocol.client_logout import ISSUER_NOTE, Delivery, deliveries
+from realmgate.protocol.logout_tokens import ISSUER_NOTE, Delivery, deliveries
 from realmgate.store.interface import Tx
 
 AUTH_TIME_NOTE = "AUTH_TIME"

@@ -37,7 +37,7 @@ from realmgate.protocol.errors import (
     RealmNotFound,
 )
 from realmgate.store.interface import Unavailable
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 from realmgate.web.logging import printable
 from realmgate.web.pages import error_page, wants_html
 

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from realmgate.store.interface import StoreError
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 
 log = logging.getLogger("realmgate.health")
 DB_CHECK = "database connections health check"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from realmgate.protocol import client_logout
+from realmgate.protocol import logout_tokens
 from realmgate.protocol.sessions import EXPIRED_BATCH, end_expired_sessions
-from realmgate.web.context import AppContext
+from realmgate.web.app_context import AppContext
 
 log = logging.getLogger("realmgate.expiry")
 
@@ -29,7 +29,7 @@ async def sweep(ctx: AppContext) -> int:
             ended, items = await end_expired_sessions(tx, now, ctx.ids)
         total += ended
         if items:
-            await client_logout.deliver(ctx.http, items)
+            await logout_tokens.deliver(ctx.http, items)
         if ended < EXPIRED_BATCH:
             break
     async with ctx.store.tx() as tx:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from realmgate import __version__
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 from realmgate.web.urls import frontend_base
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 
 
 def _first(value: str | None) -> str | None:

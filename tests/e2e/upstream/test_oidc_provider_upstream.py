@@ -19,11 +19,11 @@ from tests.e2e.upstream.oidc_provider_fixture import OidcProvider
 
 from realmgate.broker.connector import BrokeredIdentity, CallbackOutcome, ClientRequest, classify_callback_error
 from realmgate.broker.errors import UpstreamError
-from realmgate.broker.logout import logout_response_url, verify_logout_token
 from realmgate.broker.oidc.connector import OIDCConnector
 from realmgate.broker.oidc.discovery import import_from_url
 from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.broker.oidc.oauth2 import ConnectorDeps
+from realmgate.broker.upstream_logout import logout_response_url, verify_logout_token
 from realmgate.crypto import jws
 from realmgate.crypto.realm_keys import generate_default_keys, public_jwk
 from realmgate.crypto.secrets import SYSTEM

@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 import pytest
 from tests.store import factories as f
 
-from realmgate.broker import flow
+from realmgate.broker import login_store
 from realmgate.broker.connector import BrokeredIdentity, UpstreamLogin
-from realmgate.broker.first_login import DenyReason
+from realmgate.broker.first_login_decision import DenyReason
 from realmgate.broker.first_login_flow import (
     DENIED,
     INVALID_EMAIL,
@@ -64,7 +64,7 @@ IDENTITY = BrokeredIdentity(
     session_id="up-session",
     id_token_claims={"sub": "sub-1", "preferred_username": "slave_user"},
 )
-PENDING = flow.PendingLogin("", ALIAS, BROWSER, UpstreamLogin("u", "s", "r"), tab_id=TAB)
+PENDING = login_store.PendingLogin("", ALIAS, BROWSER, UpstreamLogin("u", "s", "r"), tab_id=TAB)
 Result = ShowPage | Finished[str]
 
 
@@ -280,7 +280,7 @@ async def test_link_raced_by_a_concurrent_login_rolls_back_and_offers_a_retry(st
     assert raised.value.page == ErrorPage(RACED, status=409, retry=True)
     assert await w.links(alice) == []
     async with store.tx() as tx:  # the rolled-back transaction kept the parked identity
-        assert await flow.load_identity(tx, shown.key, now=NOW) is not None
+        assert await login_store.load_identity(tx, shown.key, now=NOW) is not None
 
 
 async def test_username_template_onto_a_taken_name_fails_without_retry(

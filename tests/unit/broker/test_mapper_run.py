@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from tests.store import factories as f
 from tests.unit.ids import CountingRandomness
 
-from realmgate.broker import flow
+from realmgate.broker import login_store
 from realmgate.broker.connector import BrokeredIdentity
-from realmgate.broker.first_login import proposed_username
+from realmgate.broker.first_login_decision import proposed_username
 from realmgate.broker.mapper_run import MapperOutcome, MapperRun
 from realmgate.crypto.secrets import SYSTEM, Randomness
 from realmgate.model.identity_provider import IdentityProvider, IdentityProviderMapper
@@ -93,7 +93,7 @@ async def _login(w: World, identity: BrokeredIdentity, ids: Randomness = SYSTEM)
         link = await tx.federated_identities.get_by_upstream(w.realm.id, ALIAS, run.identity.id)
         if link is None:
             username = proposed_username(run.identity, w.realm, mapper_username=run.username)
-            user = await flow.create_user(
+            user = await login_store.create_user(
                 tx, realm=w.realm, idp=w.idp, identity=run.identity, username=username, now=1, ids=ids
             )
             created = True
@@ -169,7 +169,7 @@ async def test_role_already_held_at_first_login_is_not_adopted(store: SqlStore) 
     await _mapper(w, "keycloak-oidc-role-to-role-idp-mapper", _external("manager", "app-admin"))
     identity = _identity(roles=("manager",))
     async with store.tx() as tx:
-        user = await flow.create_user(
+        user = await login_store.create_user(
             tx, realm=w.realm, idp=w.idp, identity=identity, username="alice", now=1, ids=SYSTEM
         )
         await tx.users.grant_roles(w.realm.id, user.id, [w.roles["app-admin"]])
@@ -215,7 +215,7 @@ async def test_groups_attributes_profile_and_notes(store: SqlStore) -> None:
     assert stored.email == "a@work.test"
     assert outcome.session_notes == {"tier": "gold"}
 
-    marks = flow.session_marks(_identity(), outcome.session_notes)
+    marks = login_store.session_marks(_identity(), outcome.session_notes)
     assert marks.notes["tier"] == "gold" and marks.notes["identity_provider"] == "slave"
     assert marks.apply(f.session(w.realm.id, user.id)).notes["tier"] == "gold"
 

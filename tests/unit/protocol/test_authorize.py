@@ -10,7 +10,7 @@ from tests.unit.protocol import kit
 from realmgate.model.session import UserSession
 from realmgate.model.user import User
 from realmgate.protocol.authorize import (
-    AuthRequest,
+    AuthorizationRequest,
     RedirectableError,
     error_params,
     parse_authorization_request,
@@ -37,7 +37,7 @@ GOOD = {
 }
 
 
-def parse(**params: str) -> AuthRequest:
+def parse(**params: str) -> AuthorizationRequest:
     config = kit.config(
         kit.client(),
         kit.client("off", enabled=False),

@@ -13,7 +13,7 @@ from tests.unit.protocol.conftest import PASSWORD, SECRET, World
 
 from realmgate.app import build_app
 from realmgate.settings import Settings
-from realmgate.web.context import AppContext
+from realmgate.web.app_context import AppContext
 
 BASE = "http://sso.test"
 OIDC = "/realms/test/protocol/openid-connect"

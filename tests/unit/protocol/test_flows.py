@@ -14,8 +14,8 @@ from realmgate.crypto import jws
 from realmgate.crypto.secrets import SYSTEM
 from realmgate.protocol import introspection, login_flow, revocation
 from realmgate.protocol.authorize import parse_authorization_request
+from realmgate.protocol.end_session import backchannel_logout
 from realmgate.protocol.errors import InvalidGrant, InvalidToken, OAuthError
-from realmgate.protocol.logout import backchannel_logout
 from realmgate.protocol.pkce import s256
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.requests import EndpointCall, parse_adapter_logout, parse_token_query, parse_token_request

@@ -16,7 +16,7 @@ from realmgate.crypto import jws, realm_keys
 from realmgate.crypto.secrets import SYSTEM
 from realmgate.model.session import UserSession
 from realmgate.protocol import revocation
-from realmgate.protocol.client_logout import LOGOUT_EVENT, Delivery, logout_token
+from realmgate.protocol.logout_tokens import LOGOUT_EVENT, Delivery, logout_token
 from realmgate.protocol.requests import EndpointCall, parse_token_query, parse_token_request
 from realmgate.protocol.sessions import active_session, end_expired_sessions, end_sessions
 from realmgate.protocol.token_endpoint import token_request

@@ -8,8 +8,8 @@ the returned ``MappingPlan`` in its transaction. The admin API uses ``registry``
 """
 
 from realmgate.broker.mappers.apply import Preprocessing, plan_login, preprocess
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import MappingPlan
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 from realmgate.broker.mappers.refs import Directory, ResolvedDirectory
 from realmgate.broker.mappers.resolve import resolve_references
 from realmgate.broker.mappers.user_update import updated_user

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from realmgate.broker.mappers.base import GROUP_TYPE, OIDC_PROVIDERS, Config, ConfigProperty
-from realmgate.broker.mappers.context import MapperContext
 from realmgate.broker.mappers.granting import GROUP, GroupGrantingMapper
+from realmgate.broker.mappers.inputs import MapperContext
 from realmgate.broker.mappers.matching import (
     REGEX_PROPERTY,
     all_claims_match,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from realmgate.broker.mappers.base import OIDC_PROVIDERS, Config
-from realmgate.broker.mappers.context import MapperContext
 from realmgate.broker.mappers.granting import RoleGrantingMapper, role_property
+from realmgate.broker.mappers.inputs import MapperContext
 from realmgate.broker.mappers.matching import (
     REGEX_PROPERTY,
     all_claims_match,

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 
 from realmgate.broker.mappers import registry
 from realmgate.broker.mappers.base import MapperType
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import (
     Effect,
     Grant,
@@ -51,6 +50,7 @@ from realmgate.broker.mappers.effects import (
     SetUsername,
     Withdraw,
 )
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 from realmgate.broker.mappers.refs import Directory
 from realmgate.broker.mappers.sync import (
     Hook,

@@ -13,8 +13,8 @@ from typing import ClassVar
 
 from realmgate.broker.mappers.base import CLAIM_HELP, OIDC_PROVIDERS, Config, ConfigProperty, MapperType
 from realmgate.broker.mappers.claims import ClaimPathError, scalar_strings, split_claim_path
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import PROFILE_FIELDS, Effect, ProfileField, attribute_effect
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 
 CLAIM = "claim"
 USER_ATTRIBUTE = "user.attribute"

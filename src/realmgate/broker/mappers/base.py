@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect, ProfileField
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 
 Config = Mapping[str, str]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from realmgate.broker.mappers.base import CLAIM_HELP, OIDC_PROVIDERS, Config, ConfigProperty
 from realmgate.broker.mappers.claims import ClaimPathError, split_claim_path, value_equals
-from realmgate.broker.mappers.context import MapperContext
 from realmgate.broker.mappers.granting import RoleGrantingMapper, role_property
+from realmgate.broker.mappers.inputs import MapperContext
 
 CLAIM = "claim"
 CLAIM_VALUE = "claim.value"

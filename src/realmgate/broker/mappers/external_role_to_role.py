@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from realmgate.broker.mappers.base import KEYCLOAK_OIDC_ONLY, Config, ConfigProperty
 from realmgate.broker.mappers.claims import resolve_path, value_equals
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect
 from realmgate.broker.mappers.granting import RoleGrantingMapper, role_property
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 
 EXTERNAL_ROLE = "external.role"
 

@@ -17,8 +17,8 @@ from realmgate.broker.github.config import GITHUB
 from realmgate.broker.mappers.attribute_importer import AttributeImporter
 from realmgate.broker.mappers.base import Config, ConfigProperty
 from realmgate.broker.mappers.claims import ClaimPathError, claim_value, scalar_strings, split_claim_path
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 
 JSON_FIELD = "jsonField"
 USER_ATTRIBUTE = "userAttribute"

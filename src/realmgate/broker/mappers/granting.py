@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from realmgate.broker.mappers.base import ROLE_TYPE, Config, ConfigProperty, MapperType
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect, Grant, Withdraw
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 from realmgate.model.identity_provider import GrantKind
 
 ROLE = "role"

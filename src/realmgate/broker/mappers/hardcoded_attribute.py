@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from realmgate.broker.mappers.base import Config, ConfigProperty, MapperType
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import PROFILE_FIELDS, Effect, ProfileField, attribute_effect
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 
 ATTRIBUTE = "attribute"
 ATTRIBUTE_VALUE = "attribute.value"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from realmgate.broker.mappers.base import GROUP_TYPE, Config, ConfigProperty
-from realmgate.broker.mappers.context import MapperContext
 from realmgate.broker.mappers.granting import GROUP, GroupGrantingMapper
+from realmgate.broker.mappers.inputs import MapperContext
 
 
 class HardcodedGroupMapper(GroupGrantingMapper):

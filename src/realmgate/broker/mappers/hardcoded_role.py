@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from realmgate.broker.mappers.base import Config
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect
 from realmgate.broker.mappers.granting import RoleGrantingMapper, role_property
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 
 
 class HardcodedRoleMapper(RoleGrantingMapper):

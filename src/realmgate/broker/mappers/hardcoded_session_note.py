@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from realmgate.broker.mappers.base import Config, ConfigProperty, MapperType
-from realmgate.broker.mappers.context import MapperContext
 from realmgate.broker.mappers.effects import Effect, SessionNote
+from realmgate.broker.mappers.inputs import MapperContext
 
 ATTRIBUTE = "attribute"
 ATTRIBUTE_VALUE = "attribute.value"

@@ -12,7 +12,7 @@ from realmgate.broker.mappers.claims import (
     value_equals,
     value_matches_regex,
 )
-from realmgate.broker.mappers.context import MapperContext
+from realmgate.broker.mappers.inputs import MapperContext
 
 CLAIMS = "claims"
 ARE_CLAIM_VALUES_REGEX = "are.claim.values.regex"

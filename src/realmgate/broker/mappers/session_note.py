@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from realmgate.broker.mappers.base import OIDC_PROVIDERS, Config, MapperType
 from realmgate.broker.mappers.claims import ClaimsMapError, parse_claims_map
-from realmgate.broker.mappers.context import MapperContext
 from realmgate.broker.mappers.effects import Effect, SessionNote
+from realmgate.broker.mappers.inputs import MapperContext
 from realmgate.broker.mappers.matching import (
     CLAIMS,
     REGEX_PROPERTY,

@@ -23,8 +23,8 @@ from realmgate.broker.mappers.base import (
     MapperType,
 )
 from realmgate.broker.mappers.claims import java_string
-from realmgate.broker.mappers.context import MapperContext, UserState
 from realmgate.broker.mappers.effects import Effect, IdentityTarget, SetIdentity, SetUsername
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 
 TEMPLATE = "template"
 TARGET = "target"

@@ -18,11 +18,11 @@ import httpx
 
 from realmgate.broker.connector import ClientRequest, UpstreamLogin
 from realmgate.broker.errors import UpstreamError, UpstreamErrorKind
-from realmgate.broker.logout import backchannel_logout, upstream_logout_url
 from realmgate.broker.oidc.config import OIDCConfig
 from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.broker.oidc.login_request import build_login_request
 from realmgate.broker.oidc.token_client import ACCESS_TOKEN_EXPIRATION, TokenClient
+from realmgate.broker.upstream_logout import backchannel_logout, upstream_logout_url
 from realmgate.clock import Clock
 from realmgate.crypto.secrets import Randomness
 from realmgate.model.identity_provider import IdentityProvider

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from realmgate.protocol.account import account_token, profile
-from realmgate.web.oidc.support import bearer_token, cors_headers, issuer, json_response, now, preflight, transaction
+from realmgate.web.oidc.plumbing import bearer_token, cors_headers, issuer, json_response, now, preflight, transaction
 from realmgate.web.pages import error_page
 
 CONSOLE_UNAVAILABLE = "The account console is not available on this server."

@@ -28,8 +28,8 @@ from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.events import record_admin_event
 from realmgate.admin.schema import validate
 from realmgate.store.interface import Conflict, NotFound
-from realmgate.web.context import get_ctx
-from realmgate.web.oidc.support import bearer_token, send_after
+from realmgate.web.app_context import get_ctx
+from realmgate.web.oidc.plumbing import bearer_token, send_after
 from realmgate.web.urls import frontend_base
 
 log = logging.getLogger("realmgate.admin")

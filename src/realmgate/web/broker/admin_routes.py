@@ -23,7 +23,7 @@ from realmgate.admin.errors import AdminError, realm_not_found
 from realmgate.admin.idp_operations import MANAGE
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.web.admin.adapter import json_body
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 from realmgate.web.urls import frontend_base
 
 BASE = "/admin/realms/{realm}/identity-provider"

@@ -16,9 +16,9 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from realmgate.broker import flow
+from realmgate.broker import login_store
 from realmgate.broker.connector import BrokeredIdentity
-from realmgate.broker.first_login import PROFILE_FIELDS
+from realmgate.broker.first_login_decision import PROFILE_FIELDS
 from realmgate.broker.first_login_flow import (
     AccountConflict,
     Callback,
@@ -41,17 +41,19 @@ from realmgate.protocol import login_flow
 from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
-from realmgate.web.broker.support import provider_name
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
+from realmgate.web.broker.provider_access import provider_name
 from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc import login_end
-from realmgate.web.oidc.support import client_ip, form_params, issuer, now, randomness, restart_url, transaction
+from realmgate.web.oidc.plumbing import client_ip, form_params, issuer, now, randomness, restart_url, transaction
 from realmgate.web.pages import error_page, render_page
 
 FIELD_LABELS = {"email": "Email", "firstName": "First name", "lastName": "Last name"}
 
 
-async def proceed(request: Request, alias: str, identity: BrokeredIdentity, pending: flow.PendingLogin) -> Response:
+async def proceed(
+    request: Request, alias: str, identity: BrokeredIdentity, pending: login_store.PendingLogin
+) -> Response:
     """The callback's verified upstream identity: log in, or the first page of a first login."""
     return await _run(request, alias, lambda tx, config: Callback(identity, pending))
 

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from realmgate.broker import flow
+from realmgate.broker import login_store
 from realmgate.broker.connector import BrokeredIdentity
 from realmgate.crypto.secrets import constant_time_equals
 from realmgate.model.user import User
@@ -29,10 +29,10 @@ from realmgate.protocol import login_flow
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.redirect_uri import base_url_of, verify_redirect_uri
 from realmgate.store.interface import Conflict, Tx
-from realmgate.web.broker.support import alias, connector, endpoint_url, log
+from realmgate.web.broker.provider_access import alias, connector, endpoint_url, log
 from realmgate.web.errors import page_endpoint
+from realmgate.web.oidc.plumbing import issuer, now, query_params, randomness, sso_session, transaction
 from realmgate.web.oidc.responses import realm_cookie_path
-from realmgate.web.oidc.support import issuer, now, query_params, randomness, sso_session, transaction
 from realmgate.web.pages import error_page
 from realmgate.web.security import set_cookie
 
@@ -88,12 +88,12 @@ async def start(request: Request) -> Response:
         if not await _may_link(tx, config, user):
             return _back(redirect_uri, link_error="not_allowed", nonce=nonce)
         auth_session_id = request.cookies.get(login_flow.AUTH_SESSION_COOKIE) or randomness(request).new_secret(24)
-        upstream = await flow.begin_login(
+        upstream = await login_store.begin_login(
             tx,
             realm=config.realm,
             idp=idp,
             connector=connector(request, config, idp),
-            client=flow.client_request(),
+            client=login_store.client_request(),
             redirect_uri=endpoint_url(request, idp.alias),
             auth_session_id=auth_session_id,
             now=now(request),
@@ -114,7 +114,7 @@ async def start(request: Request) -> Response:
     return response
 
 
-async def finish(request: Request, identity: BrokeredIdentity | None, pending: flow.PendingLogin) -> Response:
+async def finish(request: Request, identity: BrokeredIdentity | None, pending: login_store.PendingLogin) -> Response:
     """The callback of a linking login (``identity`` None: the upstream refused or failed).
     A concurrent link of the same upstream identity (``Conflict``) rolls the transaction back."""
     redirect_uri, nonce = "", ""
@@ -137,7 +137,7 @@ async def finish(request: Request, identity: BrokeredIdentity | None, pending: f
                 log.info("broker %s: link refused: upstream identity linked to another user", idp.alias)
                 return _back(redirect_uri, link_error="already_linked", nonce=nonce)
             if owner is None:
-                await flow.link_user(tx, realm=config.realm, idp=idp, identity=identity, user=user)
+                await login_store.link_user(tx, realm=config.realm, idp=idp, identity=identity, user=user)
     except Conflict:
         return _back(redirect_uri, link_error="already_linked", nonce=nonce)
     return _back(redirect_uri)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from realmgate.broker import flow
+from realmgate.broker import login_store
 from realmgate.broker.connector import CallbackOutcome, classify_callback_error
 from realmgate.broker.errors import BrokerError, StateInvalid, TokenInvalid
 from realmgate.model.identity_provider import IdentityProvider
@@ -23,7 +23,7 @@ from realmgate.protocol.errors import LoginRequired
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
 from realmgate.web.broker import first_login, link
-from realmgate.web.broker.support import (
+from realmgate.web.broker.provider_access import (
     alias,
     broker_failure,
     connector,
@@ -34,8 +34,8 @@ from realmgate.web.broker.support import (
 )
 from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.authorize import broker_login_url, login_page
+from realmgate.web.oidc.plumbing import issuer, login_expired_page, now, query_params, restart_url, transaction
 from realmgate.web.oidc.responses import send_response
-from realmgate.web.oidc.support import issuer, login_expired_page, now, query_params, restart_url, transaction
 from realmgate.web.pages import error_page
 
 CANCELLED = "Login cancelled: you did not sign in with {provider}."
@@ -65,14 +65,14 @@ async def start(request: Request) -> Response:
                     request, "Invalid request: please start the login again.", retry_url=restart_url(request)
                 )
             auth = step.request
-            client = flow.client_request(
+            client = login_store.client_request(
                 login_hint=auth.login_hint,
                 max_age=auth.max_age,
                 prompt=auth.prompt,
                 locale=(auth.ui_locales or "").split(" ")[0] or None,
                 acr_values=auth.acr_values,
             )
-            upstream = await flow.begin_login(
+            upstream = await login_store.begin_login(
                 tx,
                 realm=config.realm,
                 idp=idp,
@@ -99,7 +99,7 @@ async def callback(request: Request) -> Response:
         if idp is None or not idp.enabled:
             return unusable_provider(request, alias(request))
         try:
-            pending = await flow.take_pending(
+            pending = await login_store.take_pending(
                 tx,
                 params.get("state"),
                 realm_id=config.realm.id,
@@ -136,7 +136,11 @@ async def callback(request: Request) -> Response:
 
 
 async def _link_callback(
-    request: Request, config: RealmConfig, idp: IdentityProvider, pending: flow.PendingLogin, params: dict[str, str]
+    request: Request,
+    config: RealmConfig,
+    idp: IdentityProvider,
+    pending: login_store.PendingLogin,
+    params: dict[str, str],
 ) -> Response:
     code = params.get("code")
     identity = None

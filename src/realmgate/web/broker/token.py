@@ -1,20 +1,20 @@
 """``GET /realms/{realm}/broker/{alias}/token``: the stored upstream token response, for a
 caller whose access token carries the client role ``broker``/``read-token`` (Keycloak's
 "Stored tokens readable"). Refreshed first when it expires within ``minValidityToken``; the
-upstream call happens between transactions (``flow.stored_token``)."""
+upstream call happens between transactions (``login_store.stored_token``)."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from realmgate.broker import flow
+from realmgate.broker import login_store
 from realmgate.broker.errors import BrokerError
 from realmgate.protocol.bearer import validate_access_token
-from realmgate.web.broker.support import alias, connector, log
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
+from realmgate.web.broker.provider_access import alias, connector, log
 from realmgate.web.errors import ErrorAnswer, answering
-from realmgate.web.oidc.support import bearer_token, issuer, json_response, now, transaction
+from realmgate.web.oidc.plumbing import bearer_token, issuer, json_response, now, transaction
 
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 
@@ -29,9 +29,9 @@ REST_ANSWER = ErrorAnswer(render=lambda _, error: _error(error.description, erro
 
 def _may_read(claims: dict[str, object]) -> bool:
     access = claims.get("resource_access")
-    broker = access.get(flow.BROKER_CLIENT) if isinstance(access, dict) else None
+    broker = access.get(login_store.BROKER_CLIENT) if isinstance(access, dict) else None
     roles = broker.get("roles") if isinstance(broker, dict) else None
-    return isinstance(roles, list) and flow.READ_TOKEN_ROLE in roles
+    return isinstance(roles, list) and login_store.READ_TOKEN_ROLE in roles
 
 
 @answering(REST_ANSWER)
@@ -56,7 +56,7 @@ async def stored_token(request: Request) -> Response:
     if not idp.store_token:
         return _error(f"Identity Provider [{idp.alias}] does not support this operation.", 400)
     try:
-        stored = await flow.stored_token(
+        stored = await login_store.stored_token(
             get_ctx(request).store,
             realm_id=config.realm.id,
             alias=idp.alias,

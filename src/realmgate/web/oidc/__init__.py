@@ -12,14 +12,14 @@ Hooks for the broker (``web.broker``):
   sets the SSO cookies and answers the client (code + ``iss``).
 - Brokered sessions (note ``identity_provider``) pass through ``AppContext.upstream_logout`` (the
   composition root installs the broker's) on RP-initiated logout; the broker's
-  ``logout_response`` endpoint then calls ``web.oidc.logout.finish_logout(..., upstream=False)``.
+  ``logout_response`` endpoint then calls ``web.oidc.end_session.finish_logout(..., upstream=False)``.
 """
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from realmgate.web.oidc import authorize, device, discovery, login_end, logout, registration, token
+from realmgate.web.oidc import authorize, device, discovery, end_session, login_end, registration, token
 
 _REALM = "/realms/{realm}"
 _OIDC = _REALM + "/protocol/openid-connect"
@@ -44,7 +44,7 @@ def routes() -> list[BaseRoute]:
         Route(_OIDC + "/token/introspect", token.introspect, methods=["POST"]),
         Route(_OIDC + "/revoke", token.revoke, methods=["POST", "OPTIONS"]),
         Route(_OIDC + "/userinfo", token.userinfo, methods=["GET", "POST", "OPTIONS"]),
-        Route(_OIDC + "/logout", logout.logout, methods=["GET", "POST"]),
+        Route(_OIDC + "/logout", end_session.logout, methods=["GET", "POST"]),
         Route(_OIDC + "/login-status-iframe.html", discovery.login_status_iframe, methods=["GET"]),
         Route(_OIDC + "/login-status-iframe.html/init", discovery.login_status_init, methods=["GET"]),
         Route(_OIDC + "/3p-cookies/step1.html", discovery.third_party_cookies_step1, methods=["GET"]),

@@ -19,19 +19,17 @@ from realmgate.broker import buttons
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.protocol import login_flow, registration, required_actions
 from realmgate.protocol.authorize import (
-    AuthRequest,
+    AuthorizationRequest,
     RedirectableError,
     error_params,
     parse_authorization_request,
 )
 from realmgate.protocol.login import LoginFailure, authenticate
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.login_end import continue_login
-from realmgate.web.oidc.registration import registration_page, registration_url
-from realmgate.web.oidc.responses import realm_cookie_path, send_response
-from realmgate.web.oidc.support import (
+from realmgate.web.oidc.plumbing import (
     client_ip,
     display_name,
     form_not_verified_page,
@@ -45,6 +43,8 @@ from realmgate.web.oidc.support import (
     sso_session,
     transaction,
 )
+from realmgate.web.oidc.registration import registration_page, registration_url
+from realmgate.web.oidc.responses import realm_cookie_path, send_response
 from realmgate.web.pages import error_page, render_page
 from realmgate.web.security import set_cookie
 
@@ -79,7 +79,7 @@ def login_providers(request: Request, config: RealmConfig, step: login_flow.Logi
     ]
 
 
-def hinted_provider(config: RealmConfig, request: AuthRequest) -> str | None:
+def hinted_provider(config: RealmConfig, request: AuthorizationRequest) -> str | None:
     """``kc_idp_hint`` naming a usable provider skips our form (Keycloak's redirector); with
     ``prompt=none`` only a provider with ``acceptsPromptNoneForwardFromClient``."""
     idp = buttons.hinted_provider(config.identity_providers.values(), request.idp_hint, prompt=request.prompt)

@@ -20,13 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realmgate.protocol import device, login_flow, requests, required_actions
-from realmgate.protocol.authorize import AuthRequest
+from realmgate.protocol.authorize import AuthorizationRequest
 from realmgate.protocol.codes import redeem_code
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.web.errors import JSON_ANSWER, ErrorAnswer, answer_errors, page_endpoint
 from realmgate.web.oidc.authorize import login_page
-from realmgate.web.oidc.responses import realm_cookie_path, send_response
-from realmgate.web.oidc.support import (
+from realmgate.web.oidc.plumbing import (
     display_name,
     endpoint_call,
     form_not_verified_page,
@@ -39,6 +38,7 @@ from realmgate.web.oidc.support import (
     sso_session,
     transaction,
 )
+from realmgate.web.oidc.responses import realm_cookie_path, send_response
 from realmgate.web.pages import error_page, render_page
 from realmgate.web.security import set_cookie
 
@@ -100,7 +100,7 @@ async def verification(request: Request) -> Response:
         pending = await device.find_pending(tx, form.get("user_code", ""), now=now(request))
         if pending is None:
             return _code_page(request, config, user_code=form.get("user_code", ""), error=INVALID_CODE)
-        auth = AuthRequest(
+        auth = AuthorizationRequest(
             client_id=pending.record.client_id,
             redirect_uri=_status_uri(request),
             response_mode="query",

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from realmgate.protocol import discovery
 from realmgate.protocol.redirect_uri import origin_allowed
-from realmgate.web.oidc.support import backend, transaction
+from realmgate.web.oidc.plumbing import backend, transaction
 from realmgate.web.urls import frontend_base
 
 # Metadata may be cached briefly by clients; it changes only with configuration.

@@ -24,8 +24,7 @@ from realmgate.protocol.credentials import PasswordRejected
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.store.interface import Tx
 from realmgate.web.errors import page_endpoint
-from realmgate.web.oidc.responses import send_response, set_sso_cookies
-from realmgate.web.oidc.support import (
+from realmgate.web.oidc.plumbing import (
     client_ip,
     display_name,
     form_not_verified_page,
@@ -40,6 +39,7 @@ from realmgate.web.oidc.support import (
     sso_session,
     transaction,
 )
+from realmgate.web.oidc.responses import send_response, set_sso_cookies
 from realmgate.web.pages import error_page, render_page
 
 log = logging.getLogger("realmgate.login")

@@ -19,10 +19,10 @@ from starlette.responses import Response
 
 from realmgate.protocol import login_flow, registration
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.login_end import continue_login
-from realmgate.web.oidc.support import (
+from realmgate.web.oidc.plumbing import (
     display_name,
     form_not_verified_page,
     form_params,

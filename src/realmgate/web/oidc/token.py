@@ -8,9 +8,9 @@ from starlette.responses import Response
 from realmgate.protocol import introspection, requests, revocation
 from realmgate.protocol.token_endpoint import token_request
 from realmgate.protocol.userinfo import userinfo as userinfo_claims
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 from realmgate.web.errors import ErrorAnswer, answer_errors
-from realmgate.web.oidc.support import (
+from realmgate.web.oidc.plumbing import (
     NO_STORE,
     bearer_token,
     cors_headers,

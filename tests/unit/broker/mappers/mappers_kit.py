@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 
-from realmgate.broker.mappers.context import MapperContext
+from realmgate.broker.mappers.inputs import MapperContext
 from realmgate.model.identity_provider import IdentityProviderMapper
 
 ALIAS = "slave"

@@ -16,7 +16,7 @@ from realmgate.broker.mappers.claims import (
     value_equals,
     value_matches_regex,
 )
-from realmgate.broker.mappers.context import MapperContext
+from realmgate.broker.mappers.inputs import MapperContext
 from realmgate.crypto.secrets import SYSTEM
 
 

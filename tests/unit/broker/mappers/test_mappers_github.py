@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tests.unit.broker.mappers.mappers_kit import context
 
-from realmgate.broker.mappers.context import UserState
 from realmgate.broker.mappers.effects import SetAttribute, SetProfile
 from realmgate.broker.mappers.github_user_attribute import MAPPER
+from realmgate.broker.mappers.inputs import UserState
 
 PROFILE: dict[str, object] = {
     "login": "octocat",

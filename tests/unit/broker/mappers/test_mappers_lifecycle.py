@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from tests.unit.broker.mappers.mappers_kit import context, mapper
 
 from realmgate.broker.mappers.apply import plan_login, preprocess
-from realmgate.broker.mappers.context import MapperContext, UserState
+from realmgate.broker.mappers.inputs import MapperContext, UserState
 from realmgate.broker.mappers.refs import ResolvedDirectory
 from realmgate.model.identity_provider import IdentityProviderMapper
 

@@ -17,7 +17,6 @@ from realmgate.broker.mappers import (
     session_note,
     username_template,
 )
-from realmgate.broker.mappers.context import UserState
 from realmgate.broker.mappers.effects import (
     Grant,
     SessionNote,
@@ -27,6 +26,7 @@ from realmgate.broker.mappers.effects import (
     SetUsername,
     Withdraw,
 )
+from realmgate.broker.mappers.inputs import UserState
 
 USER = UserState(username="alice")
 

@@ -20,14 +20,14 @@ from starlette.responses import JSONResponse, Response
 from realmgate.crypto.secrets import Randomness
 from realmgate.model.session import UserSession
 from realmgate.model.user import User
-from realmgate.protocol import client_logout, events, login_flow, requests
-from realmgate.protocol.client_logout import Delivery
+from realmgate.protocol import events, login_flow, logout_tokens, requests
 from realmgate.protocol.errors import InvalidRequest, OAuthError
+from realmgate.protocol.logout_tokens import Delivery
 from realmgate.protocol.params import single_valued
 from realmgate.protocol.realm_cache import RealmCache, RealmConfig
 from realmgate.protocol.redirect_uri import origin_allowed
 from realmgate.store.interface import Tx
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 from realmgate.web.pages import error_page, render_page
 from realmgate.web.urls import backend_base, frontend_base
 
@@ -190,7 +190,7 @@ def send_after(request: Request, response: Response, items: Sequence[Delivery]) 
     (return it from inside the transaction that built them: it commits before the response
     goes out, and a failed commit sends neither)."""
     if items:
-        response.background = BackgroundTask(client_logout.deliver, get_ctx(request).http, list(items))
+        response.background = BackgroundTask(logout_tokens.deliver, get_ctx(request).http, list(items))
     return response
 
 

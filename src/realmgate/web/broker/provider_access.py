@@ -20,8 +20,8 @@ from realmgate.broker.oidc.oauth2 import ConnectorDeps
 from realmgate.broker.registry import create_connector
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.web.context import get_ctx
-from realmgate.web.oidc.support import issuer
+from realmgate.web.app_context import get_ctx
+from realmgate.web.oidc.plumbing import issuer
 from realmgate.web.pages import error_page
 
 log = logging.getLogger("realmgate.broker")

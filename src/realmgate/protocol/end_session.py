@@ -18,10 +18,10 @@ from urllib.parse import urlencode
 from realmgate.model.client import Client
 from realmgate.protocol import events
 from realmgate.protocol.client_auth import authenticate_client
-from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.discovery import realm_url
 from realmgate.protocol.errors import InvalidGrant, InvalidRequest
 from realmgate.protocol.keys import verify_own
+from realmgate.protocol.logout_tokens import Delivery
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.redirect_uri import base_url_of, client_root_url, match_redirect_uri
 from realmgate.protocol.requests import AdapterLogoutRequest, EndpointCall, LogoutRequest

@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, replace
 
 from realmgate.broker.connector import BrokeredIdentity, ClientRequest, IdentityConnector, UpstreamLogin
 from realmgate.broker.errors import StateInvalid
-from realmgate.broker.first_login import Lookups, new_link, new_user, sync_link, sync_user
-from realmgate.broker.logout import LogoutTarget
+from realmgate.broker.first_login_decision import Lookups, new_link, new_user, sync_link, sync_user
+from realmgate.broker.upstream_logout import LogoutTarget
 from realmgate.crypto.secrets import Randomness, constant_time_equals
 from realmgate.model.identity_provider import IdentityProvider
 from realmgate.model.realm import Realm

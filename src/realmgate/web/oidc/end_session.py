@@ -18,14 +18,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realmgate.protocol import events, requests
-from realmgate.protocol.logout import backchannel_logout, plan_logout
+from realmgate.protocol.end_session import backchannel_logout, plan_logout
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import IDP_NOTE, end_sessions
 from realmgate.store.interface import Tx
-from realmgate.web.context import get_ctx
+from realmgate.web.app_context import get_ctx
 from realmgate.web.errors import JSON_ANSWER, answer_errors, page_endpoint
-from realmgate.web.oidc.responses import clear_sso_cookies
-from realmgate.web.oidc.support import (
+from realmgate.web.oidc.plumbing import (
     client_ip,
     endpoint_call,
     issuer,
@@ -37,6 +36,7 @@ from realmgate.web.oidc.support import (
     sso_session,
     transaction,
 )
+from realmgate.web.oidc.responses import clear_sso_cookies
 from realmgate.web.pages import error_page, render_page
 
 CONFIRM_TTL = 600

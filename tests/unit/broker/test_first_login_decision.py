@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from realmgate.broker.connector import BrokeredIdentity
-from realmgate.broker.first_login import (
+from realmgate.broker.first_login_decision import (
     Decision,
     DenyReason,
     Lookups,

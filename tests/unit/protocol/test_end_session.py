@@ -6,8 +6,8 @@ import pytest
 from tests.unit.protocol import kit
 
 from realmgate.crypto import jws, realm_keys
+from realmgate.protocol.end_session import plan_logout, post_logout_uris
 from realmgate.protocol.errors import InvalidRequest
-from realmgate.protocol.logout import plan_logout, post_logout_uris
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.requests import parse_logout_request
 

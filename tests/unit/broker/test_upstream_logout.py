@@ -12,7 +12,9 @@ import pytest
 from tests.unit.broker.broker_testkit import Clock, Keys, Upstream, sign
 
 from realmgate.broker.errors import Check, TokenInvalid
-from realmgate.broker.logout import (
+from realmgate.broker.oidc.config import OIDCConfig, parse_config
+from realmgate.broker.oidc.keys import UpstreamKeyCache
+from realmgate.broker.upstream_logout import (
     BACKCHANNEL_LOGOUT_EVENT,
     backchannel_logout,
     logout_response_url,
@@ -20,8 +22,6 @@ from realmgate.broker.logout import (
     verify_keycloak_logout_action,
     verify_logout_token,
 )
-from realmgate.broker.oidc.config import OIDCConfig, parse_config
-from realmgate.broker.oidc.keys import UpstreamKeyCache
 from realmgate.model.identity_provider import IdentityProvider
 
 ISSUER = "https://upstream.example/realms/slave_realm"

@@ -19,24 +19,24 @@ import json
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from realmgate.broker import flow
+from realmgate.broker import login_store
 from realmgate.broker.errors import BrokerError
-from realmgate.broker.logout import (
+from realmgate.broker.oidc.config import parse_config
+from realmgate.broker.upstream_logout import (
     LogoutTarget,
     logout_response_url,
     verify_keycloak_logout_action,
     verify_logout_token,
 )
-from realmgate.broker.oidc.config import parse_config
 from realmgate.model.session import UserSession
-from realmgate.protocol.client_logout import Delivery
 from realmgate.protocol.errors import OAuthError
+from realmgate.protocol.logout_tokens import Delivery
 from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import end_sessions
 from realmgate.store.interface import Tx
-from realmgate.web.broker.support import alias, connector, key_cache, log
-from realmgate.web.oidc.logout import finish_logout
-from realmgate.web.oidc.support import form_params, issuer, now, randomness, send_after, transaction
+from realmgate.web.broker.provider_access import alias, connector, key_cache, log
+from realmgate.web.oidc.end_session import finish_logout
+from realmgate.web.oidc.plumbing import form_params, issuer, now, randomness, send_after, transaction
 from realmgate.web.pages import error_page
 from realmgate.web.urls import frontend_base
 
@@ -49,7 +49,7 @@ async def upstream_logout(
     request: Request, tx: Tx, config: RealmConfig, session: UserSession, redirect: str | None
 ) -> Response | None:
     """The upstream step of a local logout (see module doc); None: log out locally now."""
-    provider_alias = session.notes.get(flow.NOTE_IDENTITY_PROVIDER, "")
+    provider_alias = session.notes.get(login_store.NOTE_IDENTITY_PROVIDER, "")
     idp = config.identity_providers.get(provider_alias)
     if idp is None or not idp.enabled or request.query_params.get("initiating_idp") == provider_alias:
         return None
@@ -58,7 +58,7 @@ async def upstream_logout(
     except BrokerError as exc:
         log.warning("broker %s: no upstream logout: %s", provider_alias, exc.detail or exc.message)
         return None
-    id_token = session.notes.get(flow.NOTE_FEDERATED_ID_TOKEN)
+    id_token = session.notes.get(login_store.NOTE_FEDERATED_ID_TOKEN)
     if upstream.backchannel_supported:
         # Not awaited: no HTTP call while the logout's transaction is open (the upstream may
         # be this very server); a failure is only logged, as in Keycloak.
@@ -99,7 +99,7 @@ async def _end_sessions(
 ) -> tuple[int, list[Delivery]]:
     """End the local sessions ``targets`` name; how many ended, and their clients' logout tokens."""
     async with transaction(request) as (tx, _):
-        sessions = await flow.sessions_for_logout(tx, config.realm.id, targets)
+        sessions = await login_store.sessions_for_logout(tx, config.realm.id, targets)
         ids = [s.id for s in sessions]
         return len(ids), await end_sessions(
             tx, config.realm, ids, issuer=issuer(request), now=now(request), ids=randomness(request)
