@@ -179,7 +179,9 @@ async def test_a_duplicated_parameter_of_a_page_is_the_error_page(http: httpx.As
         "broker/up/login",
         "broker/up/endpoint",
         "broker/up/link",
+        "broker/up/endpoint/logout_response",
         "device",
+        "device/status",
     ],
 )
 async def test_a_page_of_an_unknown_realm_is_the_error_page(http: httpx.AsyncClient, path: str) -> None:

@@ -35,6 +35,7 @@ from realmgate.protocol.realm_cache import RealmConfig
 from realmgate.protocol.sessions import end_sessions
 from realmgate.store.interface import Tx
 from realmgate.web.broker.provider_access import alias, connector, key_cache, log
+from realmgate.web.errors import page_endpoint
 from realmgate.web.oidc.end_session import finish_logout
 from realmgate.web.oidc.plumbing import form_params, issuer, now, randomness, send_after, transaction
 from realmgate.web.pages import error_page
@@ -74,6 +75,7 @@ async def upstream_logout(
     return RedirectResponse(url, status_code=302)
 
 
+@page_endpoint
 async def logout_response(request: Request) -> Response:
     """``GET /broker/{alias}/endpoint/logout_response?state={session id}``: back from the
     upstream's logout; ends the local session and goes where the local logout was going."""

@@ -22,8 +22,9 @@ from starlette.responses import Response
 from realmgate.protocol import device, login_flow, requests, required_actions
 from realmgate.protocol.authorize import AuthorizationRequest
 from realmgate.protocol.codes import redeem_code
+from realmgate.protocol.errors import InvalidGrant, OAuthError
 from realmgate.protocol.realm_cache import RealmConfig
-from realmgate.web.errors import JSON_ANSWER, ErrorAnswer, answer_errors, page_endpoint
+from realmgate.web.errors import ErrorAnswer, answering, error_page_answer, page_endpoint
 from realmgate.web.oidc.authorize import login_page
 from realmgate.web.oidc.plumbing import (
     display_name,
@@ -44,7 +45,15 @@ from realmgate.web.security import set_cookie
 
 CSRF_COOKIE = "KC_DEVICE_CSRF"
 INVALID_CODE = "Invalid code, please try again."
-INVALID_CODE_ANSWER = ErrorAnswer(render=lambda request, _: error_page(request, INVALID_CODE))
+
+
+def _status_error_page(request: Request, error: OAuthError) -> Response:
+    """The status page's answer to an error: a code that cannot be redeemed (unknown, expired,
+    replayed) is the "invalid code" page the user can act on; anything else (an unknown realm)
+    is the ordinary error page."""
+    if isinstance(error, InvalidGrant):
+        return error_page(request, INVALID_CODE)
+    return error_page_answer(request, error)
 
 
 def verification_uri(request: Request) -> str:
@@ -123,13 +132,12 @@ async def verification(request: Request) -> Response:
     return response
 
 
+@answering(ErrorAnswer(render=_status_error_page))
 async def status(request: Request) -> Response:
     """The browser login for a device request has ended here: ask the user to confirm."""
     code, handle = request.query_params.get("code", ""), request.query_params.get("state", "")
     async with transaction(request) as (tx, config):
-        answer_errors(request, INVALID_CODE_ANSWER)
         data = await redeem_code(tx, config, code, now=now(request))
-        answer_errors(request, JSON_ANSWER)
         if data.redirect_uri != _status_uri(request):
             return error_page(request, INVALID_CODE)
         pending = await device.signed_in(
