@@ -20,8 +20,6 @@ ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:

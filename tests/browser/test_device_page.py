@@ -11,6 +11,8 @@ import httpx
 import pytest
 from tests.e2e.harness import ServerProcess, admin_token, start_server
 
+pytestmark = pytest.mark.browser
+
 REALM = "devices"
 GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 

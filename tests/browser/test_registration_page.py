@@ -13,6 +13,8 @@ import httpx
 import pytest
 from tests.e2e.harness import ServerProcess, admin_token, start_server
 
+pytestmark = pytest.mark.browser
+
 REALM = "signup"
 REDIRECT_URI = "http://127.0.0.1:9/callback"  # nothing listens: the test reads the URL
 

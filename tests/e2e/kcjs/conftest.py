@@ -29,8 +29,6 @@ LIB = HERE / "node_modules" / "keycloak-js" / "lib"
 REALM = "kcjs"
 USER, PASSWORD = "jane", "jane-password"
 
-pytestmark = pytest.mark.browser
-
 
 class _AppHandler(SimpleHTTPRequestHandler):
     """Serves the app folder, and keycloak-js's ``lib`` under ``/keycloak-js/``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from tests.unit.broker.identities import slave_identity
 
 from realmgate.broker.connector import BrokeredIdentity
 from realmgate.broker.first_login_decision import (
@@ -26,17 +27,7 @@ from realmgate.model.user import FederatedIdentity, User
 
 REALM = Realm(id="r", name="master_realm")
 IDP = IdentityProvider(internal_id="i", realm_id="r", alias="slave", provider_id="keycloak-oidc")
-IDENTITY = BrokeredIdentity(
-    alias="slave",
-    provider_id="keycloak-oidc",
-    id="sub-1",
-    username="Slave_User",
-    email="Slave@Example.com",
-    email_verified=True,
-    first_name="Slave",
-    last_name="User",
-    token='{"access_token":"at"}',
-)
+IDENTITY = slave_identity(username="Slave_User", email="Slave@Example.com", token='{"access_token":"at"}')
 NOBODY = Lookups()
 ALICE = User(id="u-alice", realm_id="r", username="alice", email="slave@example.com")
 

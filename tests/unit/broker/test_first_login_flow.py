@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 from tests.store import factories as f
+from tests.unit.broker.identities import slave_identity
 
 from realmgate.broker import login_store
 from realmgate.broker.connector import BrokeredIdentity, UpstreamLogin
@@ -51,15 +52,7 @@ NOW = 1_700_000_000
 ALIAS = "slave"
 TAB = "tab-1"
 BROWSER = "auth-session-1"
-IDENTITY = BrokeredIdentity(
-    alias=ALIAS,
-    provider_id="keycloak-oidc",
-    id="sub-1",
-    username="slave_user",
-    email="slave@example.com",
-    email_verified=True,
-    first_name="Slave",
-    last_name="User",
+IDENTITY = slave_identity(
     id_token="header.payload.sig",
     session_id="up-session",
     id_token_claims={"sub": "sub-1", "preferred_username": "slave_user"},

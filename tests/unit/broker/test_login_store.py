@@ -9,10 +9,11 @@ import httpx
 import pytest
 from tests.store import factories as f
 from tests.unit.broker.broker_testkit import Clock, Upstream
+from tests.unit.broker.identities import slave_identity
 from tests.unit.ids import CountingRandomness
 
 from realmgate.broker import login_store
-from realmgate.broker.connector import BrokeredIdentity, ClientRequest, UpstreamLogin
+from realmgate.broker.connector import ClientRequest, UpstreamLogin
 from realmgate.broker.errors import StateInvalid
 from realmgate.broker.first_login_decision import Step, decide, proposed_username
 from realmgate.broker.oidc.connector import OIDCConnector
@@ -26,19 +27,7 @@ from realmgate.store.interface import Conflict, Tx
 from realmgate.store.sql import SqlStore
 
 NOW = 1_700_000_000
-IDENTITY = BrokeredIdentity(
-    alias="slave",
-    provider_id="keycloak-oidc",
-    id="sub-1",
-    username="slave_user",
-    email="slave@example.com",
-    email_verified=True,
-    first_name="Slave",
-    last_name="User",
-    id_token="header.payload.sig",
-    token='{"access_token":"at"}',
-    session_id="up-session",
-)
+IDENTITY = slave_identity(id_token="header.payload.sig", token='{"access_token":"at"}', session_id="up-session")
 
 
 def _idp(
