@@ -18,11 +18,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import pytest
 from tests.browser.conftest import chromium  # noqa: F401 (the shared browser fixture)
 from tests.e2e.harness import ServerProcess, start_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 HERE = Path(__file__).parent
 LIB = HERE / "node_modules" / "keycloak-js" / "lib"
@@ -123,7 +127,7 @@ class App:
 
     origin: str
     idp: ServerProcess
-    page: object
+    page: Page
 
     def url(self, client: str = "spa", fragment: str = "", **options: str) -> str:
         query = urlencode({"url": self.idp.base_url, "realm": REALM, "client": client, **options})
@@ -131,8 +135,8 @@ class App:
 
 
 @pytest.fixture
-def app(chromium: object, idp: ServerProcess, app_origin: str) -> Iterator[App]:  # noqa: F811 (pytest fixture)
-    context = chromium.new_context()  # type: ignore[attr-defined]
+def app(chromium: Browser, idp: ServerProcess, app_origin: str) -> Iterator[App]:  # noqa: F811 (pytest fixture)
+    context = chromium.new_context()
     page = context.new_page()
     yield App(app_origin, idp, page)
     context.close()

@@ -22,8 +22,8 @@ QUERY_REFUSED = "Response_mode 'query' not allowed for implicit or hybrid flow"
 
 def outcome(app: App) -> dict[str, Any]:
     """What ``keycloak.init()`` resolved to, once the app page has settled."""
-    app.page.wait_for_function("() => window.kcOutcome !== undefined", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
-    result: dict[str, Any] = app.page.evaluate("() => window.kcOutcome")  # type: ignore[attr-defined]
+    app.page.wait_for_function("() => window.kcOutcome !== undefined", timeout=TIMEOUT_MS)
+    result: dict[str, Any] = app.page.evaluate("() => window.kcOutcome")
     return result
 
 
@@ -39,14 +39,14 @@ def sign_in(app: App) -> None:
 
 def logged_in(app: App, **options: str) -> dict[str, Any]:
     """Open the app with ``login-required`` and ``options``, sign in, return the outcome."""
-    app.page.goto(app.url(**options))  # type: ignore[attr-defined]
+    app.page.goto(app.url(**options))
     sign_in(app)
     return outcome(app)
 
 
 def kc(app: App, expression: str) -> Any:
     """Evaluate ``expression`` with ``kc`` bound to the page's adapter (promises are awaited)."""
-    return app.page.evaluate(f"async () => {{ const kc = window.kc; return await ({expression}); }}")  # type: ignore[attr-defined]
+    return app.page.evaluate(f"async () => {{ const kc = window.kc; return await ({expression}); }}")
 
 
 def assert_signed_in(app: App, result: dict[str, Any]) -> None:
@@ -71,7 +71,7 @@ def test_login_required_query_mode(app: App) -> None:
 
 @pytest.mark.parametrize("mode", ["fragment", "query"])
 def test_app_fragment_preserved(app: App, mode: str) -> None:
-    app.page.goto(app.url(fragment="section-2", responseMode=mode))  # type: ignore[attr-defined]
+    app.page.goto(app.url(fragment="section-2", responseMode=mode))
     sign_in(app)
     result = outcome(app)
     assert_signed_in(app, result)
@@ -86,7 +86,7 @@ def test_implicit_flow(app: App) -> None:
 
 
 def test_implicit_flow_refused_without_implicit_enabled(app: App) -> None:
-    app.page.goto(app.url(flow="implicit"))  # type: ignore[attr-defined]
+    app.page.goto(app.url(flow="implicit"))
     result = outcome(app)
     assert result.get("error") == "unauthorized_client", result
 
@@ -131,24 +131,24 @@ def test_session_iframe_unchanged_then_changed(app: App) -> None:
     """check-sso with the session iframe: a logged-in browser is "unchanged"; after the session
     ends elsewhere (a logout in another tab) the iframe reports "changed" and the adapter logs out."""
     assert_signed_in(app, logged_in(app))
-    app.page.goto(app.url(onLoad="check-sso", iframe="1", silent="1"))  # type: ignore[attr-defined]
+    app.page.goto(app.url(onLoad="check-sso", iframe="1", silent="1"))
     assert outcome(app).get("authenticated") is True
-    app.page.wait_for_timeout(2500)  # type: ignore[attr-defined]  # two or three polls at 1 s
+    app.page.wait_for_timeout(2500)  # two or three polls at 1 s
     assert kc(app, "window.kcChanges") == [] and kc(app, "kc.authenticated") is True
-    other = app.page.context.new_page()  # type: ignore[attr-defined]
+    other = app.page.context.new_page()
     other.goto(app.url(onLoad="check-sso", silent="1"))
     other.wait_for_function("() => window.kcOutcome !== undefined")
     other.evaluate("() => window.kcOutcome")
     other.evaluate("() => window.kc.logout({redirectUri: location.origin + '/silent-check-sso.html'})")
     other.wait_for_url(f"{app.origin}/silent-check-sso.html", timeout=TIMEOUT_MS)
-    app.page.wait_for_function("() => window.kcChanges.includes('logout')", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    app.page.wait_for_function("() => window.kcChanges.includes('logout')", timeout=TIMEOUT_MS)
     assert kc(app, "kc.authenticated") is False
 
 
 def test_session_iframe_refuses_an_origin_the_client_does_not_allow(app: App) -> None:
     """Client "elsewhere" allows another origin only: the iframe's init call gets 403, it
     answers "error", and keycloak-js's init fails."""
-    app.page.goto(app.url(client="elsewhere", onLoad="check-sso", iframe="1"))  # type: ignore[attr-defined]
+    app.page.goto(app.url(client="elsewhere", onLoad="check-sso", iframe="1"))
     assert outcome(app).get("error") == "Error while checking login iframe"
 
 
