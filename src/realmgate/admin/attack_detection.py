@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from realmgate.admin import auth as a
+from realmgate.admin import auth as admin_auth
 from realmgate.admin.call import AdminCall, Operation, op
 from realmgate.admin.schema import ANY_OBJECT
 from realmgate.model.login_failure import LoginFailure
@@ -72,7 +72,7 @@ OPERATIONS: list[Operation] = [
         "GET",
         BASE + "/{user_id}",
         user_status,
-        a.VIEW_USERS,
+        admin_auth.VIEW_USERS,
         "Get the brute-force status of a user",
         TAG,
         response=ANY_OBJECT,
@@ -81,7 +81,7 @@ OPERATIONS: list[Operation] = [
         "DELETE",
         BASE + "/{user_id}",
         clear_user,
-        a.MANAGE_USERS,
+        admin_auth.MANAGE_USERS,
         "Clear the login failures of a user (ends a temporary lockout)",
         TAG,
         resource=RESOURCE,
@@ -90,7 +90,7 @@ OPERATIONS: list[Operation] = [
         "DELETE",
         BASE,
         clear_all,
-        a.MANAGE_USERS,
+        admin_auth.MANAGE_USERS,
         "Clear the login failures of all users of the realm",
         TAG,
         resource=RESOURCE,

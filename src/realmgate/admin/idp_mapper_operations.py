@@ -7,7 +7,7 @@ writes record admin events of resource type ``IDENTITY_PROVIDER_MAPPER``, as Key
 
 from __future__ import annotations
 
-from realmgate.admin import idp_mappers as m
+from realmgate.admin import idp_mappers
 from realmgate.admin.api_schemas import IDP_MAPPER as MAPPER
 from realmgate.admin.api_schemas import NEW_IDP_MAPPER as NEW_MAPPER
 from realmgate.admin.call import Operation, op
@@ -23,10 +23,27 @@ MANAGE = frozenset({"manage-identity-providers"})
 def operations() -> list[Operation]:
     one = f"{BASE}/mappers/{{id}}"
     return [
-        op("GET", f"{BASE}/mapper-types", m.mapper_types, VIEW, "Mapper types of a provider", TAG, response=ANY_OBJECT),
-        op("GET", f"{BASE}/mappers", m.list_mappers, VIEW, "List mappers", TAG, response=arr(MAPPER)),
-        op("POST", f"{BASE}/mappers", m.create_mapper, MANAGE, "Add a mapper", TAG, body=NEW_MAPPER, resource=RESOURCE),
-        op("GET", one, m.get_mapper, VIEW, "Get a mapper", TAG, response=MAPPER),
-        op("PUT", one, m.update_mapper, MANAGE, "Update a mapper", TAG, body=MAPPER, resource=RESOURCE),
-        op("DELETE", one, m.delete_mapper, MANAGE, "Delete a mapper", TAG, resource=RESOURCE),
+        op(
+            "GET",
+            f"{BASE}/mapper-types",
+            idp_mappers.mapper_types,
+            VIEW,
+            "Mapper types of a provider",
+            TAG,
+            response=ANY_OBJECT,
+        ),
+        op("GET", f"{BASE}/mappers", idp_mappers.list_mappers, VIEW, "List mappers", TAG, response=arr(MAPPER)),
+        op(
+            "POST",
+            f"{BASE}/mappers",
+            idp_mappers.create_mapper,
+            MANAGE,
+            "Add a mapper",
+            TAG,
+            body=NEW_MAPPER,
+            resource=RESOURCE,
+        ),
+        op("GET", one, idp_mappers.get_mapper, VIEW, "Get a mapper", TAG, response=MAPPER),
+        op("PUT", one, idp_mappers.update_mapper, MANAGE, "Update a mapper", TAG, body=MAPPER, resource=RESOURCE),
+        op("DELETE", one, idp_mappers.delete_mapper, MANAGE, "Delete a mapper", TAG, resource=RESOURCE),
     ]

@@ -8,7 +8,7 @@ write lock; importing from this very server would wait for itself), so
 
 from __future__ import annotations
 
-from realmgate.admin import auth as a
+from realmgate.admin import auth as admin_auth
 from realmgate.admin import identity_providers as idp
 from realmgate.admin.api_schemas import NEW_IDENTITY_PROVIDER
 from realmgate.admin.call import FIRST_MAX, Operation, Param, op
@@ -63,7 +63,7 @@ OPERATIONS: list[Operation] = [
         "POST",
         "/admin/realms/{realm}/clear-keys-cache",
         idp.clear_keys_cache,
-        a.MANAGE_REALM,
+        admin_auth.MANAGE_REALM,
         "Clear the upstream key cache",
         "Realms Admin",
         status=204,
