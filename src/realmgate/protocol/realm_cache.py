@@ -1,16 +1,20 @@
-"""In-process cache of a realm's configuration, keyed by the store's config version.
+"""In-process cache of a realm's configuration, trusted while the store's config epoch stays.
 
-Hot paths (token, userinfo, introspection) need the realm, its clients, client scopes, roles,
-groups, keys and identity providers (for the login page's buttons). Loading them on every
-request costs a dozen queries; instead each request asks the store for
-``config_version(realm_id)`` (one cheap query) and reuses the snapshot while the version is
-unchanged. An edit on any instance bumps the version, so every instance sees it.
+Hot paths (discovery, certs, token, userinfo, introspection) need the realm, its clients, client
+scopes, roles, groups, keys and identity providers (for the login page's buttons). Loading them
+on every request costs a dozen queries. Instead a snapshot is kept per realm with the
+``config_epoch()`` reading at which it was last verified: while the epoch has not moved,
+``cached`` returns it with no database round trip at all. Once any process commits a
+configuration change the epoch moves, and the next ``load`` checks the realm's
+``config_version`` (one query) and reuses the snapshot if that did not change, or reads it anew.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from realmgate.model.client import Client, ClientScope
 from realmgate.model.identity_provider import IdentityProvider
@@ -19,6 +23,9 @@ from realmgate.model.realm import Realm
 from realmgate.model.role import Group, Role, expand_composites
 from realmgate.protocol.errors import RealmNotFound
 from realmgate.store.interface import Tx
+
+T = TypeVar("T")
+MAX_DERIVED = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,19 @@ class RealmConfig:
     keys: tuple[RealmKey, ...]
     clients_by_internal_id: Mapping[str, Client] = field(default_factory=dict)
     identity_providers: Mapping[str, IdentityProvider] = field(default_factory=dict)  # by alias
+    _derived: dict[Hashable, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed once per snapshot and ``key``: what follows from the
+        configuration alone (the serialized discovery document, the JWKS) lives and dies with
+        the snapshot it was computed from. Keys may come from requests (the discovery document
+        of each Host a client used): past ``MAX_DERIVED`` values are computed, not kept."""
+        if key in self._derived:
+            return cast(T, self._derived[key])
+        value = make()
+        if len(self._derived) < MAX_DERIVED:
+            self._derived[key] = value
+        return value
 
     def client_by_internal_id(self, internal_id: str) -> Client | None:
         return self.clients_by_internal_id.get(internal_id)
@@ -63,27 +83,50 @@ class RealmConfig:
         return "/" + "/".join(reversed(names))
 
 
-class RealmCache:
-    """Snapshots by realm id; one per process, shared by every request."""
+@dataclass(slots=True)
+class _Entry:
+    config: RealmConfig
+    verified_at: int  # the epoch reading at which config was last checked against the store
 
-    def __init__(self) -> None:
-        self._by_realm: dict[str, RealmConfig] = {}
+
+class RealmCache:
+    """Snapshots by realm name; one per process, shared by every request. ``epoch`` is the
+    store's ``config_epoch`` (the default never repeats a reading: every use is verified)."""
+
+    def __init__(self, epoch: Callable[[], int] | None = None) -> None:
+        self._epoch = epoch or itertools.count().__next__
+        self._by_name: dict[str, _Entry] = {}
+
+    def cached(self, realm_name: str) -> RealmConfig | None:
+        """The realm's snapshot if nothing may have changed since it was verified, else None."""
+        entry = self._by_name.get(realm_name)
+        if entry is not None and entry.verified_at == self._epoch():
+            return entry.config
+        return None
 
     async def load(self, tx: Tx, realm_name: str) -> RealmConfig:
+        """The realm's snapshot, verified against the store unless ``cached`` has it.
+        Raises ``RealmNotFound`` for an unknown or disabled realm."""
+        epoch = self._epoch()  # read first: a change committed after it moves it again
+        entry = self._by_name.get(realm_name)
+        if entry is not None and entry.verified_at == epoch:
+            return entry.config
         realm = await tx.realms.get_by_name(realm_name)
         if realm is None or not realm.enabled:
+            self._by_name.pop(realm_name, None)
             raise RealmNotFound("Realm does not exist")
         version = await tx.realms.config_version(realm.id)
-        cached = self._by_realm.get(realm.id)
-        if cached is not None and cached.version == version:
-            return cached
+        if entry is not None and entry.config.realm.id == realm.id and entry.config.version == version:
+            entry.verified_at = epoch
+            return entry.config
         config = await _read(tx, realm, version)
-        self._by_realm[realm.id] = config
+        self._by_name[realm_name] = _Entry(config, epoch)
         return config
 
     def forget(self, realm_id: str) -> None:
         """Drop a snapshot after this process changed the realm itself (e.g. added a key)."""
-        self._by_realm.pop(realm_id, None)
+        for name in [n for n, e in self._by_name.items() if e.config.realm.id == realm_id]:
+            del self._by_name[name]
 
 
 async def _read(tx: Tx, realm: Realm, version: int) -> RealmConfig:

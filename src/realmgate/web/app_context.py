@@ -2,7 +2,8 @@
 
 All process state lives here, built by the composition root (``realmgate.app``) and reached
 through ``get_ctx``: no module keeps a mutable singleton of its own. The caches in it follow the
-database (a realm's config version), so what another instance changed is seen on the next use.
+database (the store's config epoch, then a realm's config version), so what another instance
+changed is seen on the next use.
 """
 
 from __future__ import annotations
@@ -48,11 +49,14 @@ class AppContext:
     ids: Randomness
     metrics: Metrics
     upstream_logout: UpstreamLogout | None = None
-    realm_cache: RealmCache = field(default_factory=RealmCache)
+    realm_cache: RealmCache = field(init=False)
     _templates: jinja2.Environment | None = field(default=None, repr=False)
     _http: httpx.AsyncClient | None = field(default=None, repr=False)
     _upstream_keys: UpstreamKeyCache | None = field(default=None, repr=False)
     _admin_auth: Authenticator | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.realm_cache = RealmCache(self.store.config_epoch)
 
     @property
     def templates(self) -> jinja2.Environment:

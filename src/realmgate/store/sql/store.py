@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from realmgate.store.interface import Store, Unavailable
+from realmgate.store.sql.config_epoch import open_epoch
 from realmgate.store.sql.migrate import upgrade
 from realmgate.store.sql.tx import SqlTx
 from realmgate.store.sql.url import is_sqlite, normalize_url, sqlite_path
@@ -44,6 +45,7 @@ class SqlStore:
 
     def __init__(self, engine: AsyncEngine, url: URL) -> None:
         self.engine = engine
+        self._epoch = open_epoch(url, connect_timeout=_PG_CONNECT_TIMEOUT_S)
         self.dialect = engine.dialect.name
         self._url = url
         self._where = url.render_as_string(hide_password=True)
@@ -73,6 +75,8 @@ class SqlStore:
                 tx = SqlTx(conn)
                 yield tx
                 await tx.bump_config_versions()
+            if tx.bumped_config:
+                self._epoch.committed()
         except DBAPIError as exc:
             if exc.connection_invalidated or (self._sqlite_lock is not None and _is_busy(exc)):
                 raise Unavailable(f"the database at {self._where} stopped answering") from exc
@@ -87,6 +91,9 @@ class SqlStore:
             reason = _reason(exc)
             hint = _create_hint(reason, self._url)
             raise Unavailable(f"cannot connect to the database at {self._where}: {reason}{hint}") from exc
+
+    def config_epoch(self) -> int:
+        return self._epoch.current()
 
     async def ping(self) -> None:
         # Through tx(): on SQLite it must queue behind the running transaction like any other.
@@ -105,6 +112,7 @@ class SqlStore:
             await conn.close()
 
     async def close(self) -> None:
+        await self._epoch.close()
         await self.engine.dispose()
 
 

@@ -7,7 +7,7 @@ realm import of hundreds of rows updates the realm row once and holds its lock b
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from realmgate.store.interface import (
@@ -31,6 +31,7 @@ from realmgate.store.interface import (
     UserRepo,
 )
 from realmgate.store.sql import tables as t
+from realmgate.store.sql.config_epoch import CHANNEL
 from realmgate.store.sql.repos.brokering import (
     SqlFederatedIdentityRepo,
     SqlIdentityProviderMapperRepo,
@@ -49,6 +50,7 @@ from realmgate.store.sql.repos.users import SqlCredentialRepo, SqlUserRepo
 _BUMP_CONFIG_VERSION = (
     update(t.realms).where(t.realms.c.id == bindparam("realm_id")).values(config_version=t.realms.c.config_version + 1)
 )
+_NOTIFY_CONFIG_CHANGE = select(func.pg_notify(CHANNEL, bindparam("realm_id")))
 
 
 class SqlTx:
@@ -57,6 +59,8 @@ class SqlTx:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self._changed_realms: set[str] = set()
+        self.bumped_config = False
+        """Whether this transaction changed a realm's configuration (its commit moves the epoch)."""
         self.realms: RealmRepo = SqlRealmRepo(self)
         self.clients: ClientRepo = SqlClientRepo(self)
         self.roles: RoleRepo = SqlRoleRepo(self)
@@ -87,4 +91,7 @@ class SqlTx:
             pending = [realm_id] if realm_id in self._changed_realms else []
         for rid in pending:
             await self.conn.execute(_BUMP_CONFIG_VERSION, {"realm_id": rid})
+            if self.conn.dialect.name == "postgresql":  # delivered to every listener at commit
+                await self.conn.execute(_NOTIFY_CONFIG_CHANGE, {"realm_id": rid})
             self._changed_realms.discard(rid)
+            self.bumped_config = True

@@ -4,43 +4,53 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from realmgate.protocol import discovery
 from realmgate.protocol.redirect_uri import origin_allowed
-from realmgate.web.oidc.plumbing import backend, transaction
+from realmgate.web.oidc.plumbing import backend, realm_config
 from realmgate.web.urls import frontend_base
 
 # Metadata may be cached briefly by clients; it changes only with configuration.
 PUBLIC_CACHE = {"cache-control": "no-cache"}
+PUBLIC_ANY_ORIGIN = {**PUBLIC_CACHE, "access-control-allow-origin": "*"}
 
 
 async def well_known(request: Request) -> Response:
-    async with transaction(request) as (_, config):
-        document = discovery.discovery_document(config, frontend=frontend_base(request), backend=backend(request))
-    return JSONResponse(document, headers={**PUBLIC_CACHE, "access-control-allow-origin": "*"})
+    config = await realm_config(request)
+    frontend, back = frontend_base(request), backend(request)
+    body = config.derived(
+        ("discovery", frontend, back),
+        lambda: json_bytes(discovery.discovery_document(config, frontend=frontend, backend=back)),
+    )
+    return Response(body, media_type="application/json", headers=PUBLIC_ANY_ORIGIN)
 
 
 async def realm_info(request: Request) -> Response:
-    async with transaction(request) as (_, config):
-        info = discovery.realm_info(config, frontend=frontend_base(request))
+    info = discovery.realm_info(await realm_config(request), frontend=frontend_base(request))
     return JSONResponse(info, headers=PUBLIC_CACHE)
 
 
 async def certs(request: Request) -> Response:
-    async with transaction(request) as (_, config):
-        body = discovery.jwks(config)
-    return JSONResponse(body, headers={**PUBLIC_CACHE, "access-control-allow-origin": "*"})
+    config = await realm_config(request)
+    body = config.derived("jwks", lambda: json_bytes(discovery.jwks(config)))
+    return Response(body, media_type="application/json", headers=PUBLIC_ANY_ORIGIN)
+
+
+def json_bytes(document: Mapping[str, object]) -> bytes:
+    """``document`` as Starlette's ``JSONResponse`` renders it, once per snapshot."""
+    return bytes(JSONResponse(document).body)
 
 
 async def login_status_init(request: Request) -> Response:
     """keycloak-js asks whether its origin may use the session iframe (204 yes, 403 no)."""
     client_id, origin = request.query_params.get("client_id"), request.query_params.get("origin")
-    async with transaction(request) as (_, config):
-        client = config.clients.get(client_id or "")
-        allowed = client is not None and origin is not None and origin_allowed(origin, client, frontend_base(request))
+    config = await realm_config(request)
+    client = config.clients.get(client_id or "")
+    allowed = client is not None and origin is not None and origin_allowed(origin, client, frontend_base(request))
     return Response(status_code=204 if allowed else 403)
 
 

@@ -110,6 +110,17 @@ async def transaction(request: Request) -> AsyncIterator[tuple[Tx, RealmConfig]]
         raise failure
 
 
+async def realm_config(request: Request) -> RealmConfig:
+    """The realm snapshot for a handler that reads only configuration (discovery, certs): no
+    transaction at all while the cached snapshot is still trusted."""
+    cache = realm_cache(request)
+    config = cache.cached(realm_name(request))
+    if config is not None:
+        return config
+    async with get_ctx(request).store.tx() as tx:
+        return await cache.load(tx, realm_name(request))
+
+
 async def sso_session(request: Request, tx: Tx, config: RealmConfig) -> tuple[UserSession, User] | None:
     """The active session and enabled user this browser's SSO cookie points to, if any."""
     cookie = request.cookies.get(login_flow.SSO_COOKIE)

@@ -81,6 +81,7 @@ class SqlRealmRepo(Repo):
         for table in _REALM_CHILDREN:
             await self._conn.execute(delete(table).where(table.c.realm_id == realm_id))
         await self._delete(t.realms, {"id": realm_id}, "Realm")
+        self._config_changed(realm_id)  # other processes drop what they cached of it
 
     async def touch(self, realm_id: str) -> None:
         self._config_changed(realm_id)
