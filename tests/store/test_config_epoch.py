@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -72,12 +73,69 @@ async def test_a_config_change_at_one_store_moves_the_epoch_of_the_other(store: 
     assert await moved_from(other, reading)
 
 
-async def test_a_write_that_is_no_configuration_leaves_the_epoch(store: SqlStore, other: SqlStore) -> None:
+async def test_a_user_write_moves_the_epoch_of_the_other(store: SqlStore, other: SqlStore) -> None:
     realm = await f.add_realm(store)
-    reading = await steady_reading(other)
     async with store.tx() as tx:
         await tx.users.add(f.user(realm.id, "alice"))
+    reading = await steady_reading(other)
+    async with store.tx() as tx:
+        user = await tx.users.get_by_username(realm.id, "alice")
+        assert user is not None
+        await tx.users.grant_roles(realm.id, user.id, [])
+    assert await moved_from(other, reading)
+
+
+async def test_a_write_of_neither_configuration_nor_users_leaves_the_epoch(store: SqlStore, other: SqlStore) -> None:
+    realm = await f.add_realm(store)
+    alice = f.user(realm.id, "alice")
+    async with store.tx() as tx:
+        await tx.users.add(alice)
+    reading = await steady_reading(other)
+    async with store.tx() as tx:
+        await tx.sessions.add(f.session(realm.id, alice.id))
+        await tx.single_use.put("k", "v", 2_000_000_000)
     assert not await moved_from(other, reading)
+
+
+async def test_a_cached_user_is_the_one_another_store_changed_last(store: SqlStore, other: SqlStore) -> None:
+    realm = await f.add_realm(store)
+    role = f.role(realm.id, "reader")
+    alice = f.user(realm.id, "alice")
+    async with store.tx() as tx:
+        await tx.roles.add(role)
+        await tx.users.add(alice)
+    await steady_reading(store)
+    async with store.tx() as tx:  # fills the cache
+        assert await tx.users.role_ids(realm.id, alice.id) == []
+        assert (await tx.users.get(realm.id, alice.id)) == alice
+    reading = store.config_epoch()
+    executed = count_statements(store)
+    async with store.tx() as tx:  # served from it
+        assert await tx.users.role_ids(realm.id, alice.id) == []
+    assert not [s for s in executed if "user_roles" in s]
+
+    async with other.tx() as tx:
+        await tx.users.grant_roles(realm.id, alice.id, [role.id])
+        await tx.users.update(replace(alice, enabled=False))
+    assert await moved_from(store, reading)
+    async with store.tx() as tx:
+        assert await tx.users.role_ids(realm.id, alice.id) == [role.id]
+        found = await tx.users.get(realm.id, alice.id)
+        assert found is not None and not found.enabled
+
+
+async def test_a_transaction_reads_its_own_user_writes(store: SqlStore) -> None:
+    realm = await f.add_realm(store)
+    role = f.role(realm.id, "reader")
+    alice = f.user(realm.id, "alice")
+    async with store.tx() as tx:
+        await tx.roles.add(role)
+        await tx.users.add(alice)
+    async with store.tx() as tx:
+        assert await tx.users.role_ids(realm.id, alice.id) == []
+    async with store.tx() as tx:
+        await tx.users.grant_roles(realm.id, alice.id, [role.id])
+        assert await tx.users.role_ids(realm.id, alice.id) == [role.id]
 
 
 async def test_a_rolled_back_change_leaves_the_epoch(store: SqlStore, other: SqlStore) -> None:

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from realmgate.store.interface import Store, Unavailable
 from realmgate.store.sql.config_epoch import open_epoch
 from realmgate.store.sql.migrate import upgrade
+from realmgate.store.sql.principal_cache import PrincipalCache
 from realmgate.store.sql.tx import SqlTx
 from realmgate.store.sql.url import is_sqlite, normalize_url, sqlite_path
 
@@ -46,6 +47,7 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine, url: URL) -> None:
         self.engine = engine
         self._epoch = open_epoch(url, connect_timeout=_PG_CONNECT_TIMEOUT_S)
+        self._principals = PrincipalCache(self._epoch.current)
         self.dialect = engine.dialect.name
         self._url = url
         self._where = url.render_as_string(hide_password=True)
@@ -72,10 +74,10 @@ class SqlStore:
         conn = await self._connect()
         try:
             async with conn.begin():
-                tx = SqlTx(conn)
+                tx = SqlTx(conn, self._principals)
                 yield tx
-                await tx.bump_config_versions()
-            if tx.bumped_config:
+                await tx.before_commit()
+            if tx.changed_shared_state:
                 self._epoch.committed()
         except DBAPIError as exc:
             if exc.connection_invalidated or (self._sqlite_lock is not None and _is_busy(exc)):

@@ -7,6 +7,9 @@ realm import of hundreds of rows updates the realm row once and holds its lock b
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar
+
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,6 +35,7 @@ from realmgate.store.interface import (
 )
 from realmgate.store.sql import tables as t
 from realmgate.store.sql.config_epoch import CHANNEL
+from realmgate.store.sql.principal_cache import PrincipalCache
 from realmgate.store.sql.repos.brokering import (
     SqlFederatedIdentityRepo,
     SqlIdentityProviderMapperRepo,
@@ -47,20 +51,23 @@ from realmgate.store.sql.repos.roles import SqlGroupRepo, SqlRoleRepo
 from realmgate.store.sql.repos.sessions import SqlSessionRepo, SqlSingleUseRepo
 from realmgate.store.sql.repos.users import SqlCredentialRepo, SqlUserRepo
 
+T = TypeVar("T")
+
 _BUMP_CONFIG_VERSION = (
     update(t.realms).where(t.realms.c.id == bindparam("realm_id")).values(config_version=t.realms.c.config_version + 1)
 )
-_NOTIFY_CONFIG_CHANGE = select(func.pg_notify(CHANNEL, bindparam("realm_id")))
+_NOTIFY_CHANGE = select(func.pg_notify(CHANNEL, ""))
 
 
 class SqlTx:
     """Implements ``realmgate.store.interface.Tx`` on one open connection."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, principals: PrincipalCache | None = None) -> None:
         self.conn = conn
+        self._principals = principals
         self._changed_realms: set[str] = set()
-        self.bumped_config = False
-        """Whether this transaction changed a realm's configuration (its commit moves the epoch)."""
+        self._bumped_config = False
+        self._changed_principals = False
         self.realms: RealmRepo = SqlRealmRepo(self)
         self.clients: ClientRepo = SqlClientRepo(self)
         self.roles: RoleRepo = SqlRoleRepo(self)
@@ -83,6 +90,29 @@ class SqlTx:
     def config_changed(self, realm_id: str) -> None:
         self._changed_realms.add(realm_id)
 
+    def principal_changed(self) -> None:
+        """A user, its roles or its groups were written: the commit must move the epoch."""
+        self._changed_principals = True
+
+    @property
+    def changed_shared_state(self) -> bool:
+        """Whether the commit invalidates what processes cache (configuration or principals)."""
+        return self._bumped_config or self._changed_principals or bool(self._changed_realms)
+
+    async def cached(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        """``load()``, through the principal cache unless this transaction wrote anything it
+        caches (it must read its own, uncommitted writes)."""
+        if self._principals is None or self.changed_shared_state:
+            return await load()
+        return await self._principals.read(key, load, fill=True)
+
+    async def before_commit(self) -> None:
+        """Bump the changed realms' versions and, on PostgreSQL, tell the other processes
+        (``NOTIFY`` is delivered at commit, and not at all on rollback)."""
+        await self.bump_config_versions()
+        if self.changed_shared_state and self.conn.dialect.name == "postgresql":
+            await self.conn.execute(_NOTIFY_CHANGE)
+
     async def bump_config_versions(self, realm_id: str | None = None) -> None:
         """Bump the version of ``realm_id`` (or of every changed realm, in a stable order)."""
         if realm_id is None:
@@ -91,7 +121,5 @@ class SqlTx:
             pending = [realm_id] if realm_id in self._changed_realms else []
         for rid in pending:
             await self.conn.execute(_BUMP_CONFIG_VERSION, {"realm_id": rid})
-            if self.conn.dialect.name == "postgresql":  # delivered to every listener at commit
-                await self.conn.execute(_NOTIFY_CONFIG_CHANGE, {"realm_id": rid})
             self._changed_realms.discard(rid)
-            self.bumped_config = True
+            self._bumped_config = True

@@ -103,7 +103,10 @@ class SqlUserRepo(Repo):
         return [rows.USER.from_row(r) for r in await self._all(stmt)]
 
     async def get(self, realm_id: str, id: str, *, for_update: bool = False) -> User | None:
-        return await self._one(_USER_BY_ID, {"id": id, "realm_id": realm_id}, for_update=for_update)
+        params = {"id": id, "realm_id": realm_id}
+        if for_update:
+            return await self._one(_USER_BY_ID, params, for_update=True)
+        return await self._tx.cached(("user", realm_id, id), lambda: self._one(_USER_BY_ID, params))
 
     async def get_by_username(self, realm_id: str, username: str) -> User | None:
         return await self._one(_USER_BY_USERNAME, {"realm_id": realm_id, "username_lc": username.lower()})
@@ -114,7 +117,8 @@ class SqlUserRepo(Repo):
 
     async def get_service_account(self, realm_id: str, client_id: str) -> User | None:
         params = {"realm_id": realm_id, "service_account_client_id": client_id}
-        return await self._one(_SERVICE_ACCOUNT, params)
+        key = ("service-account", realm_id, client_id)
+        return await self._tx.cached(key, lambda: self._one(_SERVICE_ACCOUNT, params))
 
     async def find(self, realm_id: str, query: UserQuery) -> Sequence[User]:
         stmt = select(t.users).where(*user_conditions(realm_id, query)).order_by(_U.username_lc)
@@ -127,6 +131,7 @@ class SqlUserRepo(Repo):
     async def add(self, user: User) -> None:
         await self._insert(t.users, rows.USER.to_row(user), f"User {user.username}")
         await self._write_attributes(user)
+        self._tx.principal_changed()
 
     async def update(self, user: User) -> None:
         await self._update(
@@ -138,6 +143,7 @@ class SqlUserRepo(Repo):
         )
         await self._conn.execute(_DELETE_ATTRIBUTES, {"user_id": user.id})
         await self._write_attributes(user)
+        self._tx.principal_changed()
 
     async def _write_attributes(self, user: User) -> None:
         attribute_rows = rows.user_attribute_rows(user)
@@ -160,20 +166,25 @@ class SqlUserRepo(Repo):
             await self._conn.execute(delete(table).where(table.c.user_id == id))
         await self._conn.execute(delete(t.login_failures).where(t.login_failures.c.user_id == id))
         await self._delete(t.users, {"id": id}, "User")
+        self._tx.principal_changed()
 
     # Role mappings
 
     async def role_ids(self, realm_id: str, user_id: str) -> Sequence[str]:
-        return list(await self._conn.scalars(_ROLE_IDS, {"user_id": user_id, "realm_id": realm_id}))
+        return list(
+            await self._tx.cached(("roles", realm_id, user_id), lambda: self._ids(_ROLE_IDS, realm_id, user_id))
+        )
 
     async def grant_roles(self, realm_id: str, user_id: str, role_ids: Sequence[str]) -> None:
         await self._link(t.user_roles, [{"user_id": user_id, "role_id": r, "realm_id": realm_id} for r in role_ids])
+        self._tx.principal_changed()
 
     async def revoke_roles(self, realm_id: str, user_id: str, role_ids: Sequence[str]) -> None:
         if role_ids:
             await self._conn.execute(
                 delete(t.user_roles).where(_UR.user_id == user_id, _UR.realm_id == realm_id, _UR.role_id.in_(role_ids))
             )
+        self._tx.principal_changed()
 
     async def users_with_role(
         self, realm_id: str, role_id: str, *, first: int = 0, max: int | None = 100
@@ -183,15 +194,22 @@ class SqlUserRepo(Repo):
     # Group membership
 
     async def group_ids(self, realm_id: str, user_id: str) -> Sequence[str]:
-        return list(await self._conn.scalars(_GROUP_IDS, {"user_id": user_id, "realm_id": realm_id}))
+        key = ("groups", realm_id, user_id)
+        return list(await self._tx.cached(key, lambda: self._ids(_GROUP_IDS, realm_id, user_id)))
+
+    async def _ids(self, stmt: AnySelect, realm_id: str, user_id: str) -> tuple[str, ...]:
+        """A tuple, so the cached value cannot be changed by a caller (who gets a list copy)."""
+        return tuple(await self._conn.scalars(stmt, {"user_id": user_id, "realm_id": realm_id}))
 
     async def join_group(self, realm_id: str, user_id: str, group_id: str) -> None:
         await self._link(t.user_groups, [{"user_id": user_id, "group_id": group_id, "realm_id": realm_id}])
+        self._tx.principal_changed()
 
     async def leave_group(self, realm_id: str, user_id: str, group_id: str) -> None:
         await self._conn.execute(
             delete(t.user_groups).where(_UG.user_id == user_id, _UG.group_id == group_id, _UG.realm_id == realm_id)
         )
+        self._tx.principal_changed()
 
     async def group_members(
         self, realm_id: str, group_id: str, *, first: int = 0, max: int | None = 100
