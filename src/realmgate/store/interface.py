@@ -438,9 +438,10 @@ class Store(Protocol):
     def tx(self) -> AbstractAsyncContextManager[Tx]: ...
     def config_epoch(self) -> int:
         """A number that moves whenever any process commits a change to any realm's
-        configuration (see ``config_version``), read without a database round trip: a cache
-        verified at one reading may be trusted while the readings stay equal. Where changes
-        cannot be followed (a lost notification connection) no two readings are equal."""
+        configuration (see ``config_version``) or to a user, its role mappings or its groups,
+        read without a database round trip: a cache verified at one reading may be trusted
+        while the readings stay equal. Where changes cannot be followed (a lost notification
+        connection) no two readings are equal."""
         ...
 
     async def ping(self) -> None:

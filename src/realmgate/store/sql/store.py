@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from realmgate.store.interface import Store, Unavailable
 from realmgate.store.sql.config_epoch import open_epoch
+from realmgate.store.sql.deferred_connection import DeferredConnection
 from realmgate.store.sql.migrate import upgrade
 from realmgate.store.sql.principal_cache import PrincipalCache
 from realmgate.store.sql.tx import SqlTx
@@ -64,19 +65,43 @@ class SqlStore:
             raise RuntimeError("store.tx() opened inside another store.tx() would deadlock on SQLite")
         token = self._in_tx.set(True)
         try:
-            async with self._sqlite_lock, self._transaction() as tx:
+            async with self._transaction() as tx:
                 yield tx
         finally:
             self._in_tx.reset(token)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[SqlTx]:
-        conn = await self._connect()
+        """Commit on a normal exit, roll back on an exception; the connection (and on SQLite
+        the process lock) is taken by the first statement only (``DeferredConnection``)."""
+        holds_lock = False
+
+        async def begin() -> AsyncConnection:
+            nonlocal holds_lock
+            if self._sqlite_lock is not None:
+                await self._sqlite_lock.acquire()
+                holds_lock = True
+            conn = await self._connect()
+            try:
+                await conn.begin()
+            except BaseException:
+                await conn.close()
+                raise
+            return conn
+
+        deferred = DeferredConnection(begin, self.engine.dialect)
+        tx = SqlTx(deferred, self._principals)
         try:
-            async with conn.begin():
-                tx = SqlTx(conn, self._principals)
+            try:
                 yield tx
+            except BaseException:
+                if deferred.opened is not None:
+                    await deferred.opened.rollback()
+                raise
+            if deferred.opened is not None or tx.changed_shared_state:  # a touch() runs no statement itself
                 await tx.before_commit()
+            if deferred.opened is not None:
+                await deferred.opened.commit()
             if tx.changed_shared_state:
                 self._epoch.committed()
         except DBAPIError as exc:
@@ -84,7 +109,10 @@ class SqlStore:
                 raise Unavailable(f"the database at {self._where} stopped answering") from exc
             raise
         finally:
-            await conn.close()
+            if deferred.opened is not None:
+                await deferred.opened.close()
+            if holds_lock and self._sqlite_lock is not None:
+                self._sqlite_lock.release()
 
     async def _connect(self) -> AsyncConnection:
         try:

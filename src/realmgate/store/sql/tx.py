@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from realmgate.store.interface import (
     ClientRepo,
@@ -35,6 +34,7 @@ from realmgate.store.interface import (
 )
 from realmgate.store.sql import tables as t
 from realmgate.store.sql.config_epoch import CHANNEL
+from realmgate.store.sql.deferred_connection import DeferredConnection
 from realmgate.store.sql.principal_cache import PrincipalCache
 from realmgate.store.sql.repos.brokering import (
     SqlFederatedIdentityRepo,
@@ -62,7 +62,7 @@ _NOTIFY_CHANGE = select(func.pg_notify(CHANNEL, ""))
 class SqlTx:
     """Implements ``realmgate.store.interface.Tx`` on one open connection."""
 
-    def __init__(self, conn: AsyncConnection, principals: PrincipalCache | None = None) -> None:
+    def __init__(self, conn: DeferredConnection, principals: PrincipalCache | None = None) -> None:
         self.conn = conn
         self._principals = principals
         self._changed_realms: set[str] = set()

@@ -35,9 +35,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from realmgate.store.interface import Conflict, NotFound
+from realmgate.store.sql.deferred_connection import DeferredConnection
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -112,7 +112,7 @@ class Repo:
 
     def __init__(self, tx: SqlTx) -> None:
         self._tx = tx
-        self._conn: AsyncConnection = tx.conn
+        self._conn: DeferredConnection = tx.conn
 
     def _config_changed(self, realm_id: str) -> None:
         self._tx.config_changed(realm_id)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from realmgate.model.identity_provider import GrantKind, IdentityProvider, IdentityProviderMapper, MapperGrant
 from realmgate.model.user import FederatedIdentity
 from realmgate.store.sql import rows
 from realmgate.store.sql import tables as t
+from realmgate.store.sql.deferred_connection import DeferredConnection
 from realmgate.store.sql.repos.base import Repo, insert_or_skip, lookup
 
 _F = t.federated_identities.c
@@ -29,7 +29,7 @@ _DELETE_GRANT = delete(t.idp_mapper_grants).where(
 
 
 async def delete_grants_of_targets(
-    conn: AsyncConnection, realm_id: str, kind: GrantKind, target_ids: Collection[str]
+    conn: DeferredConnection, realm_id: str, kind: GrantKind, target_ids: Collection[str]
 ) -> None:
     """Drop the grant records of roles or groups being deleted."""
     if target_ids:
