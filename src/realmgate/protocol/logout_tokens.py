@@ -22,8 +22,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from realmgate.crypto import jws, realm_keys
 from realmgate.crypto.secrets import Randomness
@@ -32,6 +31,9 @@ from realmgate.model.keys import RealmKey
 from realmgate.model.realm import Realm
 from realmgate.model.session import UserSession
 from realmgate.store.interface import Tx
+
+if TYPE_CHECKING:  # httpx costs ~0.1 s to import; a server start that sends no logout skips it
+    import httpx
 
 log = logging.getLogger("realmgate.oidc")
 
@@ -108,6 +110,8 @@ async def deliveries(
 
 
 async def _post(http: httpx.AsyncClient, item: Delivery, slots: asyncio.Semaphore) -> None:
+    import httpx
+
     async with slots:
         try:
             response = await http.post(item.url, data={"logout_token": item.token})
