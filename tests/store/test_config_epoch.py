@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from realmgate.model.realm import Realm
+from realmgate.model.role import Role
+from realmgate.model.user import User
 from realmgate.protocol.errors import RealmNotFound
 from realmgate.protocol.realm_cache import RealmCache
 from realmgate.store.sql import SqlStore, open_store
@@ -97,13 +100,19 @@ async def test_a_write_of_neither_configuration_nor_users_leaves_the_epoch(store
     assert not await moved_from(other, reading)
 
 
-async def test_a_cached_user_is_the_one_another_store_changed_last(store: SqlStore, other: SqlStore) -> None:
+async def reader_and_alice(store: SqlStore) -> tuple[Realm, Role, User]:
+    """A realm with a role "reader" and a user "alice" who does not hold it yet."""
     realm = await f.add_realm(store)
     role = f.role(realm.id, "reader")
     alice = f.user(realm.id, "alice")
     async with store.tx() as tx:
         await tx.roles.add(role)
         await tx.users.add(alice)
+    return realm, role, alice
+
+
+async def test_a_cached_user_is_the_one_another_store_changed_last(store: SqlStore, other: SqlStore) -> None:
+    realm, role, alice = await reader_and_alice(store)
     await steady_reading(store)
     async with store.tx() as tx:  # fills the cache
         assert await tx.users.role_ids(realm.id, alice.id) == []
@@ -125,12 +134,7 @@ async def test_a_cached_user_is_the_one_another_store_changed_last(store: SqlSto
 
 
 async def test_a_transaction_reads_its_own_user_writes(store: SqlStore) -> None:
-    realm = await f.add_realm(store)
-    role = f.role(realm.id, "reader")
-    alice = f.user(realm.id, "alice")
-    async with store.tx() as tx:
-        await tx.roles.add(role)
-        await tx.users.add(alice)
+    realm, role, alice = await reader_and_alice(store)
     async with store.tx() as tx:
         assert await tx.users.role_ids(realm.id, alice.id) == []
     async with store.tx() as tx:
