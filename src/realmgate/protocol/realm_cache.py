@@ -99,23 +99,25 @@ class RealmCache:
 
     def cached(self, realm_name: str) -> RealmConfig | None:
         """The realm's snapshot if nothing may have changed since it was verified, else None."""
+        return self._trusted(realm_name, self._epoch())
+
+    def _trusted(self, realm_name: str, epoch: int) -> RealmConfig | None:
         entry = self._by_name.get(realm_name)
-        if entry is not None and entry.verified_at == self._epoch():
-            return entry.config
-        return None
+        return entry.config if entry is not None and entry.verified_at == epoch else None
 
     async def load(self, tx: Tx, realm_name: str) -> RealmConfig:
         """The realm's snapshot, verified against the store unless ``cached`` has it.
         Raises ``RealmNotFound`` for an unknown or disabled realm."""
         epoch = self._epoch()  # read first: a change committed after it moves it again
-        entry = self._by_name.get(realm_name)
-        if entry is not None and entry.verified_at == epoch:
-            return entry.config
+        trusted = self._trusted(realm_name, epoch)
+        if trusted is not None:
+            return trusted
         realm = await tx.realms.get_by_name(realm_name)
         if realm is None or not realm.enabled:
             self._by_name.pop(realm_name, None)
             raise RealmNotFound("Realm does not exist")
         version = await tx.realms.config_version(realm.id)
+        entry = self._by_name.get(realm_name)
         if entry is not None and entry.config.realm.id == realm.id and entry.config.version == version:
             entry.verified_at = epoch
             return entry.config

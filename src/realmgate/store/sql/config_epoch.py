@@ -1,10 +1,10 @@
-"""The config epoch: a number that moves whenever any process commits a realm configuration
-change, read without a database round trip.
+"""The config epoch: a number that moves whenever any process commits a change to a realm's
+configuration or to a user (its profile, roles or groups), read without a database round trip.
 
-In-process caches of realm configuration (``protocol.realm_cache``) trust what they verified
-while the epoch stays where it was when they verified it; when it moves they check the realm's
-``config_version`` again (one query) before trusting it. So a hot request (discovery, certs, a
-client_credentials grant) needs no query for the configuration at all, and an edit made
+In-process caches (``protocol.realm_cache``, ``store.sql.principal_cache``) trust what they
+verified while the epoch stays where it was when they verified it; when it moves they check
+again (the realm snapshot with one ``config_version`` query) before trusting it. So a hot
+request (discovery, certs, a client_credentials grant) needs no query at all, and an edit made
 through any instance is still seen:
 
 - **SQLite** (every process is on the database's host): a counter in a small file beside the
@@ -37,7 +37,7 @@ from sqlalchemy.engine import URL
 log = logging.getLogger("realmgate.store")
 
 CHANNEL = "realmgate_config"
-"""The PostgreSQL notification channel of configuration changes (payload: the realm id)."""
+"""The PostgreSQL notification channel of configuration and user changes (no payload)."""
 
 _RECONNECT_DELAY_S = 1.0
 _SIZE = 8
@@ -45,11 +45,11 @@ _SIZE = 8
 
 class ConfigEpoch(Protocol):
     def current(self) -> int:
-        """The epoch now; equal readings mean no configuration change was committed between."""
+        """The epoch now; equal readings mean no configuration or user change was committed between."""
         ...
 
     def committed(self) -> None:
-        """This process has just committed a configuration change."""
+        """This process has just committed a configuration or user change."""
         ...
 
     async def close(self) -> None: ...

@@ -29,16 +29,14 @@ class PrincipalCache:
         self._epoch = epoch
         self._entries: dict[Hashable, tuple[int, object]] = {}
 
-    async def read(self, key: Hashable, load: Callable[[], Awaitable[T]], *, fill: bool) -> T:
-        """The value under ``key`` if verified at the current epoch, else ``load()`` (kept when
-        ``fill``)."""
+    async def read(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        """The value under ``key`` if verified at the current epoch, else ``load()``, kept."""
         epoch = self._epoch()  # before the read: a commit after it moves the epoch again
         found = self._entries.get(key)
         if found is not None and found[0] == epoch:
             return cast(T, found[1])  # stored by this key's own load
         value = await load()
-        if fill:
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[key] = (epoch, value)
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = (epoch, value)
         return value

@@ -60,9 +60,9 @@ _NOTIFY_CHANGE = select(func.pg_notify(CHANNEL, ""))
 
 
 class SqlTx:
-    """Implements ``realmgate.store.interface.Tx`` on one open connection."""
+    """Implements ``realmgate.store.interface.Tx`` on one connection (taken by its first statement)."""
 
-    def __init__(self, conn: DeferredConnection, principals: PrincipalCache | None = None) -> None:
+    def __init__(self, conn: DeferredConnection, principals: PrincipalCache) -> None:
         self.conn = conn
         self._principals = principals
         self._changed_realms: set[str] = set()
@@ -102,9 +102,9 @@ class SqlTx:
     async def cached(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
         """``load()``, through the principal cache unless this transaction wrote anything it
         caches (it must read its own, uncommitted writes)."""
-        if self._principals is None or self.changed_shared_state:
+        if self.changed_shared_state:
             return await load()
-        return await self._principals.read(key, load, fill=True)
+        return await self._principals.read(key, load)
 
     async def before_commit(self) -> None:
         """Bump the changed realms' versions and, on PostgreSQL, tell the other processes
