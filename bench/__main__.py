@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -131,6 +132,8 @@ def run_cases(args: argparse.Namespace, settings: dict[str, Any]) -> list[report
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("the bench drives the server with wrk: apt-get install wrk")
     pin_self_to_load_cpu()
     started = datetime.now(UTC)
     host = report.machine() | {"load_before": os.getloadavg()}
